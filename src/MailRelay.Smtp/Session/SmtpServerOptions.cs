@@ -1,0 +1,48 @@
+using System.Security.Cryptography.X509Certificates;
+
+namespace MailRelay.Smtp.Session;
+
+/// <summary>
+/// Every limit and switch of the SMTP engine, in one place (RFC 5321 §4.5.3).
+/// </summary>
+public sealed class SmtpServerOptions
+{
+    /// <summary>The name in the greeting and the EHLO reply.</summary>
+    public string HostName { get; set; } = "localhost";
+
+    /// <summary>Largest message in octets, advertised with SIZE and enforced on the received bytes.</summary>
+    public long MaxMessageSize { get; set; } = 26_214_400;
+
+    /// <summary>Recipients per transaction; RFC 5321 asks for at least 100.</summary>
+    public int MaxRecipients { get; set; } = 1000;
+
+    /// <summary>Command line length including CRLF (512 in RFC 5321, plus what extensions add).</summary>
+    public int MaxCommandLineLength { get; set; } = 512 + 512;
+
+    /// <summary>Idle time allowed while waiting for a command.</summary>
+    public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Idle time allowed between reads inside DATA or BDAT.</summary>
+    public TimeSpan DataTimeout { get; set; } = TimeSpan.FromMinutes(3);
+
+    /// <summary>
+    /// Minimum average rate during DATA/BDAT, in bytes per second, measured after <see cref="MinDataRateGracePeriod"/>.
+    /// Zero disables the check.
+    /// </summary>
+    public int MinDataRate { get; set; } = 1024;
+
+    /// <summary>Time allowed before the minimum data rate applies.</summary>
+    public TimeSpan MinDataRateGracePeriod { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Consecutive failed commands after which the session is closed with 421.</summary>
+    public int MaxConsecutiveErrors { get; set; } = 10;
+
+    /// <summary>What a bare LF or bare CR inside DATA gets.</summary>
+    public BareNewlinePolicy BareNewline { get; set; } = BareNewlinePolicy.Reject;
+
+    /// <summary>Certificate for STARTTLS; null = STARTTLS is not offered.</summary>
+    public X509Certificate2? Certificate { get; set; }
+
+    /// <summary>Time allowed for a TLS handshake.</summary>
+    public TimeSpan TlsHandshakeTimeout { get; set; } = TimeSpan.FromSeconds(30);
+}
