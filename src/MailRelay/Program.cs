@@ -1,6 +1,12 @@
+using MailRelay.Cli;
+
 namespace MailRelay;
 
 public static class Program
 {
-    public static int Main(string[] args) => args.Length;
+    public static Task<int> Main(string[] args) =>
+        CommandLine.RunAsync(args, ConfigurationEnvironment(), Console.Out, Console.Error);
+
+    private static IReadOnlyDictionary<string, string?> ConfigurationEnvironment() =>
+        Configuration.ConfigurationLoader.ReadProcessEnvironment();
 }

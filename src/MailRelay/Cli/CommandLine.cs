@@ -1,0 +1,71 @@
+using System.Reflection;
+using MailRelay.Configuration;
+using MailRelay.Queue;
+
+namespace MailRelay.Cli;
+
+/// <summary>
+/// The executable's sub-commands. With no arguments (or <c>run</c>) it is the daemon; the others are
+/// operator tools that work on the same configuration and DATA_DIR, also while the daemon runs.
+/// </summary>
+public static class CommandLine
+{
+    public const int ExitOk = 0;
+    public const int ExitError = 1;
+    public const int ExitUsage = 2;
+
+    public static string Version =>
+        typeof(CommandLine).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    public static async Task<int> RunAsync(string[] args, IReadOnlyDictionary<string, string?> environment, TextWriter stdout, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var words = string.Join(' ', args);
+        switch (words)
+        {
+            case "" or "run":
+                return await DaemonCommand.RunAsync(environment, stdout, stderr);
+            case "config check":
+                return ConfigCheck.Run(environment, stdout, stderr);
+            case "queue list":
+                return QueueList(environment, stdout, stderr);
+            case "--version" or "version":
+                await stdout.WriteLineAsync($"MailRelay {Version}");
+                return ExitOk;
+            case "--help" or "-h" or "help":
+                await stdout.WriteAsync(Usage);
+                return ExitOk;
+            default:
+                await stderr.WriteLineAsync($"MailRelay: unknown command '{words}'.");
+                await stderr.WriteAsync(Usage);
+                return ExitUsage;
+        }
+    }
+
+    private static int QueueList(IReadOnlyDictionary<string, string?> environment, TextWriter stdout, TextWriter stderr)
+    {
+        var result = ConfigurationLoader.Load(environment);
+        if (!result.IsValid)
+        {
+            ConfigCheck.WriteErrors(result, stderr);
+            return ExitError;
+        }
+
+        var snapshot = new QueueReader(result.Configuration.DataDirectory).ReadCommitted();
+        QueueListing.Write(snapshot, stdout);
+        return ExitOk;
+    }
+
+    private const string Usage = """
+        Usage: MailRelay [command]
+
+          (none), run     run the relay daemon (configured by environment variables)
+          config check    validate the environment and print the resolved configuration, secrets redacted
+          queue list      list the messages in the queue under DATA_DIR (like mailq)
+          --version       print the version
+          --help          print this text
+
+        Configuration: docs/configuration.md. Every setting is an environment variable.
+
+        """;
+}

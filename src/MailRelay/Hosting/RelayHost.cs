@@ -1,0 +1,140 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using MailRelay.Configuration;
+using MailRelay.Observability;
+using MailRelay.Policy;
+using MailRelay.Queue;
+using MailRelay.Smtp.Connections;
+using MailRelay.Smtp.Hosting;
+using MailRelay.Smtp.Proxy;
+using MailRelay.Smtp.Session;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Serilog;
+
+namespace MailRelay.Hosting;
+
+/// <summary>
+/// The one process: SMTP listeners (Kestrel connection handlers behind the PROXY and connection-limit
+/// middlewares), the admin HTTP listener, the spool, logging and metrics, with a two-phase shutdown:
+/// stop accepting and let sessions finish within SHUTDOWN_TIMEOUT, then close what is left.
+/// </summary>
+public sealed class RelayHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly List<(ListenerEndpoint Listener, ListenOptions Options)> _smtpListeners;
+    private readonly ListenOptions? _adminListener;
+    private readonly Spool _spool;
+
+    private RelayHost(WebApplication app, List<(ListenerEndpoint, ListenOptions)> smtpListeners, ListenOptions? adminListener)
+    {
+        _app = app;
+        _smtpListeners = smtpListeners;
+        _adminListener = adminListener;
+        _spool = app.Services.GetRequiredService<Spool>();
+    }
+
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>The bound SMTP endpoints (real ports when configured with port 0), in SMTP_LISTENERS order.</summary>
+    public IReadOnlyList<IPEndPoint> SmtpEndPoints => _smtpListeners.Select(l => (IPEndPoint)l.Options.EndPoint).ToArray();
+
+    public IPEndPoint? AdminEndPoint => (IPEndPoint?)_adminListener?.EndPoint;
+
+    public static RelayHost Create(RelayConfiguration configuration, Serilog.ILogger logger, TimeProvider? timeProvider = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.ClearProviders();
+        builder.Services.AddSerilog(logger, dispose: false);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = configuration.ShutdownTimeout);
+
+        var time = timeProvider ?? TimeProvider.System;
+        var smtpOptions = new SmtpServerOptions();
+        configuration.ApplyTo(smtpOptions);
+        if (configuration.Tls is { } tls)
+        {
+            smtpOptions.Certificate = X509Certificate2.CreateFromPemFile(tls.CertificateFile, tls.KeyFile);
+        }
+
+        var metrics = new RelayMetrics();
+        builder.Services.AddSingleton(configuration);
+        builder.Services.AddSingleton(time);
+        builder.Services.AddSingleton(metrics);
+        builder.Services.AddSingleton<ISmtpServerEvents>(metrics);
+        builder.Services.AddSingleton(smtpOptions);
+        builder.Services.AddSingleton(new RelayPolicy(configuration.TrustedNetworks));
+        builder.Services.AddSingleton(sp => new Spool(configuration.DataDirectory, time, sp.GetRequiredService<ILogger<Spool>>()));
+        builder.Services.AddSingleton<ISmtpSessionHandler, RelaySessionHandler>();
+        builder.Services.AddSingleton<SmtpConnectionHandler>();
+
+        var smtpListeners = new List<(ListenerEndpoint, ListenOptions)>();
+        ListenOptions? adminListener = null;
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            var services = kestrel.ApplicationServices;
+            var loggerFactory = services.GetRequiredService<ILoggerFactory>();
+            var limits = new ConnectionLimitMiddleware(
+                configuration.Smtp.MaxSessions,
+                configuration.Smtp.MaxSessionsPerClient,
+                configuration.HostName,
+                loggerFactory.CreateLogger<ConnectionLimitMiddleware>());
+            limits.ConnectionRefused += (_, e) => metrics.ConnectionRefused(e.Limit.ToString().ToLowerInvariant());
+            var proxy = new ProxyProtocolMiddleware(
+                configuration.TrustedProxies,
+                configuration.ProxyHeaderTimeout,
+                time,
+                loggerFactory.CreateLogger<ProxyProtocolMiddleware>());
+
+            foreach (var listener in configuration.Listeners)
+            {
+                kestrel.Listen(listener.EndPoint, listen =>
+                {
+                    if (listener.ProxyProtocol)
+                    {
+                        listen.Use(proxy.OnConnection);
+                    }
+
+                    if (listener.ImplicitTls && smtpOptions.Certificate is not null)
+                    {
+                        listen.UseHttps(smtpOptions.Certificate);
+                    }
+
+                    listen.Use(limits.OnConnection);
+                    listen.UseConnectionHandler<SmtpConnectionHandler>();
+                    smtpListeners.Add((listener, listen));
+                });
+            }
+
+            if (configuration.AdminEndPoint is { } admin)
+            {
+                kestrel.Listen(admin, listen =>
+                {
+                    listen.Protocols = HttpProtocols.Http1;
+                    adminListener = listen;
+                });
+            }
+        });
+
+        var app = builder.Build();
+        AdminEndpoints.Map(app);
+        return new RelayHost(app, smtpListeners, adminListener);
+    }
+
+    /// <summary>Prepares the spool (a failure here is a startup error), then binds every listener.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        _spool.Initialize();
+        await _app.StartAsync(cancellationToken);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken = default) => _app.StopAsync(cancellationToken);
+
+    /// <summary>Runs until SIGTERM/SIGINT, then shuts down.</summary>
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _app.WaitForShutdownAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        await _spool.DisposeAsync();
+    }
+}

@@ -1,0 +1,99 @@
+using MailRelay.Smtp.Session;
+using Prometheus;
+
+namespace MailRelay.Observability;
+
+/// <summary>
+/// The daemon's Prometheus metrics, in a registry of its own (no process-wide static state), exported as
+/// text on the admin listener's <c>/metrics</c>. Every metric is listed in docs/metrics.md.
+/// </summary>
+public sealed class RelayMetrics : ISmtpServerEvents
+{
+    private readonly Counter _sessions;
+    private readonly Gauge _activeSessions;
+    private readonly Counter _sessionOutcomes;
+    private readonly Counter _commands;
+    private readonly Counter _replies;
+    private readonly Counter _messagesAccepted;
+    private readonly Counter _messagesRefused;
+    private readonly Counter _bytesAccepted;
+    private readonly Counter _connectionsRefused;
+    private readonly Counter _proxyHeaders;
+
+    public RelayMetrics()
+    {
+        Registry = Metrics.NewCustomRegistry();
+        var factory = Metrics.WithCustomRegistry(Registry);
+        _sessions = factory.CreateCounter("mailrelay_smtp_sessions_total", "SMTP sessions started.");
+        _activeSessions = factory.CreateGauge("mailrelay_smtp_sessions_active", "SMTP sessions in progress.");
+        _sessionOutcomes = factory.CreateCounter(
+            "mailrelay_smtp_sessions_ended_total", "SMTP sessions ended, by outcome.", "outcome");
+        _commands = factory.CreateCounter("mailrelay_smtp_commands_total", "SMTP commands received, by verb.", "verb");
+        _replies = factory.CreateCounter("mailrelay_smtp_replies_total", "SMTP replies sent, by code class.", "class");
+        _messagesAccepted = factory.CreateCounter("mailrelay_smtp_messages_accepted_total", "Messages accepted into the spool.");
+        _messagesRefused = factory.CreateCounter(
+            "mailrelay_smtp_messages_refused_total", "Messages refused after DATA/BDAT, by reply code.", "code");
+        _bytesAccepted = factory.CreateCounter("mailrelay_smtp_received_bytes_total", "Message bytes accepted into the spool.");
+        _connectionsRefused = factory.CreateCounter(
+            "mailrelay_smtp_connections_refused_total", "Connections refused before the greeting, by reason.", "reason");
+        _proxyHeaders = factory.CreateCounter(
+            "mailrelay_proxy_headers_total", "PROXY protocol headers from trusted proxies, by result.", "result");
+    }
+
+    public CollectorRegistry Registry { get; }
+
+    public void SessionStarted()
+    {
+        _sessions.Inc();
+        _activeSessions.Inc();
+    }
+
+    public void SessionEnded(SessionOutcome outcome)
+    {
+        _activeSessions.Dec();
+        _sessionOutcomes.WithLabels(OutcomeLabel(outcome)).Inc();
+    }
+
+    public void CommandReceived(string verb) => _commands.WithLabels(verb).Inc();
+
+    public void ReplySent(int code) => _replies.WithLabels(ClassLabel(code)).Inc();
+
+    public void MessageAccepted(long bytes)
+    {
+        _messagesAccepted.Inc();
+        _bytesAccepted.Inc(bytes);
+    }
+
+    public void MessageRefused(int code) => _messagesRefused.WithLabels(code.ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
+
+    public void ConnectionRefused(string reason) => _connectionsRefused.WithLabels(reason).Inc();
+
+    public void ProxyHeader(string result) => _proxyHeaders.WithLabels(result).Inc();
+
+    public Task WriteAsync(Stream destination, CancellationToken cancellationToken) =>
+        Registry.CollectAndExportAsTextAsync(destination, cancellationToken);
+
+    private static string ClassLabel(int code) => code switch
+    {
+        < 300 => "2xx",
+        < 400 => "3xx",
+        < 500 => "4xx",
+        _ => "5xx",
+    };
+
+    private static string OutcomeLabel(SessionOutcome outcome) => outcome switch
+    {
+        SessionOutcome.Quit => "quit",
+        SessionOutcome.ClientDisconnected => "disconnected",
+        SessionOutcome.CommandTimeout => "command_timeout",
+        SessionOutcome.DataTimeout => "data_timeout",
+        SessionOutcome.DataRateTooLow => "data_rate",
+        SessionOutcome.TooManyErrors => "too_many_errors",
+        SessionOutcome.Refused => "refused",
+        SessionOutcome.ProxyHeaderRefused => "proxy_refused",
+        SessionOutcome.ServerShutdown => "shutdown",
+        SessionOutcome.TlsFailed => "tls_failed",
+        SessionOutcome.ProtocolViolation => "protocol_violation",
+        _ => "error",
+    };
+}
