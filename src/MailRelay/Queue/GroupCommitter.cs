@@ -51,7 +51,8 @@ internal sealed class GroupCommitter : IAsyncDisposable
         {
             Interlocked.Decrement(ref _waiting);
             return Task.FromException(new SpoolException(
-                SpoolFailureReason.Unavailable, "The spool is shutting down.") { QueueId = commit.QueueId });
+                SpoolFailureReason.Unavailable, "The spool is shutting down.")
+            { QueueId = commit.QueueId });
         }
 
         _waitingChanged?.Invoke(waiting);
@@ -165,7 +166,8 @@ internal sealed class GroupCommitter : IAsyncDisposable
     private void Fail(PendingCommit commit, SpoolFailureReason reason, Exception cause)
     {
         var failure = new SpoolException(
-            reason, $"Committing message {commit.QueueId} failed: {cause.Message}", cause) { QueueId = commit.QueueId };
+            reason, $"Committing message {commit.QueueId} failed: {cause.Message}", cause)
+        { QueueId = commit.QueueId };
         if (commit.Completion.TrySetException(failure))
         {
             _statistics.AddFailed();
