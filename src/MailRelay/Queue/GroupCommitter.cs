@@ -23,7 +23,10 @@ internal sealed class GroupCommitter : IAsyncDisposable
     private int _waiting;
 
     /// <param name="maxBatchSize">Most messages per directory fsync; 1 disables batching (for measurement).</param>
-    /// <param name="waitingChanged">Observes the number of messages queued and not yet taken into a batch.</param>
+    /// <param name="waitingChanged">
+    /// Observes the number of messages queued and not yet taken into a batch (for tests; the count can
+    /// lag by the messages being queued at that instant).
+    /// </param>
     public GroupCommitter(
         SpoolLayout layout,
         IDiskSync diskSync,
@@ -46,15 +49,14 @@ internal sealed class GroupCommitter : IAsyncDisposable
     /// <summary>Queues a message for the next batch; the task completes when it is durable in place.</summary>
     public Task CommitAsync(PendingCommit commit)
     {
-        var waiting = Interlocked.Increment(ref _waiting);
         if (!_queue.Writer.TryWrite(commit))
         {
-            Interlocked.Decrement(ref _waiting);
-            return Task.FromException(new SpoolException(
-                SpoolFailureReason.Unavailable, "The spool is shutting down.")
-            { QueueId = commit.QueueId });
+            var refused = new SpoolException(SpoolFailureReason.Unavailable, "The spool is shutting down.") { QueueId = commit.QueueId };
+            return Task.FromException(refused);
         }
 
+        // Counted after the write, so a count of N while the loop is busy means N messages are queued.
+        var waiting = Interlocked.Increment(ref _waiting);
         _waitingChanged?.Invoke(waiting);
         return commit.Completion.Task;
     }

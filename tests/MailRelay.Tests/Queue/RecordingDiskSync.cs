@@ -55,6 +55,8 @@ internal sealed class RecordingDiskSync : IDiskSync
         }
 
         Interlocked.Increment(ref _activeSyncs);
+        // Decided before any hold, so a test can change it for later syncs while this one waits.
+        var fail = FailActiveDirectorySyncs;
         TaskCompletionSource? entered;
         ManualResetEventSlim? release;
         lock (_gate)
@@ -69,7 +71,7 @@ internal sealed class RecordingDiskSync : IDiskSync
             release!.Wait(TimeSpan.FromSeconds(30));
         }
 
-        if (FailActiveDirectorySyncs)
+        if (fail)
         {
             throw new IOException("fsync failed: Input/output error (errno 5)", 5);
         }
