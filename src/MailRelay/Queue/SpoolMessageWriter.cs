@@ -61,7 +61,10 @@ public sealed class SpoolMessageWriter : IAsyncDisposable
     /// <summary>Message bytes written so far (the envelope header is not counted).</summary>
     public long ContentLength { get; private set; }
 
-    /// <summary>Appends message bytes. They are buffered and reach the file in order.</summary>
+    /// <summary>
+    /// Appends message bytes. They are buffered and reach the file in order. After a cancelled write
+    /// the file's content is undefined: abort the message.
+    /// </summary>
     /// <exception cref="SpoolException">The file could not be written; it has been removed already.</exception>
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
     {
