@@ -1,0 +1,23 @@
+namespace MailRelay.Queue;
+
+/// <summary>A committed message as its header describes it; the body is not read.</summary>
+public sealed class QueueEntry
+{
+    public required string QueueId { get; init; }
+
+    public required DateTimeOffset ArrivalTime { get; init; }
+
+    /// <summary>The message size in bytes (the file minus its envelope header).</summary>
+    public required long Size { get; init; }
+
+    public required SpoolEnvelope Envelope { get; init; }
+
+    /// <summary>The format version of the file.</summary>
+    public required int FormatVersion { get; init; }
+
+    /// <summary>The queue file's full path.</summary>
+    public required string FilePath { get; init; }
+
+    /// <summary>Where the message bytes start in the file: delivery streams from here.</summary>
+    public required long ContentOffset { get; init; }
+}

@@ -1,0 +1,64 @@
+using System.Globalization;
+
+namespace MailRelay.Queue;
+
+/// <summary>
+/// Writes a queue snapshot the way Postfix's <c>mailq</c> does: one block per message (id, size, arrival
+/// time, sender, then the recipients beneath), and a closing "-- N Kbytes in M Requests." line, or
+/// "Mail queue is empty". Times are UTC. Files that could not be read are listed with the reason.
+/// </summary>
+public static class QueueListing
+{
+    private const int IdWidth = QueueIdGenerator.Length;
+    private const int SizeWidth = 8;
+    private const string TimeFormat = "yyyy-MM-dd HH:mm:ss";
+    private const int TimeWidth = 20;
+    private static readonly string RecipientIndent = new(' ', IdWidth + 1 + SizeWidth + 1 + TimeWidth + 1);
+
+    public static void Write(QueueSnapshot snapshot, TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(output);
+
+        if (snapshot.Entries.Count == 0 && snapshot.Unreadable.Count == 0)
+        {
+            output.WriteLine("Mail queue is empty");
+            return;
+        }
+
+        var culture = CultureInfo.InvariantCulture;
+        if (snapshot.Entries.Count > 0)
+        {
+            output.WriteLine(string.Create(culture,
+                $"{"-Queue ID-",-IdWidth} {"--Size--",SizeWidth} {"--Arrival Time UTC--",-TimeWidth} -Sender/Recipient-------"));
+        }
+
+        long totalBytes = 0;
+        foreach (var entry in snapshot.Entries)
+        {
+            totalBytes += entry.Size;
+            var sender = entry.Envelope.Sender.Length == 0 ? "MAILER-DAEMON" : entry.Envelope.Sender;
+            var arrival = entry.ArrivalTime.UtcDateTime.ToString(TimeFormat, culture);
+            output.WriteLine(string.Create(culture,
+                $"{entry.QueueId,-IdWidth} {entry.Size,SizeWidth} {arrival,-TimeWidth} {sender}"));
+            foreach (var recipient in entry.Envelope.Recipients)
+            {
+                output.Write(RecipientIndent);
+                output.WriteLine(recipient);
+            }
+
+            output.WriteLine();
+        }
+
+        foreach (var file in snapshot.Unreadable)
+        {
+            output.WriteLine(string.Create(culture, $"{file.FileName,-IdWidth} (unreadable: {file.Problem})"));
+            output.WriteLine();
+        }
+
+        var kilobytes = (totalBytes + 1023) / 1024;
+        var requests = snapshot.Entries.Count;
+        output.WriteLine(string.Create(culture,
+            $"-- {kilobytes} Kbytes in {requests} Request{(requests == 1 ? string.Empty : "s")}."));
+    }
+}

@@ -1,0 +1,149 @@
+using System.Buffers;
+
+namespace MailRelay.Queue;
+
+/// <summary>
+/// Lists the committed messages by reading only their header lines. Safe to run beside a live daemon:
+/// files that vanish between listing and opening (delivered, deleted) are skipped, files that appear
+/// are seen or not, and a file it cannot interpret (corrupt, foreign, newer format) is reported, never
+/// fatal.
+/// </summary>
+public sealed class QueueReader
+{
+    /// <summary>The longest header accepted; far above 1000 recipients of 256 octets each.</summary>
+    internal const int MaxHeaderLength = 4 * 1024 * 1024;
+
+    private const int ReadChunk = 16 * 1024;
+
+    private readonly SpoolLayout _layout;
+
+    public QueueReader(string dataDirectory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(dataDirectory);
+        _layout = new SpoolLayout(dataDirectory);
+    }
+
+    /// <summary>Reads every committed entry. A queue that was never created is simply empty.</summary>
+    public QueueSnapshot ReadCommitted()
+    {
+        var entries = new List<QueueEntry>();
+        var unreadable = new List<UnreadableQueueFile>();
+        IEnumerable<string> paths;
+        try
+        {
+            paths = Directory.EnumerateFileSystemEntries(_layout.ActiveDirectory).ToList();
+        }
+        catch (DirectoryNotFoundException)
+        {
+            paths = [];
+        }
+
+        foreach (var path in paths)
+        {
+            var name = Path.GetFileName(path);
+            if (!name.EndsWith(SpoolLayout.MessageExtension, StringComparison.Ordinal))
+            {
+                unreadable.Add(new UnreadableQueueFile(name, "not a queue file"));
+                continue;
+            }
+
+            var entry = TryRead(path, out var problem);
+            if (entry is not null)
+            {
+                entries.Add(entry);
+            }
+            else if (problem is not null)
+            {
+                unreadable.Add(new UnreadableQueueFile(name, problem));
+            }
+        }
+
+        entries.Sort((a, b) => string.CompareOrdinal(a.QueueId, b.QueueId));
+        unreadable.Sort((a, b) => string.CompareOrdinal(a.FileName, b.FileName));
+        return new QueueSnapshot(entries, unreadable);
+    }
+
+    /// <summary>
+    /// Reads one queue file's header. Null with a null <paramref name="problem"/> means the file is gone.
+    /// </summary>
+    internal static QueueEntry? TryRead(string path, out string? problem)
+    {
+        problem = null;
+        try
+        {
+            using var file = new FileStream(path, new FileStreamOptions
+            {
+                Mode = FileMode.Open,
+                Access = FileAccess.Read,
+                Share = FileShare.ReadWrite | FileShare.Delete,
+                BufferSize = 0,
+            });
+            var headerLine = ReadHeaderLine(file);
+            if (headerLine is null)
+            {
+                problem = "no header line";
+                return null;
+            }
+
+            var header = SpoolHeaderCodec.Decode(headerLine.Value);
+            var expectedName = header.QueueId + SpoolLayout.MessageExtension;
+            if (!string.Equals(Path.GetFileName(path), expectedName, StringComparison.Ordinal))
+            {
+                problem = $"header names queue id {header.QueueId}, not the file's";
+                return null;
+            }
+
+            var contentOffset = headerLine.Value.Length + 1L;
+            return new QueueEntry
+            {
+                QueueId = header.QueueId,
+                ArrivalTime = header.ArrivalTime,
+                Size = file.Length - contentOffset,
+                Envelope = header.Envelope,
+                FormatVersion = header.Version,
+                FilePath = path,
+                ContentOffset = contentOffset,
+            };
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+        catch (QueueFormatException ex)
+        {
+            problem = ex.Message;
+            return null;
+        }
+        catch (Exception ex) when (SpoolFiles.IsIoFailure(ex))
+        {
+            problem = $"cannot read: {ex.Message}";
+            return null;
+        }
+    }
+
+    /// <summary>The bytes before the first LF, or null when there is no LF within the limit.</summary>
+    private static ReadOnlyMemory<byte>? ReadHeaderLine(FileStream file)
+    {
+        var line = new ArrayBufferWriter<byte>(ReadChunk);
+        while (line.WrittenCount < MaxHeaderLength)
+        {
+            var chunk = line.GetSpan(ReadChunk)[..ReadChunk];
+            var read = file.Read(chunk);
+            if (read == 0)
+            {
+                return null;
+            }
+
+            var newline = chunk[..read].IndexOf((byte)'\n');
+            if (newline >= 0)
+            {
+                line.Advance(newline);
+                return line.WrittenMemory;
+            }
+
+            line.Advance(read);
+        }
+
+        return null;
+    }
+}

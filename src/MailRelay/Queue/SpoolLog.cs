@@ -1,0 +1,33 @@
+namespace MailRelay.Queue;
+
+/// <summary>The spool's log events.</summary>
+internal static partial class SpoolLog
+{
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Information,
+        Message = "Spool ready in {QueueDirectory}; removed {StaleCount} unacknowledged incoming files")]
+    public static partial void Initialized(ILogger logger, string queueDirectory, int staleCount);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Error,
+        Message = "Writing message {QueueId} to the spool failed ({Reason})")]
+    public static partial void WriteFailed(ILogger logger, string queueId, SpoolFailureReason reason, Exception exception);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Error,
+        Message = "Moving message {QueueId} into the committed area failed")]
+    public static partial void MoveFailed(ILogger logger, string queueId, Exception exception);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Critical,
+        Message = "fsync of the queue directory failed; {Count} messages of the batch were refused")]
+    public static partial void DirectorySyncFailed(ILogger logger, int count, Exception exception);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Warning,
+        Message = "Could not remove spool file {Path}")]
+    public static partial void CleanupFailed(ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Debug,
+        Message = "Committed a batch of {Count} messages with one directory fsync")]
+    public static partial void BatchCommitted(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Critical,
+        Message = "The spool committer failed unexpectedly; {Count} messages were refused")]
+    public static partial void CommitterFailed(ILogger logger, int count, Exception exception);
+}

@@ -1,0 +1,289 @@
+using System.Buffers;
+
+namespace MailRelay.Queue;
+
+/// <summary>
+/// Streams one message into its spool file. Content goes through one pooled buffer of
+/// <see cref="BufferSize"/> bytes, so memory stays bounded whatever the message size. Call
+/// <see cref="WriteAsync"/> any number of times, then <see cref="CommitAsync"/> or <see cref="AbortAsync"/>;
+/// disposing without a commit aborts. Not thread-safe: one session owns one writer.
+/// </summary>
+public sealed class SpoolMessageWriter : IAsyncDisposable
+{
+    /// <summary>The write buffer; larger writes go straight to the file.</summary>
+    public const int BufferSize = 64 * 1024;
+
+    private readonly string _incomingPath;
+    private readonly string _activePath;
+    private readonly GroupCommitter _committer;
+    private readonly IDiskSync _diskSync;
+    private readonly SpoolStatistics _statistics;
+    private readonly ILogger _logger;
+    private FileStream? _file;
+    private byte[]? _buffer;
+    private int _buffered;
+    private WriterState _state = WriterState.Open;
+
+    private SpoolMessageWriter(
+        string queueId,
+        DateTimeOffset arrivalTime,
+        SpoolLayout layout,
+        GroupCommitter committer,
+        IDiskSync diskSync,
+        SpoolStatistics statistics,
+        ILogger logger)
+    {
+        QueueId = queueId;
+        ArrivalTime = arrivalTime;
+        _incomingPath = layout.IncomingPath(queueId);
+        _activePath = layout.ActivePath(queueId);
+        _committer = committer;
+        _diskSync = diskSync;
+        _statistics = statistics;
+        _logger = logger;
+    }
+
+    private enum WriterState
+    {
+        Open,
+        Committing,
+        Committed,
+        Failed,
+        Aborted,
+    }
+
+    /// <summary>The message's queue id, known from the start (for the Received: header and logs).</summary>
+    public string QueueId { get; }
+
+    /// <summary>When the message arrived, as recorded in its envelope.</summary>
+    public DateTimeOffset ArrivalTime { get; }
+
+    /// <summary>Message bytes written so far (the envelope header is not counted).</summary>
+    public long ContentLength { get; private set; }
+
+    /// <summary>
+    /// Appends message bytes. They are buffered and reach the file in order. After a cancelled write
+    /// the file's content is undefined: abort the message.
+    /// </summary>
+    /// <exception cref="SpoolException">The file could not be written; it has been removed already.</exception>
+    public async ValueTask WriteAsync(ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
+    {
+        ThrowUnlessOpen();
+        try
+        {
+            await AppendAsync(content, cancellationToken).ConfigureAwait(false);
+            ContentLength += content.Length;
+        }
+        catch (Exception ex) when (SpoolFiles.IsIoFailure(ex))
+        {
+            throw Fail(ex, SpoolFiles.IsOutOfSpace(ex) ? SpoolFailureReason.InsufficientStorage : SpoolFailureReason.WriteFailed);
+        }
+    }
+
+    /// <summary>
+    /// Makes the message durable: flushes and fsyncs the file, then the group committer moves it into the
+    /// committed directory and fsyncs that directory. Returns the queue id only once all of that is done;
+    /// only then may the client hear 250. Cancellation is honoured up to the file fsync; after that the
+    /// message may still be committed even though the caller stopped waiting (the client, having no 250,
+    /// will retry: a duplicate, never a loss).
+    /// </summary>
+    /// <exception cref="SpoolException">Not durable; nothing of the message is left in the committed area.</exception>
+    public async ValueTask<string> CommitAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowUnlessOpen();
+        var reason = SpoolFailureReason.WriteFailed;
+        try
+        {
+            await FlushBufferAsync(cancellationToken).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            reason = SpoolFailureReason.SyncFailed;
+            _diskSync.SyncFile(_file!.SafeFileHandle);
+            reason = SpoolFailureReason.WriteFailed;
+            await CloseFileAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (SpoolFiles.IsIoFailure(ex))
+        {
+            throw Fail(ex, SpoolFiles.IsOutOfSpace(ex) ? SpoolFailureReason.InsufficientStorage : reason);
+        }
+
+        _state = WriterState.Committing;
+        var committed = _committer.CommitAsync(new PendingCommit(QueueId, _incomingPath, _activePath, ContentLength));
+        try
+        {
+            await committed.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (SpoolException)
+        {
+            _state = WriterState.Failed;
+            SpoolFiles.TryDelete(_incomingPath, _logger);
+            throw;
+        }
+
+        _state = WriterState.Committed;
+        return QueueId;
+    }
+
+    /// <summary>Discards the message and removes its file. Does nothing once committed or already aborted.</summary>
+    public async ValueTask AbortAsync()
+    {
+        if (_state is not (WriterState.Open or WriterState.Failed))
+        {
+            return;
+        }
+
+        _state = WriterState.Aborted;
+        await CloseQuietlyAsync().ConfigureAwait(false);
+        SpoolFiles.TryDelete(_incomingPath, _logger);
+    }
+
+    /// <summary>Aborts unless the message was committed.</summary>
+    public ValueTask DisposeAsync() => AbortAsync();
+
+    internal static async ValueTask<SpoolMessageWriter> CreateAsync(
+        SpoolHeader header,
+        SpoolLayout layout,
+        GroupCommitter committer,
+        IDiskSync diskSync,
+        SpoolStatistics statistics,
+        ILogger logger,
+        CancellationToken cancellationToken)
+    {
+        var writer = new SpoolMessageWriter(header.QueueId, header.ArrivalTime, layout, committer, diskSync, statistics, logger);
+        try
+        {
+            writer._file = new FileStream(writer._incomingPath, CreateOptions());
+            writer._buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+            await writer.AppendAsync(SpoolHeaderCodec.Encode(header), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (SpoolFiles.IsIoFailure(ex))
+        {
+            throw writer.Fail(ex, SpoolFiles.IsOutOfSpace(ex) ? SpoolFailureReason.InsufficientStorage : SpoolFailureReason.WriteFailed);
+        }
+        catch (OperationCanceledException)
+        {
+            await writer.AbortAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return writer;
+    }
+
+    private static FileStreamOptions CreateOptions()
+    {
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            Share = FileShare.None,
+            // Unbuffered: this class buffers, so a failed write never lingers to resurface on dispose.
+            BufferSize = 0,
+            Options = FileOptions.Asynchronous,
+        };
+        if (!OperatingSystem.IsWindows())
+        {
+            // Mail is private: owner read/write, group read.
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
+        }
+
+        return options;
+    }
+
+    private async ValueTask AppendAsync(ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        var buffer = _buffer!;
+        if (_buffered == 0 && content.Length >= buffer.Length)
+        {
+            await _file!.WriteAsync(content, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        while (!content.IsEmpty)
+        {
+            var count = Math.Min(content.Length, buffer.Length - _buffered);
+            content.Span[..count].CopyTo(buffer.AsSpan(_buffered));
+            _buffered += count;
+            content = content[count..];
+            if (_buffered == buffer.Length)
+            {
+                await FlushBufferAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async ValueTask FlushBufferAsync(CancellationToken cancellationToken)
+    {
+        if (_buffered > 0)
+        {
+            await _file!.WriteAsync(_buffer.AsMemory(0, _buffered), cancellationToken).ConfigureAwait(false);
+            _buffered = 0;
+        }
+    }
+
+    private async ValueTask CloseFileAsync()
+    {
+        var file = _file;
+        _file = null;
+        ReturnBuffer();
+        if (file is not null)
+        {
+            await file.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask CloseQuietlyAsync()
+    {
+        try
+        {
+            await CloseFileAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (SpoolFiles.IsIoFailure(ex))
+        {
+            SpoolLog.CleanupFailed(_logger, _incomingPath, ex);
+        }
+    }
+
+    private SpoolException Fail(Exception cause, SpoolFailureReason reason)
+    {
+        _state = WriterState.Failed;
+        _statistics.AddFailed();
+        SpoolLog.WriteFailed(_logger, QueueId, reason, cause);
+        var file = _file;
+        _file = null;
+        ReturnBuffer();
+        try
+        {
+            file?.Dispose();
+        }
+        catch (Exception ex) when (SpoolFiles.IsIoFailure(ex))
+        {
+            SpoolLog.CleanupFailed(_logger, _incomingPath, ex);
+        }
+
+        SpoolFiles.TryDelete(_incomingPath, _logger);
+        return new SpoolException(reason, $"Spooling message {QueueId} failed: {cause.Message}", cause) { QueueId = QueueId };
+    }
+
+    private void ReturnBuffer()
+    {
+        if (_buffer is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = null;
+        }
+
+        _buffered = 0;
+    }
+
+    private void ThrowUnlessOpen()
+    {
+        switch (_state)
+        {
+            case WriterState.Open:
+                return;
+            case WriterState.Failed:
+                throw new SpoolException(SpoolFailureReason.WriteFailed, $"Message {QueueId} has already failed.") { QueueId = QueueId };
+            default:
+                throw new InvalidOperationException($"Message {QueueId} is already {_state.ToString().ToUpperInvariant()}.");
+        }
+    }
+}

@@ -1,0 +1,95 @@
+using System.Text;
+using MailRelay.Queue;
+using static MailRelay.Tests.Queue.SpoolFixtures;
+
+namespace MailRelay.Tests.Queue;
+
+public sealed class QueueReaderTests : IDisposable
+{
+    private readonly TempDataDirectory _data = new();
+
+    public void Dispose() => _data.Dispose();
+
+    [Fact]
+    public void A_queue_that_was_never_created_reads_as_empty()
+    {
+        var snapshot = new QueueReader(Path.Combine(_data.Path, "nowhere")).ReadCommitted();
+
+        Assert.Empty(snapshot.Entries);
+        Assert.Empty(snapshot.Unreadable);
+    }
+
+    [Fact]
+    public async Task Corrupt_foreign_and_newer_files_are_reported_beside_the_readable_entries()
+    {
+        await using var spool = CreateSpool(_data.Path);
+        spool.Initialize();
+        var id = await CommitAsync(spool, Envelope(), Message("good"));
+        File.WriteAllText(Path.Combine(_data.Active, "README"), "hello");
+        File.WriteAllBytes(Path.Combine(_data.Active, "0000000000000001.msg"), [0xFF, 0x00, (byte)'\n', 1, 2]);
+        File.WriteAllText(Path.Combine(_data.Active, "0000000000000002.msg"), "{\"v\":2,\"id\":\"0000000000000002\"}\nbody");
+        File.WriteAllText(Path.Combine(_data.Active, "0000000000000003.msg"), "no newline at all");
+        File.WriteAllText(Path.Combine(_data.Active, "0000000000000004.msg"), "{\"v\":1,\"id\":\"0000000000000004\"}\n");
+        File.WriteAllText(Path.Combine(_data.Active, "0000000000000005.msg"),
+            "{\"v\":1,\"id\":\"0000000000000099\",\"arrival\":\"2026-01-01T00:00:00Z\",\"sender\":\"\",\"recipients\":[\"a@b\"]}\n");
+        Directory.CreateDirectory(Path.Combine(_data.Active, "0000000000000006.msg"));
+
+        var snapshot = new QueueReader(_data.Path).ReadCommitted();
+
+        Assert.Equal(id, Assert.Single(snapshot.Entries).QueueId);
+        var problems = snapshot.Unreadable.ToDictionary(u => u.FileName, u => u.Problem);
+        Assert.Equal(7, problems.Count);
+        Assert.Equal("not a queue file", problems["README"]);
+        Assert.Equal("header is not JSON", problems["0000000000000001.msg"]);
+        Assert.Equal("unsupported format version 2", problems["0000000000000002.msg"]);
+        Assert.Equal("no header line", problems["0000000000000003.msg"]);
+        Assert.Equal("header lacks \"recipients\"", problems["0000000000000004.msg"]);
+        Assert.Contains("0000000000000099", problems["0000000000000005.msg"], StringComparison.Ordinal);
+        Assert.StartsWith("cannot read", problems["0000000000000006.msg"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_file_that_vanishes_before_it_is_opened_is_skipped_without_a_problem()
+    {
+        var entry = QueueReader.TryRead(Path.Combine(_data.Path, "0000000000000007.msg"), out var problem);
+
+        Assert.Null(entry);
+        Assert.Null(problem);
+    }
+
+    [Fact]
+    public async Task Fields_added_to_a_version_1_header_are_ignored()
+    {
+        await using var spool = CreateSpool(_data.Path);
+        spool.Initialize();
+        var id = await CommitAsync(spool, Envelope(), Message("extended"));
+        var path = Path.Combine(_data.Active, id + ".msg");
+        var text = File.ReadAllText(path);
+        File.WriteAllText(path, "{\"v\":1,\"later\":{\"x\":[1,2]}," + text[7..]);
+
+        var entry = Assert.Single(new QueueReader(_data.Path).ReadCommitted().Entries);
+
+        Assert.Equal(id, entry.QueueId);
+        Assert.Equal(Message("extended"), ContentOf(entry));
+    }
+
+    [Fact]
+    public async Task Line_breaks_inside_envelope_values_cannot_end_the_header_early()
+    {
+        await using var spool = CreateSpool(_data.Path);
+        spool.Initialize();
+        var envelope = new SpoolEnvelope
+        {
+            Sender = "odd\nsender@example.com",
+            Recipients = ["user@example.net"],
+            HeloName = "helo\r\nv:2",
+        };
+        await CommitAsync(spool, envelope, Message("escaped"));
+
+        var entry = Assert.Single(new QueueReader(_data.Path).ReadCommitted().Entries);
+
+        Assert.Equal(envelope.Sender, entry.Envelope.Sender);
+        Assert.Equal(envelope.HeloName, entry.Envelope.HeloName);
+        Assert.StartsWith("From: app@example.com", Encoding.ASCII.GetString(ContentOf(entry)), StringComparison.Ordinal);
+    }
+}
