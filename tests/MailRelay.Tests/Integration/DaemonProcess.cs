@@ -1,0 +1,159 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.RegularExpressions;
+
+namespace MailRelay.Tests.Integration;
+
+/// <summary>
+/// The real daemon as a child process (the same MailRelay.dll the image ships), on loopback ports chosen
+/// by the kernel. Startup waits for the daemon's own "ready" log line, never for a fixed time.
+/// </summary>
+internal sealed partial class DaemonProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly List<string> _output = [];
+    private readonly TaskCompletionSource<string> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private DaemonProcess(Process process)
+    {
+        _process = process;
+    }
+
+    public IPEndPoint SmtpEndPoint { get; private set; } = null!;
+
+    public IPEndPoint? AdminEndPoint { get; private set; }
+
+    public int Id => _process.Id;
+
+    public static string DaemonPath => Path.Combine(AppContext.BaseDirectory, "MailRelay.dll");
+
+    /// <summary>Starts the daemon and waits for its ready line (or its exit, which fails the test).</summary>
+    public static async Task<DaemonProcess> StartAsync(IDictionary<string, string> environment, params string[] args)
+    {
+        var daemon = Launch(environment, args);
+        var ready = await Task.WhenAny(daemon._ready.Task, daemon._exited.Task).WaitAsync(TimeSpan.FromSeconds(60));
+        if (ready != daemon._ready.Task)
+        {
+            throw new InvalidOperationException("The daemon exited before it was ready:\n" + daemon.Output);
+        }
+
+        var line = await daemon._ready.Task;
+        daemon.SmtpEndPoint = IPEndPoint.Parse(SmtpPattern().Match(line).Groups[1].Value);
+        var admin = AdminPattern().Match(line);
+        daemon.AdminEndPoint = admin.Success ? IPEndPoint.Parse(admin.Groups[1].Value) : null;
+        return daemon;
+    }
+
+    /// <summary>Runs the executable to completion (a CLI command, or a daemon expected to refuse to start).</summary>
+    public static async Task<(int ExitCode, string Output)> RunToExitAsync(IDictionary<string, string> environment, params string[] args)
+    {
+        await using var daemon = Launch(environment, args);
+        await daemon.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        return (daemon._process.ExitCode, daemon.Output);
+    }
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return string.Join('\n', _output);
+            }
+        }
+    }
+
+    public int ExitCode => _process.ExitCode;
+
+    public void Kill() => _process.Kill(entireProcessTree: true);
+
+    /// <summary>Sends SIGTERM, as Kubernetes does when it stops a pod.</summary>
+    public void Terminate()
+    {
+        if (Kill(_process.Id, 15) != 0)
+        {
+            throw new InvalidOperationException("kill(SIGTERM) failed");
+        }
+    }
+
+    public Task WaitForExitAsync(TimeSpan limit) => _process.WaitForExitAsync().WaitAsync(limit);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private static DaemonProcess Launch(IDictionary<string, string> environment, string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(DaemonPath);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        foreach (var key in start.Environment.Keys.Where(IsOurs).ToList())
+        {
+            start.Environment.Remove(key);
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        var daemon = new DaemonProcess(process);
+        process.OutputDataReceived += (_, e) => daemon.OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) => daemon.OnLine(e.Data);
+        process.Exited += (_, _) => daemon._exited.TrySetResult();
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return daemon;
+    }
+
+    private static bool IsOurs(string name) =>
+        name.StartsWith("SMTP_", StringComparison.Ordinal) || name.StartsWith("MAIL_", StringComparison.Ordinal)
+        || name.StartsWith("DKIM_", StringComparison.Ordinal) || name.StartsWith("RELAY_", StringComparison.Ordinal)
+        || name.StartsWith("LOG_", StringComparison.Ordinal) || name is "DATA_DIR" or "ADMIN_LISTEN" or "TRUSTED_NETWORKS";
+
+    private void OnLine(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.Add(line);
+        }
+
+        if (line.Contains(" ready: smtp=", StringComparison.Ordinal))
+        {
+            _ready.TrySetResult(line);
+        }
+    }
+
+    [GeneratedRegex(@"smtp=([0-9.]+:\d+)")]
+    private static partial Regex SmtpPattern();
+
+    [GeneratedRegex(@"admin=([0-9.]+:\d+)")]
+    private static partial Regex AdminPattern();
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+}

@@ -1,0 +1,87 @@
+using System.Net;
+using MailRelay.Configuration;
+using MailRelay.Hosting;
+using MailRelay.Observability;
+
+namespace MailRelay.Tests.Integration;
+
+/// <summary>The daemon hosted in the test process, configured through the same environment variables.</summary>
+internal sealed class InProcessRelay : IAsyncDisposable
+{
+    private readonly RelayHost _host;
+    private readonly StringWriter _log;
+
+    private InProcessRelay(RelayHost host, StringWriter log, TestDirectory data)
+    {
+        _host = host;
+        _log = log;
+        Data = data;
+    }
+
+    public TestDirectory Data { get; }
+
+    public IPEndPoint SmtpEndPoint => _host.SmtpEndPoints[0];
+
+    public IReadOnlyList<IPEndPoint> SmtpEndPoints => _host.SmtpEndPoints;
+
+    public IPEndPoint AdminEndPoint => _host.AdminEndPoint!;
+
+    public string Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToString();
+            }
+        }
+    }
+
+    public static async Task<InProcessRelay> StartAsync(IDictionary<string, string?>? settings = null)
+    {
+        var data = new TestDirectory();
+        var environment = new Dictionary<string, string?>
+        {
+            ["MAIL_HOSTNAME"] = "relay.test.example",
+            ["SMTP_LISTENERS"] = "127.0.0.1:0",
+            ["ADMIN_LISTEN"] = "127.0.0.1:0",
+            ["DATA_DIR"] = data.Path,
+            ["LOG_LEVEL"] = "Debug",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            environment[key] = value;
+        }
+
+        var result = ConfigurationLoader.Load(environment);
+        if (!result.IsValid)
+        {
+            throw new InvalidOperationException(string.Join("; ", result.Errors.Select(e => $"{e.Variable}: {e.Message}")));
+        }
+
+        var log = new StringWriter();
+        var logger = LoggingSetup.CreateLogger(result.Configuration.LogFormat, result.Configuration.LogLevel, TextWriter.Synchronized(log));
+        var host = RelayHost.Create(result.Configuration, logger);
+        await host.StartAsync();
+        return new InProcessRelay(host, log, data);
+    }
+
+    public async Task<string> GetAdminAsync(string path)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri($"http://{AdminEndPoint}") };
+        return await http.GetStringAsync(new Uri(path, UriKind.Relative));
+    }
+
+    public async Task<HttpResponseMessage> GetAdminResponseAsync(string path)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri($"http://{AdminEndPoint}") };
+        return await http.GetAsync(new Uri(path, UriKind.Relative));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync();
+        await _host.DisposeAsync();
+        Data.Dispose();
+    }
+}
