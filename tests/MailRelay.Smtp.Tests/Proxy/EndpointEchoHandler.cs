@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using MailRelay.Smtp.Proxy;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 
 namespace MailRelay.Smtp.Tests.Proxy;
 
@@ -20,7 +21,10 @@ internal sealed class EndpointEchoHandler : ConnectionHandler
 
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
-        _probe.Record(connection.RemoteEndPoint, connection.Features.Get<IProxyProtocolFeature>());
+        _probe.Record(
+            connection.RemoteEndPoint,
+            connection.Features.Get<IProxyProtocolFeature>(),
+            connection.Features.Get<IConnectionEndPointFeature>()?.RemoteEndPoint);
         var output = connection.Transport.Output;
         await output.WriteAsync(Encoding.ASCII.GetBytes($"REMOTE {connection.RemoteEndPoint} LOCAL {connection.LocalEndPoint}\r\n"));
 

@@ -26,6 +26,8 @@ public class ProxyProtocolMiddlewareTests
         Assert.Equal(Pipelined, Encoding.ASCII.GetString(await proxy.ReadToEndAsync()));
         var (remote, feature) = Assert.Single(host.Probe.Seen);
         Assert.Equal(IPEndPoint.Parse("192.0.2.10:56324"), remote);
+        var featureRemote = Assert.Single(host.Probe.EndPointFeatureRemotes);
+        Assert.True(featureRemote is null || featureRemote.Equals(remote), $"endpoint feature still says {featureRemote}");
         Assert.NotNull(feature);
         Assert.Equal(1, feature.Version);
         Assert.False(feature.IsLocal);
