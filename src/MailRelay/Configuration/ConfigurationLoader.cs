@@ -65,9 +65,10 @@ public static class ConfigurationLoader
         var dataDirectory = reader.Read(N.DataDir, (string text, out string value, out string error) =>
         {
             value = text.Trim();
-            error = value.IndexOfAny(Path.GetInvalidPathChars()) >= 0 ? $"'{text}' is not a valid path." : string.Empty;
-            return error.Length == 0;
+            error = string.Empty;
+            return true;
         });
+        FileChecks.CheckDirectoryPath(reader, N.DataDir, dataDirectory);
         var persistenceEnabled = reader.ReadBoolean(N.PersistenceEnabled);
 
         var configuration = new RelayConfiguration

@@ -67,7 +67,7 @@ public static class ConfigurationRegistry
         Computed(N.RelayPassword, "text (secret)", "none",
             "Smarthost password; never printed. Use this or RELAY_PASSWORD_FILE.", isSecret: true),
         Computed(N.RelayPasswordFile, "path", "none",
-            "File holding the smarthost password (read at start; a final line break is ignored)."),
+            "File holding the smarthost password (read at start; line breaks at its end are ignored)."),
         Computed(N.RelayTls, "required / opportunistic / none", "required with credentials, else opportunistic",
             "TLS towards the smarthost; `none` with credentials is refused unless RELAY_HOST is loopback."),
         Literal(N.DeliveryRoutes, "JSON object domain → host[:port]", "{}",

@@ -27,7 +27,7 @@ internal static class DeliverySettingsReader
         var relayPort = reader.Read<int>(N.RelayPort, EndpointSyntax.TryParsePort);
         var credentialsEnabled = reader.ReadBoolean(N.RelayCredentialsEnabled);
         var credentials = ReadCredentials(reader, credentialsEnabled, relayHost);
-        var relayTls = ReadRelayTls(reader, credentials is not null || credentialsEnabled, relayHost);
+        var relayTls = ReadRelayTls(reader, credentialsEnabled, relayHost);
 
         return new DeliverySettings
         {
@@ -81,6 +81,19 @@ internal static class DeliverySettingsReader
             password = ReadPasswordFile(reader, passwordFile);
         }
 
+        // A line break inside a credential would be taken as the end of the AUTH line on the wire.
+        if (userName is not null && userName.Any(char.IsControl))
+        {
+            reader.Error(N.RelayUsername, "contains control characters (such as a line break).");
+            userName = null;
+        }
+
+        if (password is not null && password.Any(char.IsControl))
+        {
+            reader.Error(passwordFile is null ? N.RelayPassword : N.RelayPasswordFile, "the password contains control characters (such as a line break).");
+            password = null;
+        }
+
         if (!enabled)
         {
             if (userName is not null || password is not null)
@@ -96,12 +109,12 @@ internal static class DeliverySettingsReader
             reader.Error(N.RelayCredentialsEnabled, $"credentials are for a smarthost, but {N.RelayHost} is not set.");
         }
 
-        if (userName is null)
+        if (userName is null && !reader.HasError(N.RelayUsername))
         {
             reader.Error(N.RelayUsername, $"must be set when {N.RelayCredentialsEnabled} is true.");
         }
 
-        if (password is null && !reader.HasError(N.RelayPasswordFile))
+        if (password is null && !reader.HasError(N.RelayPasswordFile) && !reader.HasError(N.RelayPassword))
         {
             reader.Error(N.RelayPassword, $"{N.RelayPassword} or {N.RelayPasswordFile} must be set when {N.RelayCredentialsEnabled} is true.");
         }
@@ -111,7 +124,7 @@ internal static class DeliverySettingsReader
 
     private static string? ReadPasswordFile(EnvironmentReader reader, string path)
     {
-        if (!ListenerReader.CheckReadable(reader, N.RelayPasswordFile, path))
+        if (!FileChecks.CheckReadable(reader, N.RelayPasswordFile, path))
         {
             return null;
         }
@@ -137,17 +150,8 @@ internal static class DeliverySettingsReader
 
     private static RelayTlsMode ReadRelayTls(EnvironmentReader reader, bool credentials, string? relayHost)
     {
-        var given = reader.Given(N.RelayTls);
-        RelayTlsMode mode;
-        if (given is null)
-        {
-            mode = credentials ? RelayTlsMode.Required : RelayTlsMode.Opportunistic;
-            reader.Resolve(N.RelayTls, RelayTlsChoices.First(c => c.Value == mode).Key, fromDefault: true);
-            return mode;
-        }
-
-        mode = reader.ReadChoice(N.RelayTls, RelayTlsChoices);
-        if (mode == RelayTlsMode.None && credentials && !reader.HasError(N.RelayTls) && (relayHost is null || !EndpointSyntax.IsLoopbackHost(relayHost)))
+        var mode = reader.ReadChoice(N.RelayTls, RelayTlsChoices, credentials ? "required" : "opportunistic");
+        if (mode == RelayTlsMode.None && credentials && (relayHost is null || !EndpointSyntax.IsLoopbackHost(relayHost)))
         {
             reader.Error(N.RelayTls, "'none' would send the relay password in clear text; use 'required' (allowed only when RELAY_HOST is loopback).");
         }

@@ -59,6 +59,7 @@ internal static class DkimSettingsReader
     {
         var keyDirectory = reader.Given(N.DkimKeyDir)?.Trim() ?? Path.Combine(dataDirectory, "dkim-keys");
         reader.Resolve(N.DkimKeyDir, keyDirectory, fromDefault: reader.Given(N.DkimKeyDir) is null);
+        FileChecks.CheckDirectoryPath(reader, N.DkimKeyDir, keyDirectory);
 
         return new DkimSettings
         {

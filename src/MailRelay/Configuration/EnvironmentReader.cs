@@ -55,12 +55,12 @@ internal sealed class EnvironmentReader
     /// Parses a variable with a literal default. A bad value is reported and the default is used in its place,
     /// so later checks still run and every error comes out together.
     /// </summary>
-    public T Read<T>(string name, ValueParser<T> parser)
+    public T Read<T>(string name, ValueParser<T> parser, string? computedDefault = null)
     {
         var variable = Lookup(name);
         var given = Given(name);
-        var defaultText = variable.LiteralDefault
-            ?? throw new InvalidOperationException($"{name} has no literal default; read it with Given.");
+        var defaultText = variable.LiteralDefault ?? computedDefault
+            ?? throw new InvalidOperationException($"{name} has no literal default; pass the computed one.");
         Resolve(name, given ?? defaultText, fromDefault: given is null);
         if (given is not null)
         {
@@ -110,7 +110,7 @@ internal sealed class EnvironmentReader
     });
 
     /// <summary>Reads one of a fixed set of words (any case).</summary>
-    public T ReadChoice<T>(string name, IReadOnlyDictionary<string, T> choices) => Read(name, (string text, out T value, out string error) =>
+    public T ReadChoice<T>(string name, IReadOnlyDictionary<string, T> choices, string? computedDefault = null) => Read(name, (string text, out T value, out string error) =>
     {
         error = string.Empty;
         foreach (var (word, choice) in choices)
@@ -125,7 +125,7 @@ internal sealed class EnvironmentReader
         value = default!;
         error = $"'{text}' is not one of: {string.Join(", ", choices.Keys)}.";
         return false;
-    });
+    }, computedDefault);
 
     /// <summary>The resolved values in registry order; a variable nobody resolved shows as unset.</summary>
     public IReadOnlyList<ResolvedVariable> ResolvedValues() =>

@@ -68,8 +68,9 @@ internal static class ListenerReader
             return NetworkList.Empty;
         }
 
-        var everything = networks.Networks.FirstOrDefault(n => n.PrefixLength == 0);
-        if (everything != default && !allowEverything)
+        // Not FirstOrDefault: a default IPNetwork reads as 0.0.0.0/0, the very value looked for.
+        var everything = networks.Networks.Where(n => n.PrefixLength == 0).Select(n => n.ToString()).FirstOrDefault();
+        if (everything is not null && !allowEverything)
         {
             reader.Error(name, $"'{everything}' matches every address, which would make this an open relay; set {N.AllowOpenRelayNetworks}=true if that is really meant.");
             return NetworkList.Empty;
@@ -95,7 +96,7 @@ internal static class ListenerReader
             return null;
         }
 
-        var readable = CheckReadable(reader, N.TlsCertFile, certificate) & CheckReadable(reader, N.TlsKeyFile, key);
+        var readable = FileChecks.CheckReadable(reader, N.TlsCertFile, certificate) & FileChecks.CheckReadable(reader, N.TlsKeyFile, key);
         if (!readable)
         {
             return null;
@@ -147,20 +148,5 @@ internal static class ListenerReader
         }
 
         return admin;
-    }
-
-    /// <summary>Opens the file for reading, so a missing file or a permission problem is reported at start.</summary>
-    public static bool CheckReadable(EnvironmentReader reader, string name, string path)
-    {
-        try
-        {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            return true;
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            reader.Error(name, $"cannot read '{path}': {exception.Message}");
-            return false;
-        }
     }
 }

@@ -179,11 +179,12 @@ public static class EndpointSyntax
             : $"{endPoint.Address}:{endPoint.Port}";
     }
 
-    // IPAddress.TryParse accepts "1" as 0.0.0.1 and scope ids; configuration wants dotted quads and no zones.
+    // IPAddress.TryParse accepts "1" as 0.0.0.1, scope ids, and "[v6]:port" with the port dropped;
+    // configuration wants dotted quads, no zones, and ports handled here.
     private static bool TryParseAddress(string text, out IPAddress address)
     {
         address = IPAddress.None;
-        if (text.Length == 0 || text.Contains('%', StringComparison.Ordinal) || !IPAddress.TryParse(text, out var parsed))
+        if (text.Length == 0 || text.AsSpan().IndexOfAny("%[]") >= 0 || !IPAddress.TryParse(text, out var parsed))
         {
             return false;
         }
