@@ -7,11 +7,15 @@ public static class ConfigCheck
     /// Prints the resolved configuration (secrets redacted) and warnings to <paramref name="stdout"/> and returns 0;
     /// or prints every error to <paramref name="stderr"/> and returns 1.
     /// </summary>
-    public static int Run(IReadOnlyDictionary<string, string?> environment, TextWriter stdout, TextWriter stderr)
+    public static int Run(IReadOnlyDictionary<string, string?> environment, TextWriter stdout, TextWriter stderr) =>
+        Run(environment, stdout, stderr, System.Net.Dns.GetHostName);
+
+    /// <summary>As <see cref="Run(IReadOnlyDictionary{string, string?}, TextWriter, TextWriter)"/>, with a given machine host name.</summary>
+    internal static int Run(IReadOnlyDictionary<string, string?> environment, TextWriter stdout, TextWriter stderr, Func<string> machineHostName)
     {
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
-        var result = ConfigurationLoader.Load(environment);
+        var result = ConfigurationLoader.Load(environment, machineHostName);
         if (!result.IsValid)
         {
             WriteErrors(result, stderr);

@@ -20,7 +20,9 @@ public static class ConfigurationReport
         var text = new StringBuilder();
         foreach (var value in result.Values)
         {
-            text.Append(value.Variable.Name).Append('=').Append(value.DisplayText);
+            // One line per variable even when a value (a pasted JSON table) spans lines.
+            var display = value.DisplayText.Replace("\r", "\\r", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
+            text.Append(value.Variable.Name).Append('=').Append(display);
             if (value.FromDefault)
             {
                 text.Append(DefaultMarker);

@@ -76,6 +76,11 @@ internal static class ListenerReader
             return NetworkList.Empty;
         }
 
+        if (everything is not null)
+        {
+            reader.Warn(name, $"'{everything}' matches every address: this is an open relay ({N.AllowOpenRelayNetworks}=true).");
+        }
+
         return networks;
     }
 

@@ -10,7 +10,7 @@ public class ConfigCheckTests
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        var exitCode = ConfigCheck.Run(TestEnvironment.Of(variables), stdout, stderr);
+        var exitCode = ConfigCheck.Run(TestEnvironment.Of(variables), stdout, stderr, () => TestEnvironment.MachineHostName);
         return (exitCode, stdout.ToString(), stderr.ToString());
     }
 
@@ -100,6 +100,16 @@ public class ConfigCheckTests
         Assert.Equal(1, exitCode);
         Assert.Contains("RELAY_PASSWORD", stderr, StringComparison.Ordinal);
         Assert.DoesNotContain(Password, stdout + stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_value_spanning_lines_stays_on_one_line()
+    {
+        var (exitCode, stdout, _) = Run(("DELIVERY_ROUTES", "{\n  \"example.com\": \"mx.example.net\"\n}"));
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("DELIVERY_ROUTES={\\n  \"example.com\": \"mx.example.net\"\\n}\n", stdout, StringComparison.Ordinal);
+        Assert.Equal(ConfigurationRegistry.Variables.Count + 1, stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
     }
 
     [Fact]

@@ -31,8 +31,11 @@ public class TrustConfigurationTests
     [Fact]
     public void The_operator_can_explicitly_allow_an_open_relay()
     {
-        var config = TestEnvironment.LoadValid(("TRUSTED_NETWORKS", "0.0.0.0/0,::/0"), ("ALLOW_OPEN_RELAY_NETWORKS", "true"));
+        var result = TestEnvironment.Load(("TRUSTED_NETWORKS", "0.0.0.0/0,::/0"), ("ALLOW_OPEN_RELAY_NETWORKS", "true"));
 
+        Assert.True(result.IsValid);
+        var config = result.Configuration;
+        Assert.Contains(result.Warnings, w => w.Variable == "TRUSTED_NETWORKS" && w.Message.Contains("open relay", StringComparison.Ordinal));
         Assert.True(config.TrustedNetworks.Contains(IPAddress.Parse("203.0.113.9")));
         Assert.True(config.TrustedNetworks.Contains(IPAddress.Parse("2001:db8::1")));
     }
