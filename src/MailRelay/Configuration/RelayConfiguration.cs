@@ -1,0 +1,81 @@
+using System.Net;
+using MailRelay.Smtp.Net;
+using MailRelay.Smtp.Session;
+using Serilog.Events;
+
+namespace MailRelay.Configuration;
+
+/// <summary>
+/// The daemon's whole configuration, typed and validated. Built only by <see cref="ConfigurationLoader"/>.
+/// </summary>
+public sealed record RelayConfiguration
+{
+    /// <summary>MAIL_HOSTNAME.</summary>
+    public required string HostName { get; init; }
+
+    /// <summary>MAIL_DOMAINS, in the order given.</summary>
+    public required IReadOnlyList<MailDomain> Domains { get; init; }
+
+    /// <summary>SMTP_LISTENERS, in the order given. Never empty.</summary>
+    public required IReadOnlyList<ListenerEndpoint> Listeners { get; init; }
+
+    /// <summary>TRUSTED_NETWORKS.</summary>
+    public required NetworkList TrustedNetworks { get; init; }
+
+    /// <summary>PROXY_TRUSTED_PROXIES.</summary>
+    public required NetworkList TrustedProxies { get; init; }
+
+    /// <summary>PROXY_HEADER_TIMEOUT.</summary>
+    public required TimeSpan ProxyHeaderTimeout { get; init; }
+
+    public required SmtpSettings Smtp { get; init; }
+
+    /// <summary>TLS_CERT_FILE and TLS_KEY_FILE; null = no STARTTLS and no implicit-TLS listeners.</summary>
+    public required TlsCertificateFiles? Tls { get; init; }
+
+    /// <summary>SHUTDOWN_TIMEOUT: how long SIGTERM lets sessions finish.</summary>
+    public required TimeSpan ShutdownTimeout { get; init; }
+
+    /// <summary>DATA_DIR.</summary>
+    public required string DataDirectory { get; init; }
+
+    /// <summary>PERSISTENCE_ENABLED: false = the operator accepts that DATA_DIR does not survive the container.</summary>
+    public required bool PersistenceEnabled { get; init; }
+
+    public required DeliverySettings Delivery { get; init; }
+
+    public required DkimSettings Dkim { get; init; }
+
+    /// <summary>SENDER_ACCESS_ENABLED.</summary>
+    public required bool SenderAccessEnabled { get; init; }
+
+    public required RateLimitSettings RateLimit { get; init; }
+
+    public required AdaptiveRateSettings AdaptiveRate { get; init; }
+
+    /// <summary>ADMIN_LISTEN; null = the admin HTTP listener is off.</summary>
+    public required IPEndPoint? AdminEndPoint { get; init; }
+
+    /// <summary>LOG_FORMAT.</summary>
+    public required LogFormat LogFormat { get; init; }
+
+    /// <summary>LOG_LEVEL.</summary>
+    public required LogEventLevel LogLevel { get; init; }
+
+    /// <summary>
+    /// Copies the SMTP engine's settings onto its options. The certificate is left to the caller, which loads
+    /// it from <see cref="Tls"/>.
+    /// </summary>
+    public void ApplyTo(SmtpServerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.HostName = HostName;
+        options.MaxMessageSize = Smtp.MaxMessageSize;
+        options.MaxRecipients = Smtp.MaxRecipients;
+        options.BareNewline = Smtp.BareNewline;
+        options.CommandTimeout = Smtp.CommandTimeout;
+        options.DataTimeout = Smtp.DataTimeout;
+        options.MinDataRate = Smtp.MinDataRate;
+        options.MaxConsecutiveErrors = Smtp.MaxErrors;
+    }
+}

@@ -1,0 +1,131 @@
+using MailRelay.Configuration;
+
+namespace MailRelay.Tests.Configuration;
+
+public class ConfigurationErrorTests
+{
+    /// <summary>For every registry variable: a bad value, and the other variables it needs to be judged.</summary>
+    public static TheoryData<string, string, string[]> BadValues => new()
+    {
+        { "MAIL_HOSTNAME", "mail_relay", [] },
+        { "MAIL_DOMAINS", "example.com,EXAMPLE.com", [] },
+        { "SMTP_LISTENERS", "127.0.0.1:70000", [] },
+        { "TRUSTED_NETWORKS", "10.0.0.1/8", [] },
+        { "ALLOW_OPEN_RELAY_NETWORKS", "sure", [] },
+        { "PROXY_TRUSTED_PROXIES", "10.0.0.0/33", [] },
+        { "PROXY_HEADER_TIMEOUT", "0s", [] },
+        { "MAX_MESSAGE_SIZE", "1000", [] },
+        { "MAX_RECIPIENTS", "0", [] },
+        { "SMTP_BARE_NEWLINE", "allow", [] },
+        { "SMTP_MAX_SESSIONS", "-1", [] },
+        { "SMTP_MAX_SESSIONS_PER_CLIENT", "many", [] },
+        { "SMTP_COMMAND_TIMEOUT", "5 minutes", [] },
+        { "SMTP_DATA_TIMEOUT", "3M", [] },
+        { "SMTP_MIN_DATA_RATE", "1KB", [] },
+        { "SMTP_MAX_ERRORS", "1001", [] },
+        { "TLS_CERT_FILE", "/nonexistent/cert.pem", ["TLS_KEY_FILE=/nonexistent/key.pem"] },
+        { "TLS_KEY_FILE", "/nonexistent/key.pem", ["TLS_CERT_FILE=/nonexistent/cert.pem"] },
+        { "SHUTDOWN_TIMEOUT", "-5s", [] },
+        { "DATA_DIR", "/proc/self/status", [] },
+        { "PERSISTENCE_ENABLED", "maybe", [] },
+        { "RELAY_HOST", "smtp.example.net:587", [] },
+        { "RELAY_PORT", "0", [] },
+        { "RELAY_CREDENTIALS_ENABLED", "on", [] },
+        { "RELAY_USERNAME", "user\r\nRCPT TO:<x@example.net>", ["RELAY_CREDENTIALS_ENABLED=true", "RELAY_HOST=smtp.example.net", "RELAY_PASSWORD=pw"] },
+        { "RELAY_PASSWORD", "pass\nword", ["RELAY_CREDENTIALS_ENABLED=true", "RELAY_HOST=smtp.example.net", "RELAY_USERNAME=user"] },
+        { "RELAY_PASSWORD_FILE", "/nonexistent/password", [] },
+        { "RELAY_TLS", "starttls", [] },
+        { "DELIVERY_ROUTES", "{\"example.com\": \"mx.example.net:99999\"}", [] },
+        { "DNS_SERVERS", "dns.google", [] },
+        { "INET_PROTOCOLS", "ipv5", [] },
+        { "RETRY_SCHEDULE", "1m,0s,5m", [] },
+        { "QUEUE_LIFETIME", "5days", [] },
+        { "DKIM_ENABLED", "enabled", [] },
+        { "DKIM_AUTO_GENERATE", "2", [] },
+        { "DKIM_KEY_SIZE", "512", [] },
+        { "DKIM_DOMAINS", "not a domain", [] },
+        { "DKIM_SELECTOR", "mail.2024", [] },
+        { "DKIM_KEY_DIR", "/proc/self/status", [] },
+        { "SENDER_ACCESS_ENABLED", "perhaps", [] },
+        { "RATE_LIMIT_ENABLED", "yes please", [] },
+        { "RATE_LIMIT_GLOBAL", "{\"maxConnection\": 1}", [] },
+        { "RATE_LIMIT_DOMAINS", "{\"gmail.com\": {\"rate\": \"fast\"}}", [] },
+        { "ADAPTIVE_RATE_ENABLED", "nope", [] },
+        { "ADAPTIVE_RATE_DEFAULTS", "[1, 2]", [] },
+        { "ADAPTIVE_RATE_DOMAINS", "{\"gmail.com\": {\"recoveryRate\": 1.5}}", [] },
+        { "ADMIN_LISTEN", "8080", [] },
+        { "LOG_FORMAT", "xml", [] },
+        { "LOG_LEVEL", "Info", [] },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadValues))]
+    public void A_bad_value_is_an_error_naming_the_variable(string variable, string value, string[] context)
+    {
+        var environment = context
+            .Select(c => c.Split('=', 2))
+            .Select(p => (p[0], (string?)p[1]))
+            .Append((variable, value))
+            .ToArray();
+
+        var result = TestEnvironment.Load(environment);
+
+        Assert.False(result.IsValid);
+        Assert.Null(result.Configuration);
+        var error = Assert.Single(result.Errors, e => e.Variable == variable);
+        Assert.False(string.IsNullOrWhiteSpace(error.Message));
+    }
+
+    [Fact]
+    public void Every_registry_variable_has_a_bad_value_case()
+    {
+        var covered = BadValues.Select(row => (string)row[0]).ToHashSet();
+
+        Assert.Equal(ConfigurationRegistry.Variables.Select(v => v.Name).Order(), covered.Order());
+    }
+
+    [Fact]
+    public void Several_errors_are_reported_together()
+    {
+        var result = TestEnvironment.Load(
+            ("SMTP_LISTENERS", "nope"),
+            ("MAX_MESSAGE_SIZE", "big"),
+            ("DKIM_KEY_SIZE", "9999"),
+            ("LOG_LEVEL", "loud"),
+            ("RETRY_SCHEDULE", "soon"));
+
+        Assert.Equal(
+            new[] { "DKIM_KEY_SIZE", "LOG_LEVEL", "MAX_MESSAGE_SIZE", "RETRY_SCHEDULE", "SMTP_LISTENERS" },
+            TestEnvironment.ErrorVariables(result).Order());
+    }
+
+    [Fact]
+    public void The_error_message_says_what_is_wrong()
+    {
+        var result = TestEnvironment.Load(("MAX_MESSAGE_SIZE", "25MB"));
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("MAX_MESSAGE_SIZE", error.Variable);
+        Assert.Contains("25MB", error.Message, StringComparison.Ordinal);
+        Assert.Contains("ambiguous", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("MAX_MESSAGE_SIZE: ", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_unusable_machine_host_name_asks_for_mail_hostname()
+    {
+        var result = ConfigurationLoader.Load(TestEnvironment.Of(), () => "under_score");
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("MAIL_HOSTNAME", error.Variable);
+        Assert.Contains("Set MAIL_HOSTNAME", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Mail_hostname_overrides_the_machine_name_and_is_lower_cased()
+    {
+        var config = TestEnvironment.LoadValid(("MAIL_HOSTNAME", "MX1.Example.COM"));
+
+        Assert.Equal("mx1.example.com", config.HostName);
+    }
+}
