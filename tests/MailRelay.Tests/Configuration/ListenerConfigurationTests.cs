@@ -42,7 +42,7 @@ public class ListenerConfigurationTests
     [InlineData("::1:25")]
     [InlineData("[::1]25")]
     [InlineData("localhost:25")]
-    [InlineData("127.0.0.1:0")]
+    [InlineData("127.0.0.1:-1")]
     [InlineData("127.0.0.1:65536")]
     [InlineData("127.0.0.1:25/starttls")]
     [InlineData("127.0.0.1:25/proxy/proxy")]
@@ -55,6 +55,16 @@ public class ListenerConfigurationTests
         var result = TestEnvironment.Load(("SMTP_LISTENERS", listeners));
 
         Assert.Contains("SMTP_LISTENERS", TestEnvironment.ErrorVariables(result));
+    }
+
+    [Fact]
+    public void Port_zero_asks_the_kernel_for_free_ports_and_never_clashes()
+    {
+        var config = TestEnvironment.LoadValid(("SMTP_LISTENERS", "127.0.0.1:0,127.0.0.1:0/proxy"), ("PROXY_TRUSTED_PROXIES", "127.0.0.1"), ("ADMIN_LISTEN", "127.0.0.1:0"));
+
+        Assert.Equal(2, config.Listeners.Count);
+        Assert.All(config.Listeners, l => Assert.Equal(0, l.EndPoint.Port));
+        Assert.Equal(0, config.AdminEndPoint!.Port);
     }
 
     [Fact]

@@ -10,16 +10,23 @@ namespace MailRelay.Configuration.Syntax;
 /// </summary>
 public static class EndpointSyntax
 {
-    public static bool TryParsePort(string text, out int port, out string error)
+    public static bool TryParsePort(string text, out int port, out string error) => TryParsePort(text, allowEphemeral: false, out port, out error);
+
+    /// <summary>
+    /// A port number; with <paramref name="allowEphemeral"/> (listeners only) 0 asks the kernel for a free
+    /// port, which the daemon prints in its ready line — meant for tests and benchmarks.
+    /// </summary>
+    public static bool TryParsePort(string text, bool allowEphemeral, out int port, out string error)
     {
         ArgumentNullException.ThrowIfNull(text);
         error = string.Empty;
-        if (int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out port) && port is >= 1 and <= 65535)
+        var lowest = allowEphemeral ? 0 : 1;
+        if (int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out port) && port >= lowest && port <= 65535)
         {
             return true;
         }
 
-        error = $"'{text}' is not a port number (1 to 65535).";
+        error = $"'{text}' is not a port number ({lowest} to 65535).";
         return false;
     }
 
@@ -67,7 +74,7 @@ public static class EndpointSyntax
             return false;
         }
 
-        return TryParsePort(portText, out port, out error);
+        return TryParsePort(portText, allowEphemeral: true, out port, out error);
     }
 
     /// <summary><c>IP[:port]</c> (IPv6 bare, or in brackets with a port).</summary>

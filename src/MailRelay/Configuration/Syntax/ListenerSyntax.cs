@@ -48,7 +48,7 @@ public static class ListenerSyntax
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
-        if (a.Port != b.Port)
+        if (a.Port != b.Port || a.Port == 0)
         {
             return false;
         }
