@@ -2,6 +2,7 @@ using MailRelay.Configuration;
 using Serilog;
 using Serilog.Events;
 using Serilog.Formatting.Compact;
+using Serilog.Formatting.Display;
 
 namespace MailRelay.Observability;
 
@@ -19,8 +20,9 @@ public static class LoggingSetup
             .Enrich.FromLogContext();
         var standardOutput = output ?? Console.Out;
         configuration = format == LogFormat.Json
-            ? configuration.WriteTo.TextWriter(new RenderedCompactJsonFormatter(), standardOutput)
-            : configuration.WriteTo.TextWriter(standardOutput, outputTemplate: TextTemplate, formatProvider: System.Globalization.CultureInfo.InvariantCulture);
+            ? configuration.WriteTo.Sink(new TextWriterSink(new RenderedCompactJsonFormatter(), standardOutput))
+            : configuration.WriteTo.Sink(new TextWriterSink(
+                new MessageTemplateTextFormatter(TextTemplate, System.Globalization.CultureInfo.InvariantCulture), standardOutput));
         return configuration.CreateLogger();
     }
 }

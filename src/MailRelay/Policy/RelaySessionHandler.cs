@@ -34,7 +34,7 @@ public sealed partial class RelaySessionHandler : ISmtpSessionHandler
         var refusal = _policy.CheckRecipient(session, recipient);
         if (refusal is not null)
         {
-            LogRelayDenied(_logger, session.Id, Client(session), session.HeloName ?? "-", transaction.ReversePath, recipient);
+            LogRelayDenied(_logger, session.Id, session.RemoteEndPoint, session.HeloName ?? "-", transaction.ReversePath, recipient);
         }
 
         return ValueTask.FromResult(refusal);
@@ -48,7 +48,7 @@ public sealed partial class RelaySessionHandler : ISmtpSessionHandler
         LogSession(
             _logger,
             session.Id,
-            Client(session),
+            session.RemoteEndPoint,
             session.HeloName ?? "-",
             summary.Outcome,
             (long)summary.Duration.TotalMilliseconds,
@@ -62,18 +62,17 @@ public sealed partial class RelaySessionHandler : ISmtpSessionHandler
         return ValueTask.CompletedTask;
     }
 
-    private static string Client(SessionContext session) => session.RemoteEndPoint?.ToString() ?? "unknown";
 
     [LoggerMessage(Level = LogLevel.Information,
         Message = "{SessionId}: relay denied client={Client} helo={Helo} from=<{Sender}> to=<{Recipient}>")]
-    private static partial void LogRelayDenied(ILogger logger, string sessionId, string client, string helo, string sender, string recipient);
+    private static partial void LogRelayDenied(ILogger logger, string sessionId, System.Net.EndPoint? client, string helo, string sender, string recipient);
 
     [LoggerMessage(Level = LogLevel.Information,
         Message = "{SessionId}: session client={Client} helo={Helo} outcome={Outcome} duration={DurationMs}ms commands={Commands} messages={Accepted}/{Refused} recipients={RecipientsAccepted}/{RecipientsRefused} bytes={Bytes} tls={Tls}")]
     private static partial void LogSession(
         ILogger logger,
         string sessionId,
-        string client,
+        System.Net.EndPoint? client,
         string helo,
         SessionOutcome outcome,
         long durationMs,

@@ -148,10 +148,10 @@ internal sealed partial class DaemonProcess : IAsyncDisposable
         }
     }
 
-    [GeneratedRegex(@"smtp=([0-9.]+:\d+)")]
+    [GeneratedRegex(@"smtp=\\?""?([0-9.]+:\d+)")]
     private static partial Regex SmtpPattern();
 
-    [GeneratedRegex(@"admin=([0-9.]+:\d+)")]
+    [GeneratedRegex(@"admin=\\?""?([0-9.]+:\d+)")]
     private static partial Regex AdminPattern();
 
     [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]

@@ -45,7 +45,7 @@ internal sealed class RawSmtpClient : IAsyncDisposable
         var builder = new StringBuilder();
         while (true)
         {
-            var line = await _reader.ReadLineAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+            var line = await _reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
             if (line is null)
             {
                 return builder.Length == 0 ? null : builder.ToString();
