@@ -13,7 +13,7 @@ WORK=$(mktemp -d /tmp/mailrelay-idle.XXXXXX)
 PID=""
 cleanup() { [[ -n $PID ]] && kill "$PID" 2> /dev/null && wait "$PID" 2> /dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT
-ulimit -n 65536
+ulimit -n "$(ulimit -Hn)"
 dotnet publish "$ROOT/src/MailRelay" -c Release -o "$WORK/app" > "$WORK/publish.log" 2>&1 || { cat "$WORK/publish.log"; exit 1; }
 PORT=$((20000 + RANDOM % 20000))
 SMTP_LISTENERS="127.0.0.1:$PORT" ADMIN_LISTEN=none DATA_DIR="$WORK/data" MAIL_HOSTNAME=bench.example LOG_LEVEL=Warning \

@@ -78,7 +78,8 @@ public sealed class RelayHost : IAsyncDisposable
                 configuration.Smtp.MaxSessionsPerClient,
                 configuration.HostName,
                 loggerFactory.CreateLogger<ConnectionLimitMiddleware>());
-            limits.ConnectionRefused += (_, e) => metrics.ConnectionRefused(e.Limit.ToString().ToLowerInvariant());
+            limits.ConnectionRefused += (_, e) => metrics.ConnectionRefused(e.Limit == ConnectionLimitKind.Total ? "total_limit" : "client_limit");
+            metrics.ObserveAtScrape(limits, services.GetRequiredService<Spool>());
             var proxy = new ProxyProtocolMiddleware(
                 configuration.TrustedProxies,
                 configuration.ProxyHeaderTimeout,

@@ -1,3 +1,5 @@
+using MailRelay.Queue;
+using MailRelay.Smtp.Connections;
 using MailRelay.Smtp.Session;
 using Prometheus;
 
@@ -18,7 +20,6 @@ public sealed class RelayMetrics : ISmtpServerEvents
     private readonly Counter _messagesRefused;
     private readonly Counter _bytesAccepted;
     private readonly Counter _connectionsRefused;
-    private readonly Counter _proxyHeaders;
 
     public RelayMetrics()
     {
@@ -36,11 +37,29 @@ public sealed class RelayMetrics : ISmtpServerEvents
         _bytesAccepted = factory.CreateCounter("mailrelay_smtp_received_bytes_total", "Message bytes accepted into the spool.");
         _connectionsRefused = factory.CreateCounter(
             "mailrelay_smtp_connections_refused_total", "Connections refused before the greeting, by reason.", "reason");
-        _proxyHeaders = factory.CreateCounter(
-            "mailrelay_proxy_headers_total", "PROXY protocol headers from trusted proxies, by result.", "result");
     }
 
     public CollectorRegistry Registry { get; }
+
+    /// <summary>
+    /// Gauges and counters whose values live elsewhere (connection counts, spool statistics), read at
+    /// scrape time rather than updated on every event.
+    /// </summary>
+    public void ObserveAtScrape(ConnectionLimitMiddleware connections, Spool spool)
+    {
+        var factory = Metrics.WithCustomRegistry(Registry);
+        var open = factory.CreateGauge("mailrelay_smtp_connections", "SMTP connections open (after PROXY, counted by real client).");
+        var clients = factory.CreateGauge("mailrelay_smtp_client_addresses", "Distinct client addresses with an open connection.");
+        var batches = factory.CreateGauge("mailrelay_spool_commit_batches", "Group commits done (each one directory fsync for one or more messages).");
+        var failed = factory.CreateGauge("mailrelay_spool_failed_messages", "Messages the spool failed to make durable (answered 451).");
+        Registry.AddBeforeCollectCallback(() =>
+        {
+            open.Set(connections.CurrentConnections);
+            clients.Set(connections.CurrentClientAddresses);
+            batches.Set(spool.Statistics.CommitBatches);
+            failed.Set(spool.Statistics.FailedMessages);
+        });
+    }
 
     public void SessionStarted()
     {
@@ -67,8 +86,6 @@ public sealed class RelayMetrics : ISmtpServerEvents
     public void MessageRefused(int code) => _messagesRefused.WithLabels(code.ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
 
     public void ConnectionRefused(string reason) => _connectionsRefused.WithLabels(reason).Inc();
-
-    public void ProxyHeader(string result) => _proxyHeaders.WithLabels(result).Inc();
 
     public Task WriteAsync(Stream destination, CancellationToken cancellationToken) =>
         Registry.CollectAndExportAsTextAsync(destination, cancellationToken);
