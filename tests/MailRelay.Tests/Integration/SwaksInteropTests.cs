@@ -1,0 +1,53 @@
+using System.Diagnostics;
+
+namespace MailRelay.Tests.Integration;
+
+/// <summary>swaks, an independent SMTP client, against the daemon: a normal message, pipelining, and a refused relay.</summary>
+public class SwaksInteropTests
+{
+    private static async Task<(int ExitCode, string Output)> SwaksAsync(params string[] arguments)
+    {
+        var path = File.Exists("/usr/bin/swaks") ? "/usr/bin/swaks"
+            : throw new InvalidOperationException("swaks is missing: apt-get install swaks (.ci/run installs it)");
+        var start = new ProcessStartInfo(path) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        return (process.ExitCode, await output + await error);
+    }
+
+    [Fact]
+    public async Task Swaks_delivers_with_pipelining_and_gets_the_queue_id()
+    {
+        await using var relay = await InProcessRelay.StartAsync();
+        var (exit, output) = await SwaksAsync(
+            "--server", relay.SmtpEndPoint.ToString(), "--pipeline", "--from", "app@ours.example",
+            "--to", "a@elsewhere.example,b@elsewhere.example", "--header", "Subject: swaks", "--body", "from swaks");
+
+        Assert.True(exit == 0, output);
+        var file = Assert.Single(relay.Data.QueuedFiles());
+        Assert.Contains("queued as " + Path.GetFileNameWithoutExtension(file), output, StringComparison.Ordinal);
+        var stored = await File.ReadAllTextAsync(file);
+        Assert.Contains("Subject: swaks", stored, StringComparison.Ordinal);
+        Assert.Contains("\"recipients\":[\"a@elsewhere.example\",\"b@elsewhere.example\"]", stored, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Swaks_from_an_untrusted_address_is_refused_at_rcpt()
+    {
+        await using var relay = await InProcessRelay.StartAsync(new Dictionary<string, string?> { ["TRUSTED_NETWORKS"] = "127.0.0.1/32" });
+        var (exit, output) = await SwaksAsync(
+            "--server", relay.SmtpEndPoint.ToString(), "--local-interface", "127.0.0.9", "--from", "attacker@evil.example",
+            "--to", "victim@gmail.com", "--quit-after", "RCPT");
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains("554 5.7.1 <victim@gmail.com>: Relay access denied", output, StringComparison.Ordinal);
+        Assert.Empty(relay.Data.QueuedFiles());
+    }
+}
