@@ -103,6 +103,22 @@ public sealed class SessionChannel
             }
 
             var buffer = result.Buffer;
+            if (!discarding)
+            {
+                var window = buffer.Length > limit ? buffer.Slice(0, limit) : buffer;
+                var end = window.PositionOf((byte)'\n');
+                if (end is not null)
+                {
+                    var line = buffer.Slice(0, buffer.GetPosition(1, end.Value));
+                    var decoded = Decode(line);
+                    input.AdvanceTo(line.End);
+                    return decoded;
+                }
+
+                // No line end within the limit: from here on the line is dropped, never buffered.
+                discarding = buffer.Length >= limit;
+            }
+
             if (discarding)
             {
                 var end = buffer.PositionOf((byte)'\n');
@@ -116,25 +132,7 @@ public sealed class SessionChannel
             }
             else
             {
-                var window = buffer.Length > limit ? buffer.Slice(0, limit) : buffer;
-                var end = window.PositionOf((byte)'\n');
-                if (end is not null)
-                {
-                    var line = buffer.Slice(0, buffer.GetPosition(1, end.Value));
-                    var decoded = Decode(line);
-                    input.AdvanceTo(line.End);
-                    return decoded;
-                }
-
-                if (buffer.Length >= limit)
-                {
-                    discarding = true;
-                    input.AdvanceTo(buffer.End);
-                }
-                else
-                {
-                    input.AdvanceTo(buffer.Start, buffer.End);
-                }
+                input.AdvanceTo(buffer.Start, buffer.End);
             }
 
             if (result.IsCompleted)
