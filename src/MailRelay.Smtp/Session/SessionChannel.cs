@@ -89,6 +89,13 @@ public sealed class SessionChannel
     {
         var limit = options.MaxCommandLineLength;
         var discarding = false;
+
+        // Checked before reading too: a read inside DATA/BDAT may already have absorbed the wake-up.
+        if (shutdownRequested)
+        {
+            throw new SessionEndException(SessionOutcome.ServerShutdown, SmtpReplies.ShuttingDown(options.HostName));
+        }
+
         if (!TryReadBuffered(out var result))
         {
             result = await WaitAsync(options.CommandTimeout, SessionOutcome.CommandTimeout);
