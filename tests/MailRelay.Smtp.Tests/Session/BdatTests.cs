@@ -55,7 +55,7 @@ public class BdatTests
     [Fact]
     public async Task BDAT_when_every_recipient_was_refused_consumes_its_chunk_then_gets_554()
     {
-        var handler = new RecordingSessionHandler { RecipientPolicy = _ => new Protocol.SmtpReply(550, "5.1.1", "No such user") };
+        var handler = new RecordingSessionHandler { RecipientPolicy = _ => new MailRelay.Smtp.Protocol.SmtpReply(550, "5.1.1", "No such user") };
         await using var connection = await SmtpTestConnection.StartGreetedAsync(handler: handler);
         await connection.CommandAsync("EHLO client.example");
         await connection.CommandAsync("MAIL FROM:<a@example.org>");

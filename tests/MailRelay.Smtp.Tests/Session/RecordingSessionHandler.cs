@@ -24,6 +24,9 @@ public sealed class RecordingSessionHandler : ISmtpSessionHandler
 
     public SmtpReply? ConnectReply { get; set; }
 
+    /// <summary>When set, OpenMessageAsync throws it (a spool failure).</summary>
+    public Exception? OpenFailure { get; set; }
+
     /// <summary>Completed when a message writer has received at least this many bytes (for rate tests).</summary>
     public TaskCompletionSource<bool> FirstWrite { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -45,6 +48,11 @@ public sealed class RecordingSessionHandler : ISmtpSessionHandler
 
     public ValueTask<IMessageWriter> OpenMessageAsync(SessionContext session, MailTransaction transaction, CancellationToken cancellationToken)
     {
+        if (OpenFailure is not null)
+        {
+            throw OpenFailure;
+        }
+
         var writer = new RecordingMessageWriter(transaction, $"Q{Interlocked.Increment(ref queueIds)}", FirstWrite);
         Messages.Enqueue(writer);
         return ValueTask.FromResult<IMessageWriter>(writer);
