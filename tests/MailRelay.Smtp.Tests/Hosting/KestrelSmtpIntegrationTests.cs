@@ -40,6 +40,7 @@ public class KestrelSmtpIntegrationTests
         }
 
         await client.DisconnectAsync(true);
+        await server.Handler.FirstSessionEnded.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
         var received = server.Handler.Completed.ToList();
         Assert.Equal(4, received.Count);
@@ -81,6 +82,7 @@ public class KestrelSmtpIntegrationTests
         Assert.True(client.IsSecure);
         await client.SendAsync(Message("a@example.org", ["b@example.net"], "Secure", new TextPart("plain") { Text = "over TLS\r\n" }));
         await client.DisconnectAsync(true);
+        await server.Handler.FirstSessionEnded.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
         var message = Assert.Single(server.Handler.Completed);
         Assert.Contains("over TLS", message.Text, StringComparison.Ordinal);

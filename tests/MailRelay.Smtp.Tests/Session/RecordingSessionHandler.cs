@@ -30,6 +30,9 @@ public sealed class RecordingSessionHandler : ISmtpSessionHandler
     /// <summary>Completed when a message writer has received at least this many bytes (for rate tests).</summary>
     public TaskCompletionSource<bool> FirstWrite { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>Completed when the first session has been reported ended.</summary>
+    public TaskCompletionSource<SessionSummary> FirstSessionEnded { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public IEnumerable<RecordingMessageWriter> Completed => Messages.Where(m => m.Completed);
 
     public ValueTask<SmtpReply?> OnConnectAsync(SessionContext session, CancellationToken cancellationToken) => ValueTask.FromResult(ConnectReply);
@@ -62,6 +65,7 @@ public sealed class RecordingSessionHandler : ISmtpSessionHandler
     {
         EndedSessions.Enqueue(session);
         Summaries.Enqueue(summary);
+        FirstSessionEnded.TrySetResult(summary);
         return ValueTask.CompletedTask;
     }
 }
