@@ -62,6 +62,21 @@ public class StartTlsTests
         Assert.Equal("secret body\r\n", handler.Completed.Single().Text);
     }
 
+    [Fact]
+    public async Task A_failed_handshake_ends_the_session_as_TlsFailed()
+    {
+        using var certificate = TestCertificates.CreateSelfSigned();
+        var handler = new RecordingSessionHandler();
+        await using var connection = await SmtpTestConnection.StartGreetedAsync(new SmtpServerOptions { HostName = "mx.test", Certificate = certificate }, handler);
+        Assert.Equal(220, (await connection.CommandAsync("STARTTLS")).Code);
+
+        await connection.SendAsync("this is not a TLS ClientHello\r\n");
+        await connection.ClientOutput.CompleteAsync();
+
+        Assert.Equal(SessionOutcome.TlsFailed, (await connection.Completion.WaitAsync(TimeSpan.FromSeconds(30))).Outcome);
+        Assert.Single(handler.Summaries);
+    }
+
     private static async Task<List<string>> CommandAsync(Stream stream, string line)
     {
         await stream.WriteAsync(Encoding.ASCII.GetBytes(line + "\r\n"));
