@@ -37,6 +37,14 @@ public sealed class SmtpConnectionHandler : ConnectionHandler
     {
         ArgumentNullException.ThrowIfNull(connection);
         var context = new SessionContext(connection.ConnectionId, connection.RemoteEndPoint, connection.LocalEndPoint);
+
+        // Implicit TLS (a listener with Kestrel's UseHttps): the session starts secure and offers no STARTTLS.
+        if (connection.Features.Get<ITlsHandshakeFeature>() is { } tls)
+        {
+            context.IsSecure = true;
+            context.TlsDescription = $"{tls.Protocol} {tls.NegotiatedCipherSuite}";
+        }
+
         var shutdown = connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested ?? CancellationToken.None;
         var session = new SmtpSession(connection.Transport, context, options, handler, events, timeProvider, logger);
         await session.RunAsync(shutdown, connection.ConnectionClosed);

@@ -89,6 +89,13 @@ public sealed class SessionChannel
     {
         var limit = options.MaxCommandLineLength;
         var discarding = false;
+
+        // Checked before reading too: a read inside DATA/BDAT may already have absorbed the wake-up.
+        if (shutdownRequested)
+        {
+            throw new SessionEndException(SessionOutcome.ServerShutdown, SmtpReplies.ShuttingDown(options.HostName));
+        }
+
         if (!TryReadBuffered(out var result))
         {
             // A shutdown requested while DATA was being received has already spent its wake-up of the
@@ -110,6 +117,22 @@ public sealed class SessionChannel
             }
 
             var buffer = result.Buffer;
+            if (!discarding)
+            {
+                var window = buffer.Length > limit ? buffer.Slice(0, limit) : buffer;
+                var end = window.PositionOf((byte)'\n');
+                if (end is not null)
+                {
+                    var line = buffer.Slice(0, buffer.GetPosition(1, end.Value));
+                    var decoded = Decode(line);
+                    input.AdvanceTo(line.End);
+                    return decoded;
+                }
+
+                // No line end within the limit: from here on the line is dropped, never buffered.
+                discarding = buffer.Length >= limit;
+            }
+
             if (discarding)
             {
                 var end = buffer.PositionOf((byte)'\n');
@@ -123,25 +146,7 @@ public sealed class SessionChannel
             }
             else
             {
-                var window = buffer.Length > limit ? buffer.Slice(0, limit) : buffer;
-                var end = window.PositionOf((byte)'\n');
-                if (end is not null)
-                {
-                    var line = buffer.Slice(0, buffer.GetPosition(1, end.Value));
-                    var decoded = Decode(line);
-                    input.AdvanceTo(line.End);
-                    return decoded;
-                }
-
-                if (buffer.Length >= limit)
-                {
-                    discarding = true;
-                    input.AdvanceTo(buffer.End);
-                }
-                else
-                {
-                    input.AdvanceTo(buffer.Start, buffer.End);
-                }
+                input.AdvanceTo(buffer.Start, buffer.End);
             }
 
             if (result.IsCompleted)

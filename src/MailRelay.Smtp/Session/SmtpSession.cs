@@ -100,9 +100,9 @@ public sealed class SmtpSession
                     Channel.Write(SmtpReplies.LocalError(Options.HostName));
                 }
             }
-
-            await CloseAsync();
         }
+
+        await CloseAsync();
 
         var summary = new SessionSummary(
             outcome,
@@ -264,13 +264,14 @@ public sealed class SmtpSession
         await ResetTransactionAsync();
     }
 
+    /// <summary>Aborts an unfinished message, sends the last replies and closes; never throws, so the summary is always reported.</summary>
     private async ValueTask CloseAsync()
     {
         try
         {
             await ResetTransactionAsync();
         }
-        catch (Exception exception) when (exception is IOException or InvalidOperationException)
+        catch (Exception exception)
         {
             SmtpSessionLog.CloseFailed(logger, Context.Id, exception);
         }
@@ -281,18 +282,25 @@ public sealed class SmtpSession
             {
                 await Channel.FlushAsync(flushTimer.Token);
             }
-            catch (Exception exception) when (exception is SessionEndException or OperationCanceledException)
+            catch (Exception exception)
             {
                 SmtpSessionLog.CloseFailed(logger, Context.Id, exception);
             }
         }
 
-        if (tls is not null)
+        try
         {
-            await tls.DisposeAsync();
-        }
+            if (tls is not null)
+            {
+                await tls.DisposeAsync();
+            }
 
-        await transport.Output.CompleteAsync();
-        await transport.Input.CompleteAsync();
+            await transport.Output.CompleteAsync();
+            await transport.Input.CompleteAsync();
+        }
+        catch (Exception exception)
+        {
+            SmtpSessionLog.CloseFailed(logger, Context.Id, exception);
+        }
     }
 }

@@ -270,4 +270,30 @@ public class CommandReplyTests
             }
         }
     }
+
+    [Fact]
+    public async Task Events_report_verbs_replies_and_message_outcomes()
+    {
+        var options = new SmtpServerOptions { HostName = "mx.test", MaxMessageSize = 10 };
+        await using var connection = await SmtpTestConnection.StartGreetedAsync(options);
+        await connection.EnvelopeAsync();
+        await connection.CommandAsync("DATA");
+        await connection.SendAsync("short\r\n.\r\n");
+        await connection.ReadReplyAsync();
+        await connection.CommandAsync("MAIL FROM:<a@example.org>");
+        await connection.CommandAsync("RCPT TO:<b@example.org>");
+        await connection.CommandAsync("DATA");
+        await connection.SendAsync("far too long for the limit\r\n.\r\n");
+        await connection.ReadReplyAsync();
+        await connection.CommandAsync("xyzzy");
+        await connection.CommandAsync("QUIT");
+        await connection.Completion;
+
+        Assert.Equal(1, connection.Events.Started);
+        Assert.Equal(["EHLO", "MAIL", "RCPT", "DATA", "MAIL", "RCPT", "DATA", "UNKNOWN", "QUIT"], connection.Events.Commands);
+        Assert.Equal([220, 250, 250, 250, 354, 250, 250, 250, 354, 552, 500, 221], connection.Events.Replies);
+        Assert.Equal([7L], connection.Events.Accepted);
+        Assert.Equal([552], connection.Events.Refused);
+        Assert.Equal([SessionOutcome.Quit], connection.Events.Ended);
+    }
 }

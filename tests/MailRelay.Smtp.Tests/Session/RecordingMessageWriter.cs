@@ -28,6 +28,8 @@ public sealed class RecordingMessageWriter : IMessageWriter
 
     public int Writes { get; private set; }
 
+    public int LargestWrite { get; private set; }
+
     /// <summary>The recipients as they were when the message completed.</summary>
     public IReadOnlyList<string> RecipientsAtCompletion { get; private set; } = [];
 
@@ -40,6 +42,7 @@ public sealed class RecordingMessageWriter : IMessageWriter
         Assert.False(Completed || Aborted, "WriteAsync after the message ended");
         received.Write(content.Span);
         Writes++;
+        LargestWrite = Math.Max(LargestWrite, content.Length);
         firstWrite.TrySetResult(true);
         return ValueTask.CompletedTask;
     }

@@ -24,8 +24,14 @@ public sealed class RecordingSessionHandler : ISmtpSessionHandler
 
     public SmtpReply? ConnectReply { get; set; }
 
+    /// <summary>When set, OpenMessageAsync throws it (a spool failure).</summary>
+    public Exception? OpenFailure { get; set; }
+
     /// <summary>Completed when a message writer has received at least this many bytes (for rate tests).</summary>
     public TaskCompletionSource<bool> FirstWrite { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completed when the first session has been reported ended.</summary>
+    public TaskCompletionSource<SessionSummary> FirstSessionEnded { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public IEnumerable<RecordingMessageWriter> Completed => Messages.Where(m => m.Completed);
 
@@ -45,6 +51,11 @@ public sealed class RecordingSessionHandler : ISmtpSessionHandler
 
     public ValueTask<IMessageWriter> OpenMessageAsync(SessionContext session, MailTransaction transaction, CancellationToken cancellationToken)
     {
+        if (OpenFailure is not null)
+        {
+            throw OpenFailure;
+        }
+
         var writer = new RecordingMessageWriter(transaction, $"Q{Interlocked.Increment(ref queueIds)}", FirstWrite);
         Messages.Enqueue(writer);
         return ValueTask.FromResult<IMessageWriter>(writer);
@@ -54,6 +65,7 @@ public sealed class RecordingSessionHandler : ISmtpSessionHandler
     {
         EndedSessions.Enqueue(session);
         Summaries.Enqueue(summary);
+        FirstSessionEnded.TrySetResult(summary);
         return ValueTask.CompletedTask;
     }
 }

@@ -1,0 +1,106 @@
+using System.Net.Security;
+using System.Text;
+using MailRelay.Smtp.Session;
+
+namespace MailRelay.Smtp.Tests.Session;
+
+public class StartTlsTests
+{
+    [Fact]
+    public async Task STARTTLS_is_advertised_only_with_a_certificate()
+    {
+        using var certificate = TestCertificates.CreateSelfSigned();
+        await using var withCertificate = await SmtpTestConnection.StartGreetedAsync(new SmtpServerOptions { HostName = "mx.test", Certificate = certificate });
+        await using var without = await SmtpTestConnection.StartGreetedAsync();
+
+        Assert.Contains((await withCertificate.CommandAsync("EHLO c.example")).Lines, l => l[4..] == "STARTTLS");
+        Assert.DoesNotContain((await without.CommandAsync("EHLO c.example")).Lines, l => l.Contains("STARTTLS", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Commands_pipelined_behind_STARTTLS_are_refused_and_the_session_closed()
+    {
+        using var certificate = TestCertificates.CreateSelfSigned();
+        await using var connection = await SmtpTestConnection.StartGreetedAsync(new SmtpServerOptions { HostName = "mx.test", Certificate = certificate });
+        await connection.CommandAsync("EHLO c.example");
+
+        await connection.SendAsync("STARTTLS\r\nMAIL FROM:<injected@example.org>\r\n");
+
+        Assert.Equal([(554, "5.5.1")], (await connection.ReadAllRepliesAsync()).Select(r => (r.Code, r.EnhancedCode)));
+        Assert.Equal(SessionOutcome.ProtocolViolation, (await connection.Completion).Outcome);
+        Assert.Empty(connection.Handler.MailFroms);
+    }
+
+    [Fact]
+    public async Task After_the_handshake_the_session_starts_over_encrypted()
+    {
+        using var certificate = TestCertificates.CreateSelfSigned();
+        var handler = new RecordingSessionHandler();
+        await using var connection = await SmtpTestConnection.StartGreetedAsync(new SmtpServerOptions { HostName = "mx.test", Certificate = certificate }, handler);
+        await connection.CommandAsync("EHLO c.example");
+        Assert.Equal((220, "2.0.0"), ((await connection.CommandAsync("STARTTLS")).Code, "2.0.0"));
+
+        await using var tls = new SslStream(
+            new DuplexPipeStream(connection.ClientInput, connection.ClientOutput),
+            false,
+            (_, presented, _, _) => presented is not null && presented.GetCertHashString() == certificate.GetCertHashString());
+        await tls.AuthenticateAsClientAsync("mx.test");
+
+        Assert.Equal(503, (await CommandAsync(tls, "MAIL FROM:<a@example.org>"))[0].Code());
+        var ehlo = await CommandAsync(tls, "EHLO c.example");
+        Assert.DoesNotContain(ehlo, l => l.Contains("STARTTLS", StringComparison.Ordinal));
+        Assert.Equal(503, (await CommandAsync(tls, "STARTTLS"))[0].Code());
+        Assert.Equal(250, (await CommandAsync(tls, "MAIL FROM:<a@example.org>"))[0].Code());
+        Assert.Equal(250, (await CommandAsync(tls, "RCPT TO:<b@example.org>"))[0].Code());
+        Assert.Equal(354, (await CommandAsync(tls, "DATA"))[0].Code());
+        Assert.Equal(250, (await CommandAsync(tls, "secret body\r\n."))[0].Code());
+        Assert.Equal(221, (await CommandAsync(tls, "QUIT"))[0].Code());
+
+        Assert.Equal(SessionOutcome.Quit, (await connection.Completion).Outcome);
+        Assert.True(connection.Context.IsSecure);
+        Assert.NotNull(connection.Context.TlsDescription);
+        Assert.Equal("secret body\r\n", handler.Completed.Single().Text);
+    }
+
+    [Fact]
+    public async Task A_failed_handshake_ends_the_session_as_TlsFailed()
+    {
+        using var certificate = TestCertificates.CreateSelfSigned();
+        var handler = new RecordingSessionHandler();
+        await using var connection = await SmtpTestConnection.StartGreetedAsync(new SmtpServerOptions { HostName = "mx.test", Certificate = certificate }, handler);
+        Assert.Equal(220, (await connection.CommandAsync("STARTTLS")).Code);
+
+        await connection.SendAsync("this is not a TLS ClientHello\r\n");
+        await connection.ClientOutput.CompleteAsync();
+
+        Assert.Equal(SessionOutcome.TlsFailed, (await connection.Completion.WaitAsync(TimeSpan.FromSeconds(30))).Outcome);
+        Assert.Single(handler.Summaries);
+    }
+
+    private static async Task<List<string>> CommandAsync(Stream stream, string line)
+    {
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(line + "\r\n"));
+        await stream.FlushAsync();
+        var lines = new List<string>();
+        var current = new StringBuilder();
+        var one = new byte[1];
+        while (true)
+        {
+            var read = await stream.ReadAsync(one).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal(1, read);
+            if (one[0] != '\n')
+            {
+                current.Append((char)one[0]);
+                continue;
+            }
+
+            var text = current.ToString().TrimEnd('\r');
+            current.Clear();
+            lines.Add(text);
+            if (text.Length < 4 || text[3] == ' ')
+            {
+                return lines;
+            }
+        }
+    }
+}
