@@ -98,13 +98,6 @@ public sealed class SessionChannel
 
         if (!TryReadBuffered(out var result))
         {
-            // A shutdown requested while DATA was being received has already spent its wake-up of the
-            // reader: end here instead of waiting for a command that may never come.
-            if (shutdownRequested)
-            {
-                throw new SessionEndException(SessionOutcome.ServerShutdown, SmtpReplies.ShuttingDown(options.HostName));
-            }
-
             result = await WaitAsync(options.CommandTimeout, SessionOutcome.CommandTimeout);
         }
 
