@@ -79,14 +79,16 @@ public sealed partial class ProxyProtocolMiddleware
 
     private async Task<ProxyHeader?> ReadHeaderAsync(ConnectionContext connection, IPEndPoint peer)
     {
+        // Only the timeout cancels the read: a peer that sends its header and then half-closes (FIN) fires
+        // ConnectionClosed, yet the bytes it sent are still in the pipe and must be read; the pipe's own
+        // completion tells us when nothing more will come.
         using var timeout = new CancellationTokenSource(_headerTimeout, _timeProvider);
-        using var readCancellation = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, connection.ConnectionClosed);
         var input = connection.Transport.Input;
         try
         {
             while (true)
             {
-                var read = await input.ReadAsync(readCancellation.Token);
+                var read = await input.ReadAsync(timeout.Token);
                 var buffer = read.Buffer;
                 var result = ProxyHeaderParser.Parse(buffer);
                 if (result.IsHeader)
