@@ -18,7 +18,8 @@ public static class DaemonCommand
         }
 
         var configuration = result.Configuration;
-        await using var logger = LoggingSetup.CreateLogger(configuration.LogFormat, configuration.LogLevel, stdout);
+        await using var root = LoggingSetup.CreateLogger(configuration.LogFormat, configuration.LogLevel, stdout);
+        var logger = root.ForContext(Serilog.Core.Constants.SourceContextPropertyName, "MailRelay");
         foreach (var warning in result.Warnings)
         {
             logger.Warning("Configuration: {Variable}: {Warning}", warning.Variable, warning.Message);
@@ -27,7 +28,7 @@ public static class DaemonCommand
         RelayHost host;
         try
         {
-            host = RelayHost.Create(configuration, logger);
+            host = RelayHost.Create(configuration, root);
             await host.StartAsync();
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# End-to-end relay benchmark: smtp-source → relay → smtp-sink, MailRelay and Postfix side by side in one
+# run (rounds interleaved, so machine drift hits both alike). Reports acceptance and end-to-end
+# (accepted → counted at the sink) messages/s, medians, and the ratio. Loopback only.
+#
+#   bench/relay.sh [-n MSGS] [-s SESSIONS] [-l BYTES] [-r ROUNDS]      (defaults 10000 20 4096 3)
+# Needs: postfix (smtp-source, smtp-sink and the postfix binaries), dotnet. Runs as root (Postfix's master).
+set -euo pipefail
+N=10000 S=20 L=4096 ROUNDS=3
+while getopts "n:s:l:r:" o; do
+    case $o in n) N=$OPTARG ;; s) S=$OPTARG ;; l) L=$OPTARG ;; r) ROUNDS=$OPTARG ;; *) sed -n '2,8p' "$0"; exit 2 ;; esac
+done
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+PATH=$PATH:/usr/sbin
+for t in smtp-source smtp-sink postfix; do command -v $t > /dev/null || { echo "$t missing (apt-get install postfix)" >&2; exit 1; }; done
+WORK=$(mktemp -d /tmp/mailrelay-e2e.XXXXXX)
+chmod 755 "$WORK"
+BASE=$((20000 + RANDOM % 20000))
+SINK=$BASE OURS=$((BASE + 1)) ADMIN=$((BASE + 2)) PFX=$((BASE + 3))
+PIDS=()
+cleanup() {
+    for p in "${PIDS[@]}"; do kill "$p" 2> /dev/null || true; done
+    [[ -f $WORK/postfix/etc/main.cf ]] && postfix -c "$WORK/postfix/etc" stop > /dev/null 2>&1 || true
+    wait 2> /dev/null || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+wait_port() { for _ in $(seq 150); do (exec 3<> "/dev/tcp/127.0.0.1/$1") 2> /dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; return 1; }
+
+# The sink: counts messages (-c prints running counters).
+smtp-sink -u nobody -c "127.0.0.1:$SINK" 1024 > "$WORK/sink.log" 2>&1 &
+PIDS+=($!)
+wait_port "$SINK"
+sink_count() { tail -c 300 "$WORK/sink.log" | tr '\r' '\n' | grep -o 'mesg=[0-9]*' | tail -1 | cut -d= -f2; }
+
+# MailRelay, published in Release, routing the test domain to the sink.
+dotnet publish "$ROOT/src/MailRelay" -c Release -o "$WORK/app" > "$WORK/publish.log" 2>&1 || { cat "$WORK/publish.log"; exit 1; }
+SMTP_LISTENERS="127.0.0.1:$OURS" ADMIN_LISTEN="127.0.0.1:$ADMIN" DATA_DIR="$WORK/data" MAIL_HOSTNAME=relay.bench.test \
+    DELIVERY_ROUTES="{\"bench.test\":\"127.0.0.1:$SINK\"}" DKIM_ENABLED=false LOG_LEVEL=Warning SMTP_MAX_SESSIONS_PER_CLIENT=0 \
+    "$WORK/app/MailRelay" > "$WORK/mailrelay.log" 2>&1 &
+PIDS+=($!)
+wait_port "$OURS"
+
+# A private Postfix relay (nothing of the system's configuration is touched) forwarding to the same sink.
+mkdir -p "$WORK/postfix/etc" "$WORK/postfix/spool" "$WORK/postfix/data"
+chown postfix "$WORK/postfix/data"
+cat > "$WORK/postfix/etc/main.cf" << CF
+compatibility_level = 3.6
+queue_directory = $WORK/postfix/spool
+data_directory = $WORK/postfix/data
+mail_owner = postfix
+setgid_group = postdrop
+myhostname = postfix.bench.test
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+mydestination =
+local_recipient_maps =
+local_transport = error:no local delivery
+alias_maps =
+alias_database =
+mynetworks = 127.0.0.0/8
+relayhost = [127.0.0.1]:$SINK
+smtpd_relay_restrictions = permit_mynetworks, reject
+smtp_dns_support_level = disabled
+smtpd_peername_lookup = no
+smtp_tls_security_level = none
+smtpd_tls_security_level = none
+biff = no
+maillog_file = $WORK/postfix/maillog
+CF
+cat > "$WORK/postfix/etc/master.cf" << CF
+127.0.0.1:$PFX inet n - n - - smtpd
+pickup unix n - n 60 1 pickup
+cleanup unix n - n - 0 cleanup
+qmgr unix n - n 300 1 qmgr
+rewrite unix - - n - - trivial-rewrite
+bounce unix - - n - 0 bounce
+defer unix - - n - 0 bounce
+trace unix - - n - 0 bounce
+verify unix - - n - 1 verify
+proxymap unix - - n - - proxymap
+smtp unix - - n - - smtp
+relay unix - - n - - smtp
+showq unix n - n - - showq
+error unix - - n - - error
+retry unix - - n - - error
+discard unix - - n - - discard
+anvil unix - - n - 1 anvil
+scache unix - - n - 1 scache
+postlog unix-dgram n - n - 1 postlogd
+CF
+postfix -c "$WORK/postfix/etc" start > /dev/null 2>&1 || { echo "postfix did not start"; exit 1; }
+wait_port "$PFX"
+
+now() { date +%s.%N; }
+measure() {   # $1 = name, $2 = port; prints "name accept e2e"
+    local base t0 t1 t2 got
+    base=$(sink_count); base=${base:-0}
+    t0=$(now)
+    smtp-source -s "$S" -m "$N" -l "$L" -f app@bench.test -t user@bench.test "127.0.0.1:$2" > "$WORK/source.out" 2>&1 \
+        || { echo "$1: smtp-source failed: $(tail -1 "$WORK/source.out")" >&2; return 1; }
+    t1=$(now)
+    for _ in $(seq 30000); do got=$(sink_count); ((${got:-0} - base >= N)) && break; sleep 0.02; done
+    t2=$(now)
+    ((${got:-0} - base >= N)) || { echo "$1: only $((got - base)) of $N reached the sink" >&2; return 1; }
+    awk -v n="$N" -v a="$t0" -v b="$t1" -v c="$t2" -v name="$1" 'BEGIN{printf "%s %.0f %.0f\n", name, n/(b-a), n/(c-a)}'
+}
+
+echo "msgs=$N sessions=$S body=${L}B rounds=$ROUNDS cores=$(nproc) $(date -u +%F)"
+measure warmup-mailrelay "$OURS" > /dev/null
+measure warmup-postfix "$PFX" > /dev/null
+for ((r = 1; r <= ROUNDS; r++)); do
+    measure mailrelay "$OURS" | tee -a "$WORK/results"
+    measure postfix "$PFX" | tee -a "$WORK/results"
+done
+awk '
+  { acc[$1] = acc[$1] " " $2; e2e[$1] = e2e[$1] " " $3 }
+  function median(list,   a, n, i, j, t) { n = split(list, a, " "); for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }; return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+  END {
+    ma = median(acc["mailrelay"]); me = median(e2e["mailrelay"]); pa = median(acc["postfix"]); pe = median(e2e["postfix"])
+    printf "median accept:     mailrelay %.0f msg/s, postfix %.0f msg/s, ratio %.2f\n", ma, pa, ma / pa
+    printf "median end-to-end: mailrelay %.0f msg/s, postfix %.0f msg/s, ratio %.2f\n", me, pe, me / pe
+  }' "$WORK/results"
