@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using MailRelay.Queue;
 
 namespace MailRelay.Dkim;
 
@@ -35,6 +36,22 @@ public sealed class DkimMessageSigner
         _timeProvider = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
         _metrics = metrics ?? throw new ArgumentNullException(nameof(metrics));
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+    }
+
+    /// <summary>
+    /// Signs a queued message: reads its file from <see cref="QueueEntry.ContentOffset"/> (the file is not
+    /// changed) with the envelope sender stored beside it.
+    /// </summary>
+    public async Task<DkimSigningResult> SignAsync(QueueEntry entry, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var stream = new FileStream(
+            entry.FilePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 4096, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        await using (stream)
+        {
+            stream.Position = entry.ContentOffset;
+            return await SignAsync(stream, entry.Envelope.Sender, cancellationToken);
+        }
     }
 
     /// <summary>

@@ -41,6 +41,7 @@ internal sealed class HeaderSection
                 if ((seen == 2 && (window & 0xFFFF) == 0x0D0A) || (seen >= 4 && window == 0x0D0A0D0A))
                 {
                     header.Write(buffer, 0, i + 1);
+                    ThrowIfBeyond(header.Length, maxBytes);
 
                     // The empty line's CRLF separates the sections and belongs to neither.
                     var length = (int)header.Length - 2;
@@ -50,10 +51,15 @@ internal sealed class HeaderSection
             }
 
             header.Write(buffer, 0, read);
-            if (header.Length > maxBytes)
-            {
-                throw new DkimMessageFormatException($"The header section is larger than {maxBytes} bytes.");
-            }
+            ThrowIfBeyond(header.Length, maxBytes);
+        }
+    }
+
+    private static void ThrowIfBeyond(long length, int maxBytes)
+    {
+        if (length > maxBytes)
+        {
+            throw new DkimMessageFormatException($"The header section is larger than {maxBytes} bytes.");
         }
     }
 
