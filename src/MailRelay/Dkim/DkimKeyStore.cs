@@ -118,7 +118,7 @@ public sealed class DkimKeyStore : IDisposable
         return Generate(settings.KeySize, files, logger);
     }
 
-    private static DkimKey Generate(int keySize, DkimKeyFiles files, ILogger logger)
+    internal static DkimKey Generate(int keySize, DkimKeyFiles files, ILogger logger)
     {
         var rsa = RSA.Create(keySize);
         try
