@@ -30,7 +30,11 @@ internal static class AtomicFile
         }
         catch
         {
-            File.Delete(temporary);
+            if (File.Exists(temporary))
+            {
+                File.Delete(temporary);
+            }
+
             throw;
         }
 
