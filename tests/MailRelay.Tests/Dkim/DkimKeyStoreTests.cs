@@ -204,5 +204,19 @@ public sealed class DkimKeyStoreTests : IDisposable
         Assert.NotEqual(store.Keys[0].PublicKeyBase64, store.Keys[1].PublicKeyBase64);
     }
 
+    [Fact]
+    public void Domain_lookup_prefers_the_most_specific_key_and_walks_up_to_parents()
+    {
+        using var store = DkimKeyStore.LoadOrCreate(
+            _directory.Settings(true, 1024, new MailDomain("example.com", "mail"), new MailDomain("eu.example.com", "mail")), NullLogger.Instance);
+
+        Assert.Equal("eu.example.com", store.FindForDomain("eu.example.com")?.Domain);
+        Assert.Equal("eu.example.com", store.FindForDomain("shop.eu.example.com")?.Domain);
+        Assert.Equal("example.com", store.FindForDomain("us.example.com")?.Domain);
+        Assert.Equal("example.com", store.FindForDomain("EXAMPLE.COM.")?.Domain);
+        Assert.Null(store.FindForDomain("example.net"));
+        Assert.Null(store.FindForDomain("notexample.com"));
+    }
+
     public void Dispose() => _directory.Dispose();
 }
