@@ -29,6 +29,12 @@ public static class CommandLine
                 return ConfigCheck.Run(environment, stdout, stderr);
             case "queue list":
                 return QueueList(environment, stdout, stderr);
+            case "dkim show":
+                return WithConfiguration(environment, stderr, c => Dkim.DkimShowCommand.Run(c, null, stdout, stderr));
+            case var _ when args.Length == 3 && args[0] == "dkim" && args[1] == "show":
+                return WithConfiguration(environment, stderr, c => Dkim.DkimShowCommand.Run(c, args[2], stdout, stderr));
+            case var _ when args.Length == 4 && args[0] == "dkim" && args[1] == "generate":
+                return WithConfiguration(environment, stderr, c => Dkim.DkimGenerateCommand.Run(c, args[2], args[3], stdout, stderr));
             case "--version" or "version":
                 await stdout.WriteLineAsync($"MailRelay {Version}");
                 return ExitOk;
@@ -40,6 +46,18 @@ public static class CommandLine
                 await stderr.WriteAsync(Usage);
                 return ExitUsage;
         }
+    }
+
+    private static int WithConfiguration(IReadOnlyDictionary<string, string?> environment, TextWriter stderr, Func<RelayConfiguration, int> command)
+    {
+        var result = ConfigurationLoader.Load(environment);
+        if (!result.IsValid)
+        {
+            ConfigCheck.WriteErrors(result, stderr);
+            return ExitError;
+        }
+
+        return command(result.Configuration);
     }
 
     private static int QueueList(IReadOnlyDictionary<string, string?> environment, TextWriter stdout, TextWriter stderr)
@@ -62,6 +80,10 @@ public static class CommandLine
           (none), run     run the relay daemon (configured by environment variables)
           config check    validate the environment and print the resolved configuration, secrets redacted
           queue list      list the messages in the queue under DATA_DIR (like mailq)
+          dkim show [DOMAIN]
+                          print the DNS records to publish: DKIM (from the keys on disk), SPF, DMARC
+          dkim generate DOMAIN SELECTOR
+                          make a key under a new selector, for key rotation (see docs/dkim.md)
           --version       print the version
           --help          print this text
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using MailRelay.Configuration;
+using MailRelay.Dkim;
 using MailRelay.Observability;
 using MailRelay.Policy;
 using MailRelay.Queue;
@@ -57,6 +58,13 @@ public sealed class RelayHost : IAsyncDisposable
         }
 
         var metrics = new RelayMetrics();
+
+        // DKIM keys are loaded (or generated) before anything listens: a bad key is a startup error.
+        using var startupLogs = new Serilog.Extensions.Logging.SerilogLoggerFactory(logger);
+        var dkimKeys = DkimKeyStore.LoadOrCreate(configuration.Dkim, startupLogs.CreateLogger("MailRelay.Dkim"));
+        builder.Services.AddSingleton(dkimKeys);
+        builder.Services.AddSingleton(new DkimMetrics(metrics.Registry));
+        builder.Services.AddSingleton<DkimMessageSigner>();
         builder.Services.AddSingleton(configuration);
         builder.Services.AddSingleton(time);
         builder.Services.AddSingleton(metrics);
