@@ -12,11 +12,12 @@ internal static class TransportFactory
     /// <summary>A name server address nothing answers on: any lookup through it fails.</summary>
     public static readonly IPEndPoint SilentDns = new(IPAddress.Loopback, 9);
 
-    public static SmtpDeliveryTransport Create(SmtpTransportOptions options, IPEndPoint? dnsServer = null, IMessageSigner? signer = null, InetProtocols protocols = InetProtocols.IPv4)
+    public static SmtpDeliveryTransport Create(
+        SmtpTransportOptions options, IPEndPoint? dnsServer = null, IMessageSigner? signer = null, TimeProvider? timeProvider = null)
     {
         var lookup = DnsLookupClientFactory.Create([dnsServer ?? SilentDns], TimeSpan.FromSeconds(1));
         return new SmtpDeliveryTransport(
-            options, new MailExchangerResolver(lookup, protocols), TimeProvider.System, NullLogger<SmtpDeliveryTransport>.Instance, signer);
+            options, new MailExchangerResolver(lookup, InetProtocols.IPv4), timeProvider ?? TimeProvider.System, NullLogger<SmtpDeliveryTransport>.Instance, signer);
     }
 
     public static SmtpTransportOptions RouteTo(string domain, IPEndPoint endPoint) => new()
