@@ -37,8 +37,30 @@ public sealed class MessageTransaction
         var format = FormatOptions.Default.Clone();
         format.NewLineFormat = NewLineFormat.Dos;
         format.International = envelope.SmtpUtf8;
-        var sender = new MailboxAddress(string.Empty, envelope.Sender);
-        var recipients = request.Recipients.Select(recipient => new MailboxAddress(string.Empty, recipient)).ToList();
+        if (!TryMailbox(envelope.Sender, out var sender))
+        {
+            var badSender = ReplyText.Local(553, "5.1.7", $"the envelope sender <{envelope.Sender}> cannot be sent: bad address syntax");
+            return new TransactionOutcome(All(client, request, badSender), ConnectionReusable: true);
+        }
+
+        var recipients = new List<MailboxAddress>(request.Recipients.Count);
+        var malformed = new Dictionary<string, RemoteReply>(StringComparer.OrdinalIgnoreCase);
+        foreach (var recipient in request.Recipients)
+        {
+            if (TryMailbox(recipient, out var mailbox))
+            {
+                recipients.Add(mailbox);
+            }
+            else
+            {
+                malformed[recipient] = ReplyText.Local(553, "5.1.3", $"<{recipient}> cannot be sent: bad address syntax");
+            }
+        }
+
+        if (recipients.Count == 0)
+        {
+            return new TransactionOutcome(request.Recipients.Select(r => Result(client, r, malformed[r])).ToList(), ConnectionReusable: true);
+        }
 
         client.BeginMessage(message.Size);
         client.Timeout = HopConnector.Milliseconds(_options.TransactionTimeout);
@@ -82,11 +104,25 @@ public sealed class MessageTransaction
         var results = new List<RecipientResult>(request.Recipients.Count);
         foreach (var recipient in request.Recipients)
         {
-            var reply = everyone ?? ReplyFor(client, recipient, dataReply);
+            var reply = malformed.GetValueOrDefault(recipient) ?? everyone ?? ReplyFor(client, recipient, dataReply);
             results.Add(Result(client, recipient, reply));
         }
 
         return new TransactionOutcome(results, reusable && client.IsConnected);
+    }
+
+    private static bool TryMailbox(string address, out MailboxAddress mailbox)
+    {
+        try
+        {
+            mailbox = new MailboxAddress(string.Empty, address);
+            return true;
+        }
+        catch (ParseException)
+        {
+            mailbox = null!;
+            return false;
+        }
     }
 
     private static RemoteReply ReplyFor(RelayingSmtpClient client, string recipient, RemoteReply? dataReply)

@@ -72,7 +72,17 @@ public sealed class SmtpDeliveryTransport : IDeliveryTransport, IAsyncDisposable
 
         await using (message.ConfigureAwait(false))
         {
-            return await DeliverAsync(plan, message, request, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await DeliverAsync(plan, message, request, cancellationToken).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // The contract: outcomes are values; anything unforeseen defers the attempt.
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+#pragma warning restore CA1031
+            {
+                TransportLog.AttemptFailed(_logger, request.Message.QueueId, ex);
+                return Everyone(request, ReplyText.Local(451, "4.3.0", $"delivery attempt failed: {ex.Message}"), null, null);
+            }
         }
     }
 

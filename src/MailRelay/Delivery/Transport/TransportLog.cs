@@ -28,4 +28,8 @@ internal static partial class TransportLog
     [LoggerMessage(EventId = 4105, Level = LogLevel.Warning,
         Message = "Cannot read queued message {QueueId} for delivery")]
     public static partial void MessageUnreadable(ILogger logger, string queueId, Exception exception);
+
+    [LoggerMessage(EventId = 4107, Level = LogLevel.Error,
+        Message = "Delivery attempt for {QueueId} failed unexpectedly")]
+    public static partial void AttemptFailed(ILogger logger, string queueId, Exception exception);
 }

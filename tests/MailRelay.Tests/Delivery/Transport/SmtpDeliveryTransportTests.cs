@@ -86,6 +86,21 @@ public sealed class SmtpDeliveryTransportTests
     }
 
     [Fact]
+    public async Task A_recipient_address_that_cannot_be_written_fails_alone()
+    {
+        await using var server = FakeSmtpServer.StartOnLoopback(new FakeSmtpBehaviour());
+        await using var transport = TransportFactory.Create(TransportFactory.RouteTo(Domain, server.EndPoint));
+        using var file = TestQueueFile.Create("Subject: hi\r\n\r\nbody\r\n");
+
+        var results = await transport.DeliverAsync(new DeliveryRequest(file.Entry, Domain, ["ok@dest.test", "bad@@dest.test"]), CancellationToken.None);
+
+        Assert.Equal(RecipientOutcome.Delivered, results[0].Outcome);
+        Assert.Equal(RecipientOutcome.Failed, results[1].Outcome);
+        Assert.Equal("5.1.3", results[1].Reply.EnhancedCode);
+        Assert.Equal(["ok@dest.test"], Assert.Single(server.Messages).Recipients);
+    }
+
+    [Fact]
     public async Task A_refusal_after_the_data_applies_to_the_accepted_recipients_only()
     {
         var behaviour = new FakeSmtpBehaviour
