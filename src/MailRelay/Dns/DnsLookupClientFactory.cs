@@ -13,7 +13,7 @@ public static class DnsLookupClientFactory
     /// A client for <paramref name="servers"/> (DNS_SERVERS), or for the system's resolvers when the list is
     /// empty. DnsClient's own cache is off: MX answers change, and a stale cache must not outlive the TTL
     /// the operator set. Errors come back as responses, not exceptions, so that NXDOMAIN and SERVFAIL can
-    /// be told apart; truncated answers are retried over TCP.
+    /// be told apart; truncated answers are retried over TCP; each query is tried twice per server.
     /// </summary>
     public static ILookupClient Create(IReadOnlyList<IPEndPoint> servers, TimeSpan timeout)
     {
@@ -26,7 +26,8 @@ public static class DnsLookupClientFactory
         options.Retries = 1;
         options.ThrowDnsErrors = false;
         options.UseTcpFallback = true;
-        options.ContinueOnDnsError = false;
+        // SERVFAIL from one server asks the next; an empty answer (no MX) is an answer, not an error.
+        options.ContinueOnDnsError = true;
         options.ContinueOnEmptyResponse = false;
         return new LookupClient(options);
     }

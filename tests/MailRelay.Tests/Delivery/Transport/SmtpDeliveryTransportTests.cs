@@ -42,6 +42,7 @@ public sealed class SmtpDeliveryTransportTests
         Assert.StartsWith("MAIL FROM:<bounce+123@origin.test>", received.MailCommand, StringComparison.Ordinal);
         Assert.Contains("BODY=8BITMIME", received.MailCommand, StringComparison.Ordinal);
         Assert.Equal(["a@dest.test", "b@dest.test"], received.Recipients);
+        Assert.Contains("EHLO relay.origin.test", server.Commands);
         Assert.Equal(250, results[0].Reply.Code);
         Assert.Equal(server.EndPoint, results[0].RemoteEndPoint);
         Assert.Equal("127.0.0.1", results[0].RemoteHost);
