@@ -1,5 +1,4 @@
 using System.Collections;
-using System.Net;
 using System.Net.Sockets;
 using MailRelay.Configuration.Syntax;
 using Serilog.Events;
@@ -38,7 +37,7 @@ public static class ConfigurationLoader
     }
 
     public static ConfigurationResult Load(IReadOnlyDictionary<string, string?> environment) =>
-        Load(environment, Dns.GetHostName);
+        Load(environment, System.Net.Dns.GetHostName);
 
     /// <summary>Loads with a given source for the machine's host name (the default of MAIL_HOSTNAME).</summary>
     internal static ConfigurationResult Load(IReadOnlyDictionary<string, string?> environment, Func<string> machineHostName)

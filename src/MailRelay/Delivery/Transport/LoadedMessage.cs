@@ -1,0 +1,77 @@
+using System.Text;
+using MailRelay.Queue;
+using MimeKit;
+using MimeKit.IO;
+
+namespace MailRelay.Delivery.Transport;
+
+/// <summary>
+/// A queued message opened for sending: parsed by MimeKit over the queue file itself (persistent, so the
+/// bodies stay on disk and are streamed, not copied into memory), with a signature header in front when a
+/// signer gave one. Holds the file open until disposed.
+/// </summary>
+public sealed class LoadedMessage : IAsyncDisposable
+{
+    private readonly FileStream _file;
+
+    private LoadedMessage(FileStream file, MimeMessage message, long size)
+    {
+        _file = file;
+        Message = message;
+        Size = size;
+    }
+
+    public MimeMessage Message { get; }
+
+    /// <summary>The bytes that go on the wire (before dot-stuffing): the stored message plus any signature.</summary>
+    public long Size { get; }
+
+    /// <exception cref="IOException">The file could not be read.</exception>
+    /// <exception cref="UnauthorizedAccessException">The file could not be opened.</exception>
+    public static async Task<LoadedMessage> OpenAsync(QueueEntry entry, IMessageSigner? signer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var file = new FileStream(entry.FilePath, new FileStreamOptions
+        {
+            Mode = FileMode.Open,
+            Access = FileAccess.Read,
+            // The queue may rewrite its state files or delete the message meanwhile; our handle stays valid.
+            Share = FileShare.ReadWrite | FileShare.Delete,
+            Options = FileOptions.Asynchronous,
+            BufferSize = 64 * 1024,
+        });
+        try
+        {
+            Stream content = new BoundStream(file, entry.ContentOffset, -1, leaveOpen: true);
+            var size = file.Length - entry.ContentOffset;
+            if (signer is not null)
+            {
+                var header = await signer.CreateSignatureHeaderAsync(content, entry, cancellationToken).ConfigureAwait(false);
+                content.Position = 0;
+                if (!string.IsNullOrEmpty(header))
+                {
+                    var bytes = Encoding.UTF8.GetBytes(header);
+                    var chained = new ChainedStream();
+                    chained.Add(new MemoryStream(bytes, writable: false), leaveOpen: false);
+                    chained.Add(content, leaveOpen: false);
+                    content = chained;
+                    size += bytes.Length;
+                }
+            }
+
+            var message = await MimeMessage.LoadAsync(content, persistent: true, cancellationToken).ConfigureAwait(false);
+            return new LoadedMessage(file, message, size);
+        }
+        catch
+        {
+            await file.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Message.Dispose();
+        await _file.DisposeAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,178 @@
+using MailKit;
+using MailKit.Net.Smtp;
+using MailRelay.Queue;
+using MimeKit;
+
+namespace MailRelay.Delivery.Transport;
+
+/// <summary>
+/// One MAIL/RCPT/DATA transaction on a ready connection. Refuses up front what the next hop cannot take
+/// unchanged (SIZE, 8BITMIME, SMTPUTF8), then sends with the queue's envelope and maps every recipient to
+/// its own outcome: its RCPT reply if refused, otherwise the reply to the message data.
+/// </summary>
+public sealed class MessageTransaction
+{
+    private readonly SmtpTransportOptions _options;
+
+    public MessageTransaction(SmtpTransportOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+    }
+
+    public async Task<TransactionOutcome> SendAsync(
+        RelayingSmtpClient client, LoadedMessage message, DeliveryRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(request);
+        var relay = ReplyText.Describe(client.Hop, client.RemoteEndPoint);
+        var refusal = CheckCapabilities(client, message, request.Message.Envelope, relay);
+        if (refusal is not null)
+        {
+            return new TransactionOutcome(All(client, request, refusal), ConnectionReusable: true);
+        }
+
+        var envelope = request.Message.Envelope;
+        var format = FormatOptions.Default.Clone();
+        format.NewLineFormat = NewLineFormat.Dos;
+        format.International = envelope.SmtpUtf8;
+        if (!TryMailbox(envelope.Sender, out var sender))
+        {
+            var badSender = ReplyText.Local(553, "5.1.7", $"the envelope sender <{envelope.Sender}> cannot be sent: bad address syntax");
+            return new TransactionOutcome(All(client, request, badSender), ConnectionReusable: true);
+        }
+
+        var recipients = new List<MailboxAddress>(request.Recipients.Count);
+        var malformed = new Dictionary<string, RemoteReply>(StringComparer.OrdinalIgnoreCase);
+        foreach (var recipient in request.Recipients)
+        {
+            if (TryMailbox(recipient, out var mailbox))
+            {
+                recipients.Add(mailbox);
+            }
+            else
+            {
+                malformed[recipient] = ReplyText.Local(553, "5.1.3", $"<{recipient}> cannot be sent: bad address syntax");
+            }
+        }
+
+        if (recipients.Count == 0)
+        {
+            return new TransactionOutcome(request.Recipients.Select(r => Result(client, r, malformed[r])).ToList(), ConnectionReusable: true);
+        }
+
+        client.BeginMessage(message.Size);
+        client.Timeout = HopConnector.Milliseconds(_options.TransactionTimeout);
+        RemoteReply? dataReply;
+        RemoteReply? everyone = null;
+        var reusable = true;
+        try
+        {
+            var text = await client.SendAsync(format, message.Message, sender, recipients, cancellationToken).ConfigureAwait(false);
+            dataReply = ReplyText.From(250, text);
+        }
+        catch (SmtpCommandException ex) when (ex.ErrorCode == SmtpErrorCode.SenderNotAccepted)
+        {
+            dataReply = null;
+            everyone = ReplyText.From(ex);
+        }
+        catch (SmtpCommandException ex)
+        {
+            // Refused at DATA or after the final dot (MailKit has sent RSET); with no recipient accepted
+            // this is MailKit's own summary and the RCPT replies say everything.
+            dataReply = ReplyText.From(ex);
+        }
+        catch (ServiceNotAuthenticatedException ex)
+        {
+            dataReply = null;
+            everyone = ReplyText.Local(451, "4.7.0", $"{relay} requires authentication: {ex.Message}");
+            reusable = false;
+        }
+#pragma warning disable CA1031 // A broken link (I/O, protocol, timeout) or anything else: defer, never throw.
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+#pragma warning restore CA1031
+        {
+            dataReply = ReplyText.Local(451, "4.4.2", $"lost connection with {relay} during the transaction: {ex.Message}");
+            reusable = false;
+        }
+        finally
+        {
+            client.Timeout = HopConnector.Milliseconds(_options.CommandTimeout);
+        }
+
+        var results = new List<RecipientResult>(request.Recipients.Count);
+        foreach (var recipient in request.Recipients)
+        {
+            var reply = malformed.GetValueOrDefault(recipient) ?? everyone ?? ReplyFor(client, recipient, dataReply);
+            results.Add(Result(client, recipient, reply));
+        }
+
+        return new TransactionOutcome(results, reusable && client.IsConnected);
+    }
+
+    private static bool TryMailbox(string address, out MailboxAddress mailbox)
+    {
+        try
+        {
+            mailbox = new MailboxAddress(string.Empty, address);
+            return true;
+        }
+        catch (ParseException)
+        {
+            mailbox = null!;
+            return false;
+        }
+    }
+
+    private static RemoteReply ReplyFor(RelayingSmtpClient client, string recipient, RemoteReply? dataReply)
+    {
+        if (client.RecipientReplies.TryGetValue(recipient, out var rcpt) && (int)rcpt.StatusCode >= 300)
+        {
+            return ReplyText.From(rcpt);
+        }
+
+        // Accepted at RCPT (or never answered, when the link broke): the data phase decides.
+        return dataReply ?? ReplyText.Local(451, "4.4.2", "no reply to the message data");
+    }
+
+    private static RemoteReply? CheckCapabilities(RelayingSmtpClient client, LoadedMessage message, SpoolEnvelope envelope, string relay)
+    {
+        var capabilities = client.Capabilities;
+        if (capabilities.HasFlag(SmtpCapabilities.Size) && client.MaxSize > 0 && message.Size > client.MaxSize)
+        {
+            return ReplyText.Local(552, "5.3.4", $"message size {message.Size} exceeds the limit {client.MaxSize} of {relay}");
+        }
+
+        if (envelope.SmtpUtf8 && !capabilities.HasFlag(SmtpCapabilities.UTF8))
+        {
+            return ReplyText.Local(553, "5.6.7", $"the message needs SMTPUTF8, which {relay} does not support");
+        }
+
+        if (envelope.Body == MessageBodyType.EightBitMime && !capabilities.HasFlag(SmtpCapabilities.EightBitMime))
+        {
+            return ReplyText.Local(554, "5.6.3", $"the message has 8-bit content and {relay} does not support 8BITMIME; it is not converted");
+        }
+
+        if (envelope.Body == MessageBodyType.BinaryMime &&
+            !(capabilities.HasFlag(SmtpCapabilities.BinaryMime) && capabilities.HasFlag(SmtpCapabilities.Chunking)))
+        {
+            return ReplyText.Local(554, "5.6.3", $"the message has binary content and {relay} does not support BINARYMIME; it is not converted");
+        }
+
+        return null;
+    }
+
+    private static List<RecipientResult> All(RelayingSmtpClient client, DeliveryRequest request, RemoteReply reply) =>
+        request.Recipients.Select(recipient => Result(client, recipient, reply)).ToList();
+
+    private static RecipientResult Result(RelayingSmtpClient client, string recipient, RemoteReply reply) =>
+        new(recipient, OutcomeOf(reply), reply, client.Hop.Host, client.RemoteEndPoint);
+
+    internal static RecipientOutcome OutcomeOf(RemoteReply reply) => reply.Code switch
+    {
+        >= 200 and < 300 => RecipientOutcome.Delivered,
+        >= 500 and < 600 => RecipientOutcome.Failed,
+        _ => RecipientOutcome.Deferred,
+    };
+}

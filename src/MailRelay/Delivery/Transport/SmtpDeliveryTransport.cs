@@ -1,0 +1,215 @@
+using System.Net;
+using MailRelay.Dns;
+
+namespace MailRelay.Delivery.Transport;
+
+/// <summary>
+/// The SMTP delivery transport: routes a request's domain (<see cref="DeliveryRouter"/>), opens the stored
+/// message, takes a pooled connection to one of the next hops or connects to their addresses in order
+/// (the next address or host after a connection failure, a 4xx or 5xx greeting, a TLS or AUTH failure),
+/// runs one transaction and returns one result per recipient. Safe for concurrent calls.
+/// </summary>
+public sealed class SmtpDeliveryTransport : IDeliveryTransport, IAsyncDisposable
+{
+    private readonly SmtpTransportOptions _options;
+    private readonly DeliveryRouter _router;
+    private readonly MailExchangerResolver _resolver;
+    private readonly HopConnector _connector;
+    private readonly MessageTransaction _transaction;
+    private readonly SmtpConnectionPool _pool;
+    private readonly IMessageSigner? _signer;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+
+    /// <param name="signer">Signs each message on its way out; null sends the stored bytes as they are.</param>
+    public SmtpDeliveryTransport(
+        SmtpTransportOptions options,
+        MailExchangerResolver resolver,
+        TimeProvider timeProvider,
+        ILogger<SmtpDeliveryTransport> logger,
+        IMessageSigner? signer = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(resolver);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(logger);
+        _options = options;
+        _resolver = resolver;
+        _router = new DeliveryRouter(options, resolver);
+        _connector = new HopConnector(options, timeProvider);
+        _transaction = new MessageTransaction(options);
+        _pool = new SmtpConnectionPool(timeProvider, options.IdleConnectionLifetime, options.MaxIdleConnections);
+        _signer = signer;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    /// <summary>The idle connections kept for reuse.</summary>
+    public SmtpConnectionPool Pool => _pool;
+
+    public async Task<IReadOnlyList<RecipientResult>> DeliverAsync(DeliveryRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var plan = await _router.PlanAsync(request.Domain, cancellationToken).ConfigureAwait(false);
+        if (plan.Failure is { } routeFailure)
+        {
+            TransportLog.RouteFailed(_logger, request.Domain, routeFailure);
+            return Everyone(request, routeFailure, null, null);
+        }
+
+        LoadedMessage message;
+        try
+        {
+            message = await LoadedMessage.OpenAsync(request.Message, _signer, cancellationToken).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // An unreadable file or a failing signer defers; it must not escape as an exception.
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+#pragma warning restore CA1031
+        {
+            TransportLog.MessageUnreadable(_logger, request.Message.QueueId, ex);
+            return Everyone(request, ReplyText.Local(451, "4.3.0", $"cannot read the queued message: {ex.Message}"), null, null);
+        }
+
+        await using (message.ConfigureAwait(false))
+        {
+            try
+            {
+                return await DeliverAsync(plan, message, request, cancellationToken).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // The contract: outcomes are values; anything unforeseen defers the attempt.
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+#pragma warning restore CA1031
+            {
+                TransportLog.AttemptFailed(_logger, request.Message.QueueId, ex);
+                return Everyone(request, ReplyText.Local(451, "4.3.0", $"delivery attempt failed: {ex.Message}"), null, null);
+            }
+        }
+    }
+
+    public ValueTask DisposeAsync() => _pool.DisposeAsync();
+
+    private async Task<IReadOnlyList<RecipientResult>> DeliverAsync(
+        RoutePlan plan, LoadedMessage message, DeliveryRequest request, CancellationToken cancellationToken)
+    {
+        foreach (var hop in plan.Hosts)
+        {
+            while (_pool.TryTake(hop) is { } pooled)
+            {
+                if (await ResetAsync(pooled, cancellationToken).ConfigureAwait(false))
+                {
+                    TransportLog.Reused(_logger, pooled.Hop.Host, pooled.RemoteEndPoint.Address, pooled.RemoteEndPoint.Port);
+                    return await SendAsync(pooled, message, request, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+
+        RemoteReply? temporary = null;
+        RemoteReply? permanent = null;
+        string? lastHost = null;
+        IPEndPoint? lastEndPoint = null;
+        var attempts = 0;
+        foreach (var hop in plan.Hosts)
+        {
+            var lookup = await _resolver.LookupAddressesAsync(hop.Host, cancellationToken).ConfigureAwait(false);
+            if (lookup.Status != AddressLookupStatus.Found)
+            {
+                // RFC 5321 §5.1: no MX and no address record means the domain does not receive mail.
+                var unresolved = plan.ImplicitMx && lookup.Status == AddressLookupStatus.NotFound
+                    ? ReplyText.Local(550, "5.4.4", $"no MX and no address records for {hop.Host}: {lookup.Detail}")
+                    : ReplyText.Local(451, "4.4.3", $"cannot resolve {hop.Host}: {lookup.Detail}");
+                if (unresolved.IsPermanent)
+                {
+                    permanent = unresolved;
+                }
+                else
+                {
+                    temporary = unresolved;
+                }
+
+                TransportLog.HopFailed(_logger, hop.Host, unresolved);
+                continue;
+            }
+
+            foreach (var address in lookup.Addresses)
+            {
+                if (attempts++ >= _options.MaxAddressesPerAttempt)
+                {
+                    break;
+                }
+
+                var endPoint = new IPEndPoint(address, hop.Port);
+                var connected = await _connector.ConnectAsync(hop, endPoint, cancellationToken).ConfigureAwait(false);
+                if (connected.Client is { } client)
+                {
+                    TransportLog.Connected(_logger, hop.Host, address, hop.Port, client.IsSecure);
+                    return await SendAsync(client, message, request, cancellationToken).ConfigureAwait(false);
+                }
+
+                var failure = connected.Failure!;
+                TransportLog.AddressFailed(_logger, hop.Host, address, hop.Port, failure);
+                lastHost = hop.Host;
+                lastEndPoint = endPoint;
+                if (failure.IsPermanent)
+                {
+                    permanent = failure;
+                }
+                else
+                {
+                    temporary = failure;
+                }
+            }
+        }
+
+        // A 5xx greeting from one host must not bounce mail another host might take later: only when no
+        // host failed temporarily does a permanent reply decide.
+        var reply = temporary ?? permanent ?? ReplyText.Local(451, "4.4.4", $"no host to deliver mail for {request.Domain} to");
+        return Everyone(request, reply, lastHost, lastEndPoint);
+    }
+
+    private async Task<IReadOnlyList<RecipientResult>> SendAsync(
+        RelayingSmtpClient client, LoadedMessage message, DeliveryRequest request, CancellationToken cancellationToken)
+    {
+        var keep = false;
+        try
+        {
+            var outcome = await _transaction.SendAsync(client, message, request, cancellationToken).ConfigureAwait(false);
+            keep = outcome.ConnectionReusable && client.MessagesSent < _options.MaxMessagesPerConnection;
+            return outcome.Results;
+        }
+        finally
+        {
+            if (keep)
+            {
+                await _pool.ReturnAsync(client).ConfigureAwait(false);
+            }
+            else
+            {
+                await SmtpConnectionPool.CloseAsync(client, _timeProvider).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<bool> ResetAsync(RelayingSmtpClient client, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (client.IsConnected && await client.ResetAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return true;
+            }
+        }
+#pragma warning disable CA1031 // A pooled connection the server dropped is simply replaced.
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+#pragma warning restore CA1031
+        {
+        }
+
+        await SmtpConnectionPool.CloseAsync(client, _timeProvider).ConfigureAwait(false);
+        return false;
+    }
+
+    private static List<RecipientResult> Everyone(DeliveryRequest request, RemoteReply reply, string? host, IPEndPoint? endPoint) =>
+        request.Recipients
+            .Select(recipient => new RecipientResult(recipient, MessageTransaction.OutcomeOf(reply), reply, host, endPoint))
+            .ToList();
+}
