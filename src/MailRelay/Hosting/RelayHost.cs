@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using MailRelay.Configuration;
+using MailRelay.Delivery.Transport;
 using MailRelay.Dkim;
 using MailRelay.Observability;
 using MailRelay.Policy;
@@ -65,6 +66,10 @@ public sealed class RelayHost : IAsyncDisposable
         builder.Services.AddSingleton(dkimKeys);
         builder.Services.AddSingleton(new DkimMetrics(metrics.Registry));
         builder.Services.AddSingleton<DkimMessageSigner>();
+        if (configuration.Dkim.Enabled)
+        {
+            builder.Services.AddSingleton<IMessageSigner, DkimTransportSigner>();
+        }
         builder.Services.AddSingleton(configuration);
         builder.Services.AddSingleton(time);
         builder.Services.AddSingleton(metrics);
@@ -74,6 +79,7 @@ public sealed class RelayHost : IAsyncDisposable
         builder.Services.AddSingleton(sp => new Spool(configuration.DataDirectory, time, sp.GetRequiredService<ILogger<Spool>>()));
         builder.Services.AddSingleton<ISmtpSessionHandler, RelaySessionHandler>();
         builder.Services.AddSingleton<SmtpConnectionHandler>();
+        builder.Services.AddSmtpDeliveryTransport(configuration);
 
         var smtpListeners = new List<(ListenerEndpoint, ListenOptions)>();
         ListenOptions? adminListener = null;
