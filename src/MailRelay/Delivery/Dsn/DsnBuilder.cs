@@ -72,7 +72,7 @@ public static class DsnBuilder
         text.Append("This is the mail system at host ").Append(hostName).Append(".\n\n");
         text.Append(delayed
             ? "Your message could not be delivered yet to the recipients below. It is still being retried;\nyou do not need to send it again.\n\n"
-            : "I'm sorry to have to inform you that your message could not be delivered to one or more\nrecipients. It is attached below.\n\n");
+            : "I'm sorry to have to inform you that your message could not be delivered to one or more\nrecipients. The original message or its headers are attached below.\n\n");
         foreach (var recipient in recipients)
         {
             text.Append('<').Append(recipient.Recipient).Append(">: ");

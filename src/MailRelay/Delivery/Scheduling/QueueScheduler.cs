@@ -16,6 +16,9 @@ namespace MailRelay.Delivery.Scheduling;
 /// </summary>
 public sealed partial class QueueScheduler : BackgroundService
 {
+    private const int LockAttempts = 50;
+    private static readonly TimeSpan LockRetryDelay = TimeSpan.FromMilliseconds(100);
+
     private readonly QueueSchedulerOptions _options;
     private readonly Spool _spool;
     private readonly IDeliveryTransport _transport;
@@ -118,9 +121,18 @@ public sealed partial class QueueScheduler : BackgroundService
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        _lock = QueueLock.TryAcquire(_options.DataDirectory)
-            ?? throw new InvalidOperationException(
-                $"Another process holds the queue lock in {_options.DataDirectory}; is a daemon already running?");
+        // The CLI holds the lock only for the moment of one change; another daemon holds it for good.
+        for (var attempt = 0; (_lock = QueueLock.TryAcquire(_options.DataDirectory)) is null; attempt++)
+        {
+            if (attempt >= LockAttempts)
+            {
+                throw new InvalidOperationException(
+                    $"Another process holds the queue lock in {_options.DataDirectory}; is a daemon already running?");
+            }
+
+            await Task.Delay(LockRetryDelay, _time, cancellationToken).ConfigureAwait(false);
+        }
+
         Directory.CreateDirectory(new SpoolLayout(_options.DataDirectory).ControlDirectory);
         _spool.MessageCommitted += OnCommitted;
         await base.StartAsync(cancellationToken).ConfigureAwait(false);
