@@ -17,6 +17,8 @@ namespace MailRelay.Delivery.Scheduling;
 public sealed partial class QueueScheduler : BackgroundService
 {
     private const int LockAttempts = 50;
+    private const int MaxTimerAttempts = 3;
+    private static readonly TimeSpan TimerSlack = TimeSpan.FromMilliseconds(1);
     private static readonly TimeSpan LockRetryDelay = TimeSpan.FromMilliseconds(100);
 
     private readonly QueueSchedulerOptions _options;
@@ -345,12 +347,10 @@ public sealed partial class QueueScheduler : BackgroundService
         {
             await _wake.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false);
         }
-        else
+        else if (StartDueTimer(next.Value) is { } due)
         {
-            var delay = next.Value - _time.GetUtcNow();
-            if (delay > TimeSpan.Zero)
+            using (due)
             {
-                using var due = new CancellationTokenSource(delay, _time);
                 using var either = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, due.Token);
                 try
                 {
@@ -365,6 +365,31 @@ public sealed partial class QueueScheduler : BackgroundService
 
         stoppingToken.ThrowIfCancellationRequested();
         _wake.Reader.TryRead(out _);
+    }
+
+    /// <summary>
+    /// A token cancelled at <paramref name="due"/>, or null when that time has come. Timers count from
+    /// their creation, so if the clock moved while one was being made it is made again; otherwise a
+    /// step of the clock in that instant would push the wake-up late.
+    /// </summary>
+    private CancellationTokenSource? StartDueTimer(DateTimeOffset due)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var before = _time.GetUtcNow();
+            if (due <= before)
+            {
+                return null;
+            }
+
+            var timer = new CancellationTokenSource(due - before, _time);
+            if (_time.GetUtcNow() - before < TimerSlack || attempt >= MaxTimerAttempts)
+            {
+                return timer;
+            }
+
+            timer.Dispose();
+        }
     }
 
     private async Task WorkerAsync(CancellationToken stoppingToken)

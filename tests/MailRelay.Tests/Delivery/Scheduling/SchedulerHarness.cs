@@ -1,8 +1,8 @@
 using MailRelay.Delivery.Scheduling;
 using MailRelay.Queue;
 using MailRelay.Tests.Queue;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using Prometheus;
 
 namespace MailRelay.Tests.Delivery.Scheduling;
 
@@ -14,6 +14,7 @@ internal sealed class SchedulerHarness : IAsyncDisposable
     private readonly TempDataDirectory _data = new();
     private bool _running;
     private bool _disposed;
+    private QueueMetrics? _metrics;
 
     public SchedulerHarness(Func<QueueSchedulerOptions, QueueSchedulerOptions>? configure = null)
     {
@@ -33,6 +34,10 @@ internal sealed class SchedulerHarness : IAsyncDisposable
     }
 
     public FakeTimeProvider Time { get; } = new(SpoolFixtures.Start);
+
+    public CollectorRegistry Registry { get; } = Prometheus.Metrics.NewCustomRegistry();
+
+    public RecordingLogger Logger { get; } = new();
 
     public QueueSchedulerOptions Options { get; }
 
@@ -90,6 +95,14 @@ internal sealed class SchedulerHarness : IAsyncDisposable
 
     public bool Exists(string queueId) => File.Exists(Path.Combine(_data.Active, queueId + ".msg"));
 
+    /// <summary>The metrics in Prometheus text form.</summary>
+    public async Task<string> MetricsTextAsync()
+    {
+        using var output = new MemoryStream();
+        await Registry.CollectAndExportAsTextAsync(output);
+        return System.Text.Encoding.UTF8.GetString(output.ToArray());
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_disposed)
@@ -105,5 +118,5 @@ internal sealed class SchedulerHarness : IAsyncDisposable
     }
 
     private QueueScheduler NewScheduler() =>
-        new(Options, Spool, Transport, Time, NullLogger.Instance, metrics: null, new PosixDiskSync(), new Random(7));
+        new(Options, Spool, Transport, Time, Logger, _metrics ??= new QueueMetrics(Registry), new PosixDiskSync(), new Random(7));
 }
