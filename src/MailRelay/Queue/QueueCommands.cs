@@ -103,9 +103,17 @@ public static class QueueCommands
     {
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
-        if (queueId is not null && (!IsQueueId(queueId, stderr) || !Exists(dataDirectory, queueId, stderr)))
+        if (queueId is not null)
         {
-            return queueId is null || QueueIdGenerator.IsWellFormed(queueId) ? Failure : Usage;
+            if (!IsQueueId(queueId, stderr))
+            {
+                return Usage;
+            }
+
+            if (!Exists(dataDirectory, queueId, stderr))
+            {
+                return Failure;
+            }
         }
 
         try

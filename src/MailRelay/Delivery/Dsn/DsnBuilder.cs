@@ -34,7 +34,7 @@ public static class DsnBuilder
         var delayed = recipients.All(r => r.Action == DsnAction.Delayed);
         var message = new MimeMessage();
         message.From.Add(new MailboxAddress("Mail Delivery System", "MAILER-DAEMON@" + hostName));
-        message.To.Add(new MailboxAddress(string.Empty, original.Envelope.Sender));
+        AddRecipient(message, original.Envelope.Sender);
         message.Subject = delayed ? "Delayed Mail (still being retried)" : "Undelivered Mail Returned to Sender";
         message.Date = now;
         message.MessageId = MimeUtils.GenerateMessageId(hostName);
@@ -64,6 +64,19 @@ public static class DsnBuilder
             SmtpUtf8 = original.Envelope.SmtpUtf8,
             Body = original.Envelope.Body == MessageBodyType.SevenBit ? MessageBodyType.SevenBit : MessageBodyType.EightBitMime,
         };
+    }
+
+    private static void AddRecipient(MimeMessage message, string sender)
+    {
+        try
+        {
+            message.To.Add(new MailboxAddress(string.Empty, sender));
+        }
+        catch (ParseException)
+        {
+            // An envelope address MimeKit will not parse still deserves its bounce: the header carries it as is.
+            message.Headers.Add(HeaderId.To, "<" + sender + ">");
+        }
     }
 
     private static string HumanReadable(IReadOnlyList<DsnRecipient> recipients, string hostName, bool delayed)

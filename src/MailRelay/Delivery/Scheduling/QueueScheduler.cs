@@ -424,8 +424,9 @@ public sealed partial class QueueScheduler : BackgroundService
             results = await _transport.DeliverAsync(
                 new DeliveryRequest(job.Message.Entry, job.Domain, job.Recipients), stoppingToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+            // Cut short by shutdown: the recipients stay as they were and are attempted after the next start.
             results = null;
         }
 #pragma warning disable CA1031 // The contract returns outcomes as values; a fault still must not kill the worker.

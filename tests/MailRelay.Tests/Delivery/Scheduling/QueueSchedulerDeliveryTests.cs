@@ -1,3 +1,4 @@
+using MailRelay.Delivery;
 using MailRelay.Queue;
 using MailRelay.Tests.Queue;
 using MimeKit;
@@ -137,6 +138,21 @@ public sealed class QueueSchedulerDeliveryTests : IAsyncLifetime, IAsyncDisposab
 
         Assert.Equal(3, bounded.Transport.MaxConcurrent);
         Assert.Equal(10, bounded.Transport.Requests.Count);
+    }
+
+    [Fact]
+    public async Task A_transport_that_throws_instead_of_answering_defers_the_recipients()
+    {
+        _harness.Transport.BeforeReply = (_, _) => throw new InvalidOperationException("broken transport");
+        var id = await _harness.SubmitAsync("app@example.com", "user@example.net");
+
+        var (queueId, results) = await _harness.Events.NextAttemptAsync();
+
+        Assert.Equal(id, queueId);
+        Assert.Equal(RecipientOutcome.Deferred, Assert.Single(results!).Outcome);
+        var state = _harness.StateOf(id).For("user@example.net");
+        Assert.Equal(RecipientStatus.Deferred, state.Status);
+        Assert.Equal(SpoolFixtures.Start.AddMinutes(1), state.NextAttempt);
     }
 
     private async Task<RecordedRequest> DsnRequestAsync()
