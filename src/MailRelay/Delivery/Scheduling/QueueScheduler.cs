@@ -121,10 +121,16 @@ public sealed partial class QueueScheduler : BackgroundService
         return pass;
     }
 
-    public override async Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Takes the queue lock (<c>queue/lock</c>) unless this scheduler holds it already. The host should call
+    /// it before <see cref="Spool.Initialize"/>, so a second daemon on the same data directory stops before
+    /// it touches the spool; <see cref="StartAsync"/> calls it otherwise. A queue CLI holding the lock for
+    /// one change is waited for (up to 5 seconds).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Another daemon holds the lock.</exception>
+    public async Task AcquireQueueLockAsync(CancellationToken cancellationToken = default)
     {
-        // The CLI holds the lock only for the moment of one change; another daemon holds it for good.
-        for (var attempt = 0; (_lock = QueueLock.TryAcquire(_options.DataDirectory)) is null; attempt++)
+        for (var attempt = 0; _lock is null && (_lock = QueueLock.TryAcquire(_options.DataDirectory)) is null; attempt++)
         {
             if (attempt >= LockAttempts)
             {
@@ -134,7 +140,11 @@ public sealed partial class QueueScheduler : BackgroundService
 
             await Task.Delay(LockRetryDelay, _time, cancellationToken).ConfigureAwait(false);
         }
+    }
 
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await AcquireQueueLockAsync(cancellationToken).ConfigureAwait(false);
         Directory.CreateDirectory(new SpoolLayout(_options.DataDirectory).ControlDirectory);
         _spool.MessageCommitted += OnCommitted;
         await base.StartAsync(cancellationToken).ConfigureAwait(false);
