@@ -213,74 +213,6 @@ public sealed partial class QueueScheduler : BackgroundService
         MessageRemoved?.Invoke(message.QueueId);
     }
 
-    private void Recover()
-    {
-        var layout = new SpoolLayout(_options.DataDirectory);
-        Directory.CreateDirectory(layout.ActiveDirectory);
-        QueueFileOperations.RemoveOrphanStates(_options.DataDirectory);
-        var snapshot = new QueueReader(_options.DataDirectory).ReadCommitted();
-        foreach (var file in snapshot.Unreadable)
-        {
-            SchedulerLog.Unreadable(_logger, file.FileName, file.Problem);
-        }
-
-        var recipients = 0;
-        foreach (var entry in snapshot.Entries)
-        {
-            if (Admit(entry) is { } message)
-            {
-                recipients += message.States.Values.Count(s => !s.IsFinal);
-            }
-        }
-
-        SchedulerLog.Recovered(_logger, _messages.Count, recipients, snapshot.Unreadable.Count);
-    }
-
-    /// <summary>Adds a committed message with its recorded state; null when it is already known or unreadable.</summary>
-    private QueuedMessage? Admit(QueueEntry entry)
-    {
-        if (_messages.ContainsKey(entry.QueueId))
-        {
-            return null;
-        }
-
-        MessageState state;
-        try
-        {
-            state = MessageStateLog.Read(new SpoolLayout(_options.DataDirectory).StatePath(entry.QueueId));
-        }
-        catch (Exception ex) when (ex is QueueFormatException || SpoolFiles.IsIoFailure(ex))
-        {
-            // Never guess about a state we cannot read: the message stays untouched for the operator.
-            SchedulerLog.Unreadable(_logger, entry.QueueId + SpoolLayout.StateExtension, ex.Message);
-            return null;
-        }
-
-        var message = new QueuedMessage(entry, state);
-        return _messages.TryAdd(entry.QueueId, message) ? message : null;
-    }
-
-    private void AdmitCommitted()
-    {
-        var layout = new SpoolLayout(_options.DataDirectory);
-        while (_committed.TryDequeue(out var queueId))
-        {
-            if (_messages.ContainsKey(queueId))
-            {
-                continue;
-            }
-
-            if (QueueReader.TryRead(layout.ActivePath(queueId), out var problem) is { } entry)
-            {
-                Admit(entry);
-            }
-            else if (problem is not null)
-            {
-                SchedulerLog.Unreadable(_logger, queueId + SpoolLayout.MessageExtension, problem);
-            }
-        }
-    }
-
     /// <summary>One pass: new mail, operator requests, due work. Returns when the next deferral falls due.</summary>
     private DateTimeOffset? RunPass()
     {
@@ -349,57 +281,6 @@ public sealed partial class QueueScheduler : BackgroundService
         var task = Task.Run(() => _recorder.SettleAsync(message));
         _settling.TryAdd(task, true);
         task.ContinueWith(t => _settling.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-    }
-
-    private async Task SleepAsync(DateTimeOffset? next, CancellationToken stoppingToken)
-    {
-        if (next is null)
-        {
-            await _wake.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false);
-        }
-        else if (StartDueTimer(next.Value) is { } due)
-        {
-            using (due)
-            {
-                using var either = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, due.Token);
-                try
-                {
-                    await _wake.Reader.WaitToReadAsync(either.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
-                {
-                    // The due time came.
-                }
-            }
-        }
-
-        stoppingToken.ThrowIfCancellationRequested();
-        _wake.Reader.TryRead(out _);
-    }
-
-    /// <summary>
-    /// A token cancelled at <paramref name="due"/>, or null when that time has come. Timers count from
-    /// their creation, so if the clock moved while one was being made it is made again; otherwise a
-    /// step of the clock in that instant would push the wake-up late.
-    /// </summary>
-    private CancellationTokenSource? StartDueTimer(DateTimeOffset due)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            var before = _time.GetUtcNow();
-            if (due <= before)
-            {
-                return null;
-            }
-
-            var timer = new CancellationTokenSource(due - before, _time);
-            if (_time.GetUtcNow() - before < TimerSlack || attempt >= MaxTimerAttempts)
-            {
-                return timer;
-            }
-
-            timer.Dispose();
-        }
     }
 
     private async Task WorkerAsync(CancellationToken stoppingToken)
