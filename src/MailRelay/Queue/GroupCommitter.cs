@@ -19,6 +19,7 @@ internal sealed class GroupCommitter : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly int _maxBatchSize;
     private readonly Action<int>? _waitingChanged;
+    private readonly Action<string>? _committed;
     private Task _loop = Task.CompletedTask;
     private int _waiting;
 
@@ -33,7 +34,8 @@ internal sealed class GroupCommitter : IAsyncDisposable
         SpoolStatistics statistics,
         ILogger logger,
         int maxBatchSize,
-        Action<int>? waitingChanged)
+        Action<int>? waitingChanged,
+        Action<string>? committed = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatchSize, 1);
         _layout = layout;
@@ -42,6 +44,7 @@ internal sealed class GroupCommitter : IAsyncDisposable
         _logger = logger;
         _maxBatchSize = maxBatchSize;
         _waitingChanged = waitingChanged;
+        _committed = committed;
     }
 
     public void Start() => _loop = Task.Run(RunAsync);
@@ -154,6 +157,15 @@ internal sealed class GroupCommitter : IAsyncDisposable
         {
             _statistics.AddCommitted(commit.ContentLength);
             commit.Completion.TrySetResult();
+        }
+
+        if (_committed is not null)
+        {
+            // After every session of the batch has its answer: the notification never delays a 250.
+            foreach (var commit in moved)
+            {
+                _committed(commit.QueueId);
+            }
         }
 
         SpoolLog.BatchCommitted(_logger, moved.Count);

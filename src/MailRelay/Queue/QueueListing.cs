@@ -4,8 +4,10 @@ namespace MailRelay.Queue;
 
 /// <summary>
 /// Writes a queue snapshot the way Postfix's <c>mailq</c> does: one block per message (id, size, arrival
-/// time, sender, then the recipients beneath), and a closing "-- N Kbytes in M Requests." line, or
-/// "Mail queue is empty". Times are UTC. Files that could not be read are listed with the reason.
+/// time, sender, then the recipients still to be delivered beneath, each deferred group preceded by its
+/// last reply in parentheses), and a closing "-- N Kbytes in M Requests." line, or "Mail queue is empty".
+/// A <c>!</c> after the id marks a message on hold. Times are UTC. Files that could not be read are
+/// listed with the reason.
 /// </summary>
 public static class QueueListing
 {
@@ -15,9 +17,14 @@ public static class QueueListing
     private const int TimeWidth = 20;
     private static readonly string RecipientIndent = new(' ', IdWidth + 1 + SizeWidth + 1 + TimeWidth + 1);
 
-    public static void Write(QueueSnapshot snapshot, TextWriter output)
+    public static void Write(QueueSnapshot snapshot, TextWriter output) =>
+        Write(snapshot, new Dictionary<string, MessageState>(StringComparer.Ordinal), output);
+
+    /// <param name="states">Each message's delivery state by queue id; a message without one is all pending.</param>
+    public static void Write(QueueSnapshot snapshot, IReadOnlyDictionary<string, MessageState> states, TextWriter output)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(states);
         ArgumentNullException.ThrowIfNull(output);
 
         if (snapshot.Entries.Count == 0 && snapshot.Unreadable.Count == 0)
@@ -37,12 +44,28 @@ public static class QueueListing
         foreach (var entry in snapshot.Entries)
         {
             totalBytes += entry.Size;
+            var state = states.TryGetValue(entry.QueueId, out var known) ? known : MessageState.Empty;
             var sender = entry.Envelope.Sender.Length == 0 ? "MAILER-DAEMON" : entry.Envelope.Sender;
             var arrival = entry.ArrivalTime.UtcDateTime.ToString(TimeFormat, culture);
+            var marker = state.Held ? "!" : " ";
             output.WriteLine(string.Create(culture,
-                $"{entry.QueueId,-IdWidth} {entry.Size,SizeWidth} {arrival,-TimeWidth} {sender}"));
-            foreach (var recipient in entry.Envelope.Recipients)
+                $"{entry.QueueId,-IdWidth}{marker}{entry.Size,SizeWidth} {arrival,-TimeWidth} {sender}"));
+            string? lastReason = null;
+            foreach (var recipient in entry.Envelope.Recipients.Distinct(StringComparer.Ordinal))
             {
+                var recipientState = state.For(recipient);
+                if (recipientState.IsFinal)
+                {
+                    continue;
+                }
+
+                var reason = recipientState.Status == RecipientStatus.Deferred ? recipientState.LastReply : null;
+                if (reason is not null && reason != lastReason)
+                {
+                    output.WriteLine("(" + reason + ")");
+                }
+
+                lastReason = reason;
                 output.Write(RecipientIndent);
                 output.WriteLine(recipient);
             }

@@ -41,6 +41,12 @@ public sealed class QueueReader
         foreach (var path in paths)
         {
             var name = Path.GetFileName(path);
+            if (name.EndsWith(SpoolLayout.StateExtension, StringComparison.Ordinal))
+            {
+                // Delivery state beside a message, not a message of its own.
+                continue;
+            }
+
             if (!name.EndsWith(SpoolLayout.MessageExtension, StringComparison.Ordinal))
             {
                 unreadable.Add(new UnreadableQueueFile(name, "not a queue file"));

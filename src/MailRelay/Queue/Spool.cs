@@ -42,7 +42,7 @@ public sealed class Spool : IAsyncDisposable
         _logger = logger;
         _diskSync = diskSync;
         _ids = new QueueIdGenerator(random);
-        _committer = new GroupCommitter(_layout, diskSync, Statistics, logger, maxBatchSize, waitingChanged);
+        _committer = new GroupCommitter(_layout, diskSync, Statistics, logger, maxBatchSize, waitingChanged, NotifyCommitted);
     }
 
     private enum Lifecycle
@@ -51,6 +51,13 @@ public sealed class Spool : IAsyncDisposable
         Running,
         Stopped,
     }
+
+    /// <summary>
+    /// Raised on the committer's thread for each message once it is durable in <c>active/</c> (after its
+    /// writer has been answered). Handlers must return quickly (e.g. queue the id and wake a loop) and
+    /// must not throw; an exception is logged and ignored.
+    /// </summary>
+    public event EventHandler<MessageCommittedEventArgs>? MessageCommitted;
 
     /// <summary>The <c>queue</c> directory under the data directory.</summary>
     public string QueueDirectory => _layout.QueueDirectory;
@@ -133,6 +140,26 @@ public sealed class Spool : IAsyncDisposable
         }
 
         await _committer.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private void NotifyCommitted(string queueId)
+    {
+        var handlers = MessageCommitted;
+        if (handlers is null)
+        {
+            return;
+        }
+
+        try
+        {
+            handlers(this, new MessageCommittedEventArgs(queueId));
+        }
+#pragma warning disable CA1031 // A subscriber's fault must not stop the committer that every session waits on.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            SpoolLog.NotificationFailed(_logger, queueId, ex);
+        }
     }
 
     private static void CreateDirectory(string path)

@@ -30,4 +30,8 @@ internal static partial class SpoolLog
     [LoggerMessage(EventId = 3007, Level = LogLevel.Critical,
         Message = "The spool committer failed unexpectedly; {Count} messages were refused")]
     public static partial void CommitterFailed(ILogger logger, int count, Exception exception);
+
+    [LoggerMessage(EventId = 3008, Level = LogLevel.Error,
+        Message = "A subscriber to committed messages failed for {QueueId}")]
+    public static partial void NotificationFailed(ILogger logger, string queueId, Exception exception);
 }

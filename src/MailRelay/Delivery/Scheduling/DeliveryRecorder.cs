@@ -1,0 +1,312 @@
+using System.Globalization;
+using MailRelay.Delivery.Dsn;
+using MailRelay.Queue;
+
+namespace MailRelay.Delivery.Scheduling;
+
+/// <summary>
+/// Turns delivery results into durable recipient states, and settles messages: the DSN for failed
+/// recipients first, then the removal of the files once every recipient is final. Each state change is
+/// fsync'd before memory changes; a message whose results leave nothing to report is simply removed
+/// (the removal is the durable record).
+/// </summary>
+internal sealed class DeliveryRecorder
+{
+    private readonly string _dataDirectory;
+    private readonly RetryPolicy _retry;
+    private readonly DsnWriter _dsnWriter;
+    private readonly IDiskSync _diskSync;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly QueueMetrics? _metrics;
+    private readonly Action<QueuedMessage> _removed;
+
+    public DeliveryRecorder(
+        string dataDirectory,
+        RetryPolicy retry,
+        DsnWriter dsnWriter,
+        IDiskSync diskSync,
+        TimeProvider time,
+        ILogger logger,
+        QueueMetrics? metrics,
+        Action<QueuedMessage> removed)
+    {
+        _dataDirectory = dataDirectory;
+        _retry = retry;
+        _dsnWriter = dsnWriter;
+        _diskSync = diskSync;
+        _time = time;
+        _logger = logger;
+        _metrics = metrics;
+        _removed = removed;
+    }
+
+    /// <summary>
+    /// Records a finished attempt. Null <paramref name="results"/> means it was cut short: its recipients
+    /// stay as they were (pending or deferred) and are attempted again. Returns whether the message now
+    /// needs settling (a DSN owed).
+    /// </summary>
+    public bool Record(DeliveryJob job, IReadOnlyList<RecipientResult>? results)
+    {
+        var message = job.Message;
+        var now = _time.GetUtcNow();
+        var updates = new List<(RecipientState State, RecipientResult Result)>(job.Recipients.Count);
+        bool removed;
+        bool needsSettling;
+        lock (message.Sync)
+        {
+            message.ClearInFlight(job.Recipients);
+            if (results is null || message.Removed)
+            {
+                return false;
+            }
+
+            var byRecipient = new Dictionary<string, RecipientResult>(StringComparer.Ordinal);
+            foreach (var result in results)
+            {
+                byRecipient.TryAdd(result.Recipient, result);
+            }
+
+            foreach (var recipient in job.Recipients)
+            {
+                var result = byRecipient.TryGetValue(recipient, out var given)
+                    ? given
+                    : new RecipientResult(recipient, RecipientOutcome.Deferred,
+                        new RemoteReply(451, "4.3.0", "no result from the transport"), null, null);
+                updates.Add((NextState(message, message.States[recipient], result, now), result));
+            }
+
+            var after = new Dictionary<string, RecipientState>(message.States, StringComparer.Ordinal);
+            foreach (var (state, _) in updates)
+            {
+                after[state.Recipient] = state;
+            }
+
+            var allFinal = after.Values.All(s => s.IsFinal);
+            needsSettling = after.Values.Any(s => s.Status == RecipientStatus.Failed && !s.Notified);
+            removed = allFinal && !needsSettling && !message.HasInFlight && TryRemove(message);
+            if (!removed)
+            {
+                try
+                {
+                    MessageStateLog.Append(
+                        new SpoolLayout(_dataDirectory).StatePath(message.QueueId),
+                        [.. updates.Select(u => StateRecord.ForRecipient(u.State, now))],
+                        _diskSync);
+                }
+                catch (Exception ex) when (SpoolFiles.IsIoFailure(ex))
+                {
+                    SchedulerLog.StateWriteFailed(_logger, message.QueueId, ex);
+                    return false;
+                }
+            }
+
+            foreach (var (state, _) in updates)
+            {
+                message.States[state.Recipient] = state;
+            }
+        }
+
+        foreach (var (state, result) in updates)
+        {
+            Report(message, state, result, now);
+        }
+
+        if (removed)
+        {
+            _removed(message);
+        }
+
+        return needsSettling;
+    }
+
+    /// <summary>
+    /// Sends the DSN owed for failed recipients (one for all of them) and removes the message once every
+    /// recipient is final. Does nothing while another settling of the same message runs.
+    /// </summary>
+    public async Task SettleAsync(QueuedMessage message)
+    {
+        List<RecipientState> unnotified;
+        lock (message.Sync)
+        {
+            if (message.Removed || message.Settling)
+            {
+                return;
+            }
+
+            unnotified = message.Unnotified();
+            if (unnotified.Count == 0 && !(message.AllFinal && !message.HasInFlight))
+            {
+                return;
+            }
+
+            message.Settling = true;
+        }
+
+        try
+        {
+            if (unnotified.Count > 0 && DsnWriter.IsOwed(message.Entry))
+            {
+                var dsnRecipients = unnotified.Select(ToDsnRecipient).ToList();
+                var dsnId = await _dsnWriter.SendAsync(message.Entry, dsnRecipients, CancellationToken.None).ConfigureAwait(false);
+                _metrics?.DsnGenerated("failed");
+                SchedulerLog.DsnQueued(_logger, message.QueueId, dsnId);
+            }
+
+            bool removed;
+            lock (message.Sync)
+            {
+                if (message.Removed)
+                {
+                    return;
+                }
+
+                var now = _time.GetUtcNow();
+                var names = unnotified.Select(s => s.Recipient).ToList();
+                foreach (var name in names)
+                {
+                    message.States[name] = message.States[name] with { Notified = true };
+                }
+
+                removed = message.AllFinal && !message.HasInFlight && TryRemove(message);
+                if (!removed && names.Count > 0)
+                {
+                    MessageStateLog.Append(
+                        new SpoolLayout(_dataDirectory).StatePath(message.QueueId), [StateRecord.ForNotified(names, now)], _diskSync);
+                }
+            }
+
+            if (removed)
+            {
+                _removed(message);
+            }
+        }
+        catch (SpoolException ex)
+        {
+            SchedulerLog.DsnFailed(_logger, message.QueueId, ex);
+        }
+        catch (Exception ex) when (SpoolFiles.IsIoFailure(ex))
+        {
+            // The DSN is queued but the record of it is not: at worst the next start sends it again.
+            SchedulerLog.StateWriteFailed(_logger, message.QueueId, ex);
+        }
+        finally
+        {
+            lock (message.Sync)
+            {
+                message.Settling = false;
+            }
+        }
+    }
+
+    private RecipientState NextState(QueuedMessage message, RecipientState previous, RecipientResult result, DateTimeOffset now)
+    {
+        var reply = result.Reply;
+        var attempted = previous with
+        {
+            Attempts = previous.Attempts + 1,
+            LastAttempt = now,
+            LastReply = reply.ToString(),
+            Relay = RelayOf(result),
+            NextAttempt = null,
+        };
+        var nullSender = message.Entry.Envelope.Sender.Length == 0;
+        switch (result.Outcome)
+        {
+            case RecipientOutcome.Delivered:
+                return attempted with { Status = RecipientStatus.Delivered, StatusCode = reply.EnhancedCode ?? "2.0.0" };
+            case RecipientOutcome.Failed:
+                return attempted with
+                {
+                    Status = RecipientStatus.Failed,
+                    StatusCode = PermanentCode(reply),
+                    Notified = nullSender,
+                };
+            default:
+                if (_retry.IsExpired(message.Entry.ArrivalTime, now))
+                {
+                    return attempted with { Status = RecipientStatus.Failed, StatusCode = "4.4.7", Notified = nullSender };
+                }
+
+                return attempted with
+                {
+                    Status = RecipientStatus.Deferred,
+                    StatusCode = reply.EnhancedCode ?? "4.0.0",
+                    NextAttempt = _retry.NextAttempt(attempted.Attempts, now, message.Entry.ArrivalTime),
+                };
+        }
+    }
+
+    private static string PermanentCode(RemoteReply reply) =>
+        reply.EnhancedCode is { } code && code.StartsWith('5') ? code : "5.0.0";
+
+    private static string? RelayOf(RecipientResult result)
+    {
+        if (result.RemoteHost is null && result.RemoteEndPoint is null)
+        {
+            return null;
+        }
+
+        var host = result.RemoteHost ?? result.RemoteEndPoint!.Address.ToString();
+        return result.RemoteEndPoint is { } endPoint
+            ? string.Create(CultureInfo.InvariantCulture, $"{host}[{endPoint.Address}]:{endPoint.Port}")
+            : host;
+    }
+
+    private static DsnRecipient ToDsnRecipient(RecipientState state) =>
+        new(state.Recipient, DsnAction.Failed, state.StatusCode ?? "5.0.0", HostOf(state.Relay), state.LastReply, state.LastAttempt);
+
+    private static string? HostOf(string? relay)
+    {
+        if (relay is null)
+        {
+            return null;
+        }
+
+        var bracket = relay.IndexOf('[', StringComparison.Ordinal);
+        return bracket < 0 ? relay : relay[..bracket];
+    }
+
+    private bool TryRemove(QueuedMessage message)
+    {
+        try
+        {
+            QueueFileOperations.Delete(_dataDirectory, message.QueueId, _diskSync);
+            message.Removed = true;
+            SchedulerLog.Removed(_logger, message.QueueId);
+            return true;
+        }
+        catch (Exception ex) when (SpoolFiles.IsIoFailure(ex))
+        {
+            SchedulerLog.RemoveFailed(_logger, message.QueueId, ex);
+            return false;
+        }
+    }
+
+    private void Report(QueuedMessage message, RecipientState state, RecipientResult result, DateTimeOffset now)
+    {
+        var sinceArrival = now - message.Entry.ArrivalTime;
+        var status = state.Status switch
+        {
+            RecipientStatus.Delivered => "sent",
+            RecipientStatus.Deferred => "deferred",
+            _ => "bounced",
+        };
+        var expired = state.StatusCode == "4.4.7" && result.Outcome == RecipientOutcome.Deferred;
+        SchedulerLog.Attempt(
+            _logger,
+            message.QueueId,
+            state.Recipient,
+            state.Relay ?? "none",
+            sinceArrival.TotalSeconds,
+            state.StatusCode ?? "4.0.0",
+            status,
+            expired ? "delivery time expired: " : string.Empty,
+            result.Reply);
+        _metrics?.Attempt(status);
+        if (state.Status == RecipientStatus.Delivered)
+        {
+            _metrics?.Delivered(sinceArrival);
+        }
+    }
+}

@@ -1,0 +1,111 @@
+using MailRelay.Queue;
+
+namespace MailRelay.Delivery.Scheduling;
+
+/// <summary>Operator requests handed over by the CLI through <c>queue/control/</c> (see docs/operations.md).</summary>
+public sealed partial class QueueScheduler
+{
+    private FileSystemWatcher? WatchControlDirectory()
+    {
+        try
+        {
+            var watcher = new FileSystemWatcher(new SpoolLayout(_options.DataDirectory).ControlDirectory, "*" + ControlDirectory.RequestExtension);
+            watcher.Created += (_, _) => Wake();
+            watcher.Renamed += (_, _) => Wake();
+            watcher.EnableRaisingEvents = true;
+            return watcher;
+        }
+        catch (Exception ex) when (ex is IOException or ArgumentException or PlatformNotSupportedException)
+        {
+            // Without notifications requests are still applied at every wake-up.
+            SchedulerLog.ControlIgnored(_logger, "watch " + ControlDirectory.PathOf(_options.DataDirectory), ex.Message);
+            return null;
+        }
+    }
+
+    private void ApplyControlRequests()
+    {
+        foreach (var (path, request) in ControlDirectory.ReadPending(_options.DataDirectory))
+        {
+            if (request is null)
+            {
+                SchedulerLog.ControlIgnored(_logger, Path.GetFileName(path), "not a request");
+            }
+            else
+            {
+                Apply(request);
+            }
+
+            try
+            {
+                File.Delete(path);
+            }
+            catch (Exception ex) when (SpoolFiles.IsIoFailure(ex))
+            {
+                SchedulerLog.ControlIgnored(_logger, Path.GetFileName(path), "cannot remove: " + ex.Message);
+            }
+
+            if (request is not null)
+            {
+                ControlApplied?.Invoke(request);
+            }
+        }
+    }
+
+    private void Apply(ControlRequest request)
+    {
+        if (request.Command == ControlCommand.Flush)
+        {
+            Flush(request.QueueId);
+            SchedulerLog.ControlApplied(_logger, request);
+            return;
+        }
+
+        if (request.QueueId is null || !_messages.TryGetValue(request.QueueId, out var message))
+        {
+            SchedulerLog.ControlIgnored(_logger, request.ToString(), "no such message");
+            return;
+        }
+
+        var now = _time.GetUtcNow();
+        try
+        {
+            lock (message.Sync)
+            {
+                if (message.Removed)
+                {
+                    SchedulerLog.ControlIgnored(_logger, request.ToString(), "no such message");
+                    return;
+                }
+
+                switch (request.Command)
+                {
+                    case ControlCommand.Hold or ControlCommand.Release:
+                        var held = request.Command == ControlCommand.Hold;
+                        MessageStateLog.Append(
+                            new SpoolLayout(_options.DataDirectory).StatePath(message.QueueId), [StateRecord.ForHold(held, now)], _diskSync);
+                        message.Held = held;
+                        SchedulerLog.HoldChanged(_logger, message.QueueId, held ? "placed on hold" : "released from hold");
+                        break;
+                    case ControlCommand.Delete:
+                        // Results of attempts still in flight are dropped when they arrive (Removed).
+                        QueueFileOperations.Delete(_options.DataDirectory, message.QueueId, _diskSync);
+                        message.Removed = true;
+                        break;
+                }
+            }
+        }
+        catch (Exception ex) when (SpoolFiles.IsIoFailure(ex))
+        {
+            SchedulerLog.ControlIgnored(_logger, request.ToString(), ex.Message);
+            return;
+        }
+
+        if (request.Command == ControlCommand.Delete)
+        {
+            OnRemoved(message);
+        }
+
+        SchedulerLog.ControlApplied(_logger, request);
+    }
+}

@@ -1,0 +1,75 @@
+using MailRelay.Queue;
+
+namespace MailRelay.Delivery.Scheduling;
+
+/// <summary>Recovery at start and admission of newly committed messages.</summary>
+public sealed partial class QueueScheduler
+{
+    private void Recover()
+    {
+        var layout = new SpoolLayout(_options.DataDirectory);
+        Directory.CreateDirectory(layout.ActiveDirectory);
+        QueueFileOperations.RemoveOrphanStates(_options.DataDirectory);
+        var snapshot = new QueueReader(_options.DataDirectory).ReadCommitted();
+        foreach (var file in snapshot.Unreadable)
+        {
+            SchedulerLog.Unreadable(_logger, file.FileName, file.Problem);
+        }
+
+        var recipients = 0;
+        foreach (var entry in snapshot.Entries)
+        {
+            if (Admit(entry) is { } message)
+            {
+                recipients += message.States.Values.Count(s => !s.IsFinal);
+            }
+        }
+
+        SchedulerLog.Recovered(_logger, _messages.Count, recipients, snapshot.Unreadable.Count);
+    }
+
+    /// <summary>Adds a committed message with its recorded state; null when it is already known or unreadable.</summary>
+    private QueuedMessage? Admit(QueueEntry entry)
+    {
+        if (_messages.ContainsKey(entry.QueueId))
+        {
+            return null;
+        }
+
+        MessageState state;
+        try
+        {
+            state = MessageStateLog.Read(new SpoolLayout(_options.DataDirectory).StatePath(entry.QueueId));
+        }
+        catch (Exception ex) when (ex is QueueFormatException || SpoolFiles.IsIoFailure(ex))
+        {
+            // Never guess about a state we cannot read: the message stays untouched for the operator.
+            SchedulerLog.Unreadable(_logger, entry.QueueId + SpoolLayout.StateExtension, ex.Message);
+            return null;
+        }
+
+        var message = new QueuedMessage(entry, state);
+        return _messages.TryAdd(entry.QueueId, message) ? message : null;
+    }
+
+    private void AdmitCommitted()
+    {
+        var layout = new SpoolLayout(_options.DataDirectory);
+        while (_committed.TryDequeue(out var queueId))
+        {
+            if (_messages.ContainsKey(queueId))
+            {
+                continue;
+            }
+
+            if (QueueReader.TryRead(layout.ActivePath(queueId), out var problem) is { } entry)
+            {
+                Admit(entry);
+            }
+            else if (problem is not null)
+            {
+                SchedulerLog.Unreadable(_logger, queueId + SpoolLayout.MessageExtension, problem);
+            }
+        }
+    }
+}

@@ -1,0 +1,341 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using MailRelay.Delivery.Dsn;
+using MailRelay.Queue;
+
+namespace MailRelay.Delivery.Scheduling;
+
+/// <summary>
+/// The queue manager. At start it takes the queue lock, recovers every message in <c>queue/active</c>
+/// (recipients an interrupted attempt left unrecorded are pending again) and then sleeps until the
+/// earliest due time, new mail from the spool, an operator request in <c>queue/control/</c>, or a
+/// finished delivery — there is no polling tick. Each pass groups due recipients by domain into one
+/// <see cref="DeliveryRequest"/> per (message, domain) and hands them to a fixed pool of workers, which
+/// bounds the deliveries in progress. On stop, in-flight deliveries get the stopping token; results that
+/// still arrive are recorded, cancelled attempts leave their recipients pending.
+/// </summary>
+public sealed partial class QueueScheduler : BackgroundService
+{
+    private const int LockAttempts = 50;
+    private const int MaxTimerAttempts = 3;
+    private static readonly TimeSpan TimerSlack = TimeSpan.FromMilliseconds(1);
+    private static readonly TimeSpan LockRetryDelay = TimeSpan.FromMilliseconds(100);
+
+    private readonly QueueSchedulerOptions _options;
+    private readonly Spool _spool;
+    private readonly IDeliveryTransport _transport;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly QueueMetrics? _metrics;
+    private readonly IDiskSync _diskSync;
+    private readonly DeliveryRecorder _recorder;
+    private readonly ConcurrentDictionary<string, QueuedMessage> _messages = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<string> _committed = new();
+    private readonly Channel<DeliveryJob> _jobs = Channel.CreateUnbounded<DeliveryJob>(new UnboundedChannelOptions { SingleWriter = true });
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly ConcurrentDictionary<Task, bool> _settling = new();
+    private TaskCompletionSource<int> _passDone = NewPassSource();
+    private QueueLock? _lock;
+    private long _jobsDispatched;
+
+    public QueueScheduler(
+        QueueSchedulerOptions options,
+        Spool spool,
+        IDeliveryTransport transport,
+        TimeProvider timeProvider,
+        ILogger<QueueScheduler> logger,
+        QueueMetrics? metrics = null)
+        : this(options, spool, transport, timeProvider, logger, metrics, new PosixDiskSync(), new Random())
+    {
+    }
+
+    internal QueueScheduler(
+        QueueSchedulerOptions options,
+        Spool spool,
+        IDeliveryTransport transport,
+        TimeProvider timeProvider,
+        ILogger logger,
+        QueueMetrics? metrics,
+        IDiskSync diskSync,
+        Random random)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(spool);
+        ArgumentNullException.ThrowIfNull(transport);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(logger);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxConcurrency, 1);
+        _options = options;
+        _spool = spool;
+        _transport = transport;
+        _time = timeProvider;
+        _logger = logger;
+        _metrics = metrics;
+        _diskSync = diskSync;
+        var retry = new RetryPolicy(options.RetrySchedule, options.QueueLifetime, options.Jitter, random);
+        _recorder = new DeliveryRecorder(
+            options.DataDirectory, retry, new DsnWriter(spool, options.HostName, timeProvider), diskSync, timeProvider, logger, metrics, OnRemoved);
+    }
+
+    /// <summary>Raised after an attempt's results are recorded (null results: the attempt was cut short).</summary>
+    internal event Action<string, IReadOnlyList<RecipientResult>?>? AttemptRecorded;
+
+    /// <summary>Raised when a message's files have been removed (every recipient final, or deleted).</summary>
+    internal event Action<string>? MessageRemoved;
+
+    /// <summary>Raised when an operator request has been applied.</summary>
+    internal event Action<ControlRequest>? ControlApplied;
+
+    /// <summary>Delivery requests handed to the workers so far.</summary>
+    internal long JobsDispatched => Interlocked.Read(ref _jobsDispatched);
+
+    /// <summary>Messages the scheduler currently knows.</summary>
+    public int MessageCount => _messages.Count;
+
+    /// <summary>Makes deferred mail due now (one message, or all when <paramref name="queueId"/> is null).</summary>
+    public void Flush(string? queueId = null)
+    {
+        var now = _time.GetUtcNow();
+        foreach (var message in queueId is null ? _messages.Values : _messages.TryGetValue(queueId, out var one) ? [one] : [])
+        {
+            lock (message.Sync)
+            {
+                foreach (var state in message.States.Values.Where(s => s.Status == RecipientStatus.Deferred).ToList())
+                {
+                    message.States[state.Recipient] = state with { NextAttempt = now };
+                }
+            }
+        }
+
+        Wake();
+    }
+
+    /// <summary>Asks the loop for a pass as soon as it can.</summary>
+    public void Wake() => _wake.Writer.TryWrite(true);
+
+    /// <summary>Wakes the loop; completes when a pass that started after this call has finished.</summary>
+    internal Task NextPassAsync()
+    {
+        var pass = Volatile.Read(ref _passDone).Task;
+        Wake();
+        return pass;
+    }
+
+    /// <summary>
+    /// Takes the queue lock (<c>queue/lock</c>) unless this scheduler holds it already. The host should call
+    /// it before <see cref="Spool.Initialize"/>, so a second daemon on the same data directory stops before
+    /// it touches the spool; <see cref="StartAsync"/> calls it otherwise. A queue CLI holding the lock for
+    /// one change is waited for (up to 5 seconds).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Another daemon holds the lock.</exception>
+    public async Task AcquireQueueLockAsync(CancellationToken cancellationToken = default)
+    {
+        for (var attempt = 0; _lock is null && (_lock = QueueLock.TryAcquire(_options.DataDirectory)) is null; attempt++)
+        {
+            if (attempt >= LockAttempts)
+            {
+                throw new InvalidOperationException(
+                    $"Another process holds the queue lock in {_options.DataDirectory}; is a daemon already running?");
+            }
+
+            await Task.Delay(LockRetryDelay, _time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await AcquireQueueLockAsync(cancellationToken).ConfigureAwait(false);
+        Directory.CreateDirectory(new SpoolLayout(_options.DataDirectory).ControlDirectory);
+        _spool.MessageCommitted += OnCommitted;
+        await base.StartAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _spool.MessageCommitted -= OnCommitted;
+            _lock?.Dispose();
+            _lock = null;
+        }
+    }
+
+    public override void Dispose()
+    {
+        _spool.MessageCommitted -= OnCommitted;
+        _lock?.Dispose();
+        _lock = null;
+        base.Dispose();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        Recover();
+        var workers = Enumerable.Range(0, _options.MaxConcurrency).Select(_ => WorkerAsync(stoppingToken)).ToList();
+        using var watcher = WatchControlDirectory();
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var next = RunPass();
+                await SleepAsync(next, stoppingToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping: the workers finish below.
+        }
+        finally
+        {
+            _jobs.Writer.TryComplete();
+            await Task.WhenAll(workers).ConfigureAwait(false);
+            await Task.WhenAll(_settling.Keys).ConfigureAwait(false);
+            Volatile.Read(ref _passDone).TrySetCanceled(CancellationToken.None);
+        }
+    }
+
+    private static TaskCompletionSource<int> NewPassSource() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private void OnCommitted(object? sender, MessageCommittedEventArgs e)
+    {
+        _committed.Enqueue(e.QueueId);
+        Wake();
+    }
+
+    private void OnRemoved(QueuedMessage message)
+    {
+        _messages.TryRemove(message.QueueId, out _);
+        MessageRemoved?.Invoke(message.QueueId);
+    }
+
+    /// <summary>One pass: new mail, operator requests, due work. Returns when the next deferral falls due.</summary>
+    private DateTimeOffset? RunPass()
+    {
+        var pass = Interlocked.Exchange(ref _passDone, NewPassSource());
+        AdmitCommitted();
+        ApplyControlRequests();
+        var now = _time.GetUtcNow();
+        DateTimeOffset? next = null;
+        var dispatched = 0;
+        var recipientsLeft = 0;
+        var oldest = now;
+        foreach (var message in _messages.Values)
+        {
+            var jobs = new List<DeliveryJob>();
+            var settle = false;
+            lock (message.Sync)
+            {
+                if (message.Removed)
+                {
+                    continue;
+                }
+
+                recipientsLeft += message.States.Values.Count(s => !s.IsFinal);
+                oldest = message.Entry.ArrivalTime < oldest ? message.Entry.ArrivalTime : oldest;
+                if (!message.Settling && (message.Unnotified().Count > 0 || (message.AllFinal && !message.HasInFlight)))
+                {
+                    settle = true;
+                }
+
+                if (!message.Held)
+                {
+                    foreach (var group in message.Due(now).GroupBy(QueuedMessage.DomainOf, StringComparer.Ordinal))
+                    {
+                        var recipients = group.ToList();
+                        message.MarkInFlight(recipients);
+                        jobs.Add(new DeliveryJob(message, group.Key, recipients));
+                    }
+
+                    if (message.NextDue() is { } due && (next is null || due < next))
+                    {
+                        next = due;
+                    }
+                }
+            }
+
+            if (settle)
+            {
+                StartSettling(message);
+            }
+
+            foreach (var job in jobs)
+            {
+                _jobs.Writer.TryWrite(job);
+                dispatched++;
+            }
+        }
+
+        Interlocked.Add(ref _jobsDispatched, dispatched);
+        _metrics?.SetQueueSize(_messages.Count, recipientsLeft, now - oldest);
+        pass.TrySetResult(dispatched);
+        return next;
+    }
+
+    private void StartSettling(QueuedMessage message)
+    {
+        var task = Task.Run(() => _recorder.SettleAsync(message));
+        _settling.TryAdd(task, true);
+        task.ContinueWith(t => _settling.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private async Task WorkerAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        while (await WaitForJobAsync(stoppingToken).ConfigureAwait(false))
+        {
+            while (!stoppingToken.IsCancellationRequested && _jobs.Reader.TryRead(out var job))
+            {
+                await RunJobAsync(job, stoppingToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<bool> WaitForJobAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            return await _jobs.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private async Task RunJobAsync(DeliveryJob job, CancellationToken stoppingToken)
+    {
+        IReadOnlyList<RecipientResult>? results;
+        try
+        {
+            results = await _transport.DeliverAsync(
+                new DeliveryRequest(job.Message.Entry, job.Domain, job.Recipients), stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Cut short by shutdown: the recipients stay as they were and are attempted after the next start.
+            results = null;
+        }
+#pragma warning disable CA1031 // The contract returns outcomes as values; a fault still must not kill the worker.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            SchedulerLog.TransportFailed(_logger, job.Message.QueueId, ex);
+            results = [.. job.Recipients.Select(r => new RecipientResult(
+                r, RecipientOutcome.Deferred, new RemoteReply(451, "4.3.0", "local delivery error"), null, null))];
+        }
+
+        var settle = _recorder.Record(job, results);
+        AttemptRecorded?.Invoke(job.Message.QueueId, results);
+        if (settle)
+        {
+            StartSettling(job.Message);
+        }
+
+        Wake();
+    }
+}

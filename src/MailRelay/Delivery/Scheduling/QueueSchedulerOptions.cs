@@ -1,0 +1,43 @@
+using MailRelay.Configuration;
+
+namespace MailRelay.Delivery.Scheduling;
+
+/// <summary>What the scheduler needs from the configuration, plus its own tuning.</summary>
+public sealed record QueueSchedulerOptions
+{
+    /// <summary>Default bound on deliveries in progress at once, over all destinations.</summary>
+    public const int DefaultMaxConcurrency = 20;
+
+    /// <summary>Default jitter: each retry delay is scaled by a random factor in [0.9, 1.1].</summary>
+    public const double DefaultJitter = 0.1;
+
+    /// <summary>DATA_DIR.</summary>
+    public required string DataDirectory { get; init; }
+
+    /// <summary>MAIL_HOSTNAME: Reporting-MTA and From of DSNs.</summary>
+    public required string HostName { get; init; }
+
+    /// <summary>RETRY_SCHEDULE: delay before the n-th retry; the last entry repeats.</summary>
+    public required IReadOnlyList<TimeSpan> RetrySchedule { get; init; }
+
+    /// <summary>QUEUE_LIFETIME: counted from arrival; deferred recipients fail (4.4.7) after it.</summary>
+    public required TimeSpan QueueLifetime { get; init; }
+
+    /// <summary>Most delivery requests in progress at once.</summary>
+    public int MaxConcurrency { get; init; } = DefaultMaxConcurrency;
+
+    /// <summary>Relative jitter of retry delays (0 = exact schedule).</summary>
+    public double Jitter { get; init; } = DefaultJitter;
+
+    public static QueueSchedulerOptions FromConfiguration(RelayConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return new QueueSchedulerOptions
+        {
+            DataDirectory = configuration.DataDirectory,
+            HostName = configuration.HostName,
+            RetrySchedule = configuration.Delivery.RetrySchedule,
+            QueueLifetime = configuration.Delivery.QueueLifetime,
+        };
+    }
+}

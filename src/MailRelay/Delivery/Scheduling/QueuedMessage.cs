@@ -1,0 +1,86 @@
+using MailRelay.Queue;
+
+namespace MailRelay.Delivery.Scheduling;
+
+/// <summary>
+/// The scheduler's view of one queued message: its entry and each recipient's state. Every field is read
+/// and written under <see cref="Sync"/>; the durable copy is the state log, written before the memory
+/// changes.
+/// </summary>
+internal sealed class QueuedMessage
+{
+    private readonly HashSet<string> _inFlight = new(StringComparer.Ordinal);
+
+    public QueuedMessage(QueueEntry entry, MessageState state)
+    {
+        Entry = entry;
+        Recipients = [.. entry.Envelope.Recipients.Distinct(StringComparer.Ordinal)];
+        States = new Dictionary<string, RecipientState>(StringComparer.Ordinal);
+        foreach (var recipient in Recipients)
+        {
+            States[recipient] = state.For(recipient);
+        }
+
+        Held = state.Held;
+    }
+
+    public object Sync { get; } = new();
+
+    public QueueEntry Entry { get; }
+
+    public string QueueId => Entry.QueueId;
+
+    /// <summary>The envelope recipients without duplicates, in RCPT order.</summary>
+    public IReadOnlyList<string> Recipients { get; }
+
+    public Dictionary<string, RecipientState> States { get; }
+
+    public bool Held { get; set; }
+
+    /// <summary>Its files are gone (delivered, bounced or deleted): late results are ignored.</summary>
+    public bool Removed { get; set; }
+
+    /// <summary>A DSN or the removal of its files is in progress.</summary>
+    public bool Settling { get; set; }
+
+    public bool IsInFlight(string recipient) => _inFlight.Contains(recipient);
+
+    public void MarkInFlight(IEnumerable<string> recipients) => _inFlight.UnionWith(recipients);
+
+    public void ClearInFlight(IEnumerable<string> recipients) => _inFlight.ExceptWith(recipients);
+
+    public bool HasInFlight => _inFlight.Count > 0;
+
+    public bool AllFinal => States.Values.All(s => s.IsFinal);
+
+    /// <summary>Failed recipients whose DSN has not been committed yet.</summary>
+    public List<RecipientState> Unnotified() => [.. States.Values.Where(s => s.Status == RecipientStatus.Failed && !s.Notified)];
+
+    /// <summary>Recipients to attempt now: pending, or deferred and due, and not already being attempted.</summary>
+    public List<string> Due(DateTimeOffset now) =>
+        [.. Recipients.Where(r => !_inFlight.Contains(r) && States[r] is var s
+            && (s.Status == RecipientStatus.Pending || (s.Status == RecipientStatus.Deferred && (s.NextAttempt ?? now) <= now)))];
+
+    /// <summary>The earliest time a deferred recipient not in flight falls due, if any.</summary>
+    public DateTimeOffset? NextDue()
+    {
+        DateTimeOffset? next = null;
+        foreach (var state in States.Values)
+        {
+            if (state.Status == RecipientStatus.Deferred && !_inFlight.Contains(state.Recipient) && state.NextAttempt is { } at
+                && (next is null || at < next))
+            {
+                next = at;
+            }
+        }
+
+        return next;
+    }
+
+    /// <summary>The recipient domain, lower-cased: the unit one delivery request covers.</summary>
+    public static string DomainOf(string recipient)
+    {
+        var at = recipient.LastIndexOf('@');
+        return at < 0 ? string.Empty : recipient[(at + 1)..].ToLowerInvariant();
+    }
+}

@@ -1,0 +1,56 @@
+namespace MailRelay.Queue;
+
+/// <summary>
+/// Changes to a message's files, shared by the daemon and by the CLI when no daemon runs (it then holds
+/// <see cref="QueueLock"/>). The queue file goes first: once it is gone the message is gone, and a state
+/// log left without its message is removed at the next start.
+/// </summary>
+internal static class QueueFileOperations
+{
+    /// <summary>Removes a message's files durably; false when there was no such message.</summary>
+    public static bool Delete(string dataDirectory, string queueId, IDiskSync diskSync)
+    {
+        var layout = new SpoolLayout(dataDirectory);
+        var messagePath = layout.ActivePath(queueId);
+        if (!File.Exists(messagePath))
+        {
+            return false;
+        }
+
+        File.Delete(messagePath);
+        File.Delete(layout.StatePath(queueId));
+        diskSync.SyncDirectory(layout.ActiveDirectory);
+        return true;
+    }
+
+    /// <summary>Records the hold flag durably; false when there is no such message.</summary>
+    public static bool SetHold(string dataDirectory, string queueId, bool held, DateTimeOffset now, IDiskSync diskSync)
+    {
+        var layout = new SpoolLayout(dataDirectory);
+        if (!File.Exists(layout.ActivePath(queueId)))
+        {
+            return false;
+        }
+
+        MessageStateLog.Append(layout.StatePath(queueId), [StateRecord.ForHold(held, now)], diskSync);
+        return true;
+    }
+
+    /// <summary>Removes state logs whose queue file is gone (a crash between the two removals).</summary>
+    public static int RemoveOrphanStates(string dataDirectory)
+    {
+        var layout = new SpoolLayout(dataDirectory);
+        var removed = 0;
+        foreach (var state in Directory.EnumerateFiles(layout.ActiveDirectory, "*" + SpoolLayout.StateExtension))
+        {
+            var queueId = Path.GetFileNameWithoutExtension(state);
+            if (!File.Exists(layout.ActivePath(queueId)))
+            {
+                File.Delete(state);
+                removed++;
+            }
+        }
+
+        return removed;
+    }
+}

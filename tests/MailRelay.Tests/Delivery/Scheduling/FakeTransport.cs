@@ -1,0 +1,62 @@
+using System.Collections.Concurrent;
+using System.Net;
+using MailRelay.Delivery;
+
+namespace MailRelay.Tests.Delivery.Scheduling;
+
+/// <summary>
+/// A delivery transport that answers from a rule per recipient, records every request with the message
+/// bytes it would have sent, and counts how many requests run at once.
+/// </summary>
+internal sealed class FakeTransport : IDeliveryTransport
+{
+    private int _current;
+    private int _maxConcurrent;
+
+    /// <summary>The answer for one recipient of a request; default: 250 2.0.0 accepted.</summary>
+    public Func<DeliveryRequest, string, RecipientResult> Respond { get; set; } = (_, recipient) => Delivered(recipient);
+
+    /// <summary>Runs before answering (to hold requests open, or to wait for cancellation).</summary>
+    public Func<DeliveryRequest, CancellationToken, Task>? BeforeReply { get; set; }
+
+    public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
+
+    public int MaxConcurrent => Volatile.Read(ref _maxConcurrent);
+
+    public static RecipientResult Delivered(string recipient) =>
+        new(recipient, RecipientOutcome.Delivered, new RemoteReply(250, "2.0.0", "Ok"), "mx.example.net", new IPEndPoint(IPAddress.Loopback, 25));
+
+    public static RecipientResult Deferred(string recipient, string text = "try again later") =>
+        new(recipient, RecipientOutcome.Deferred, new RemoteReply(451, "4.7.1", text), "mx.example.net", new IPEndPoint(IPAddress.Loopback, 25));
+
+    public static RecipientResult Failed(string recipient, string text = "no such user") =>
+        new(recipient, RecipientOutcome.Failed, new RemoteReply(550, "5.1.1", text), "mx.example.net", new IPEndPoint(IPAddress.Loopback, 25));
+
+    public async Task<IReadOnlyList<RecipientResult>> DeliverAsync(DeliveryRequest request, CancellationToken cancellationToken)
+    {
+        var now = Interlocked.Increment(ref _current);
+        try
+        {
+            int seen;
+            while (now > (seen = Volatile.Read(ref _maxConcurrent)) && Interlocked.CompareExchange(ref _maxConcurrent, now, seen) != seen)
+            {
+            }
+
+            var content = File.ReadAllBytes(request.Message.FilePath)[(int)request.Message.ContentOffset..];
+            Requests.Enqueue(new RecordedRequest(request, content));
+            if (BeforeReply is not null)
+            {
+                await BeforeReply(request, cancellationToken);
+            }
+
+            return [.. request.Recipients.Select(r => Respond(request, r))];
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _current);
+        }
+    }
+
+    /// <summary>Requests made for the given recipient.</summary>
+    public List<RecordedRequest> For(string recipient) => [.. Requests.Where(r => r.Request.Recipients.Contains(recipient))];
+}

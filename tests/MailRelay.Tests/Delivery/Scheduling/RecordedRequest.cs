@@ -1,0 +1,6 @@
+using MailRelay.Delivery;
+
+namespace MailRelay.Tests.Delivery.Scheduling;
+
+/// <summary>A request the fake transport received, with the message bytes as they were in the queue file.</summary>
+internal sealed record RecordedRequest(DeliveryRequest Request, byte[] Content);

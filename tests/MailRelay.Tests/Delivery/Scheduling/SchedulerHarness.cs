@@ -1,0 +1,122 @@
+using MailRelay.Delivery.Scheduling;
+using MailRelay.Queue;
+using MailRelay.Tests.Queue;
+using Microsoft.Extensions.Time.Testing;
+using Prometheus;
+
+namespace MailRelay.Tests.Delivery.Scheduling;
+
+/// <summary>A spool and a scheduler over a temp data directory, on fake time, with a fake transport.</summary>
+internal sealed class SchedulerHarness : IAsyncDisposable
+{
+    public const string HostName = "relay.example.com";
+
+    private readonly TempDataDirectory _data = new();
+    private bool _running;
+    private bool _disposed;
+    private QueueMetrics? _metrics;
+
+    public SchedulerHarness(Func<QueueSchedulerOptions, QueueSchedulerOptions>? configure = null)
+    {
+        Options = new QueueSchedulerOptions
+        {
+            DataDirectory = _data.Path,
+            HostName = HostName,
+            RetrySchedule = [TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5)],
+            QueueLifetime = TimeSpan.FromHours(1),
+            Jitter = 0,
+        };
+        Options = configure?.Invoke(Options) ?? Options;
+        Spool = SpoolFixtures.CreateSpool(_data.Path, Time);
+        Spool.Initialize();
+        Scheduler = NewScheduler();
+        Events = new SchedulerEvents(Scheduler);
+    }
+
+    public FakeTimeProvider Time { get; } = new(SpoolFixtures.Start);
+
+    public CollectorRegistry Registry { get; } = Prometheus.Metrics.NewCustomRegistry();
+
+    public RecordingLogger Logger { get; } = new();
+
+    public QueueSchedulerOptions Options { get; }
+
+    public string DataDirectory => _data.Path;
+
+    public TempDataDirectory Data => _data;
+
+    public Spool Spool { get; private set; }
+
+    public FakeTransport Transport { get; } = new();
+
+    public QueueScheduler Scheduler { get; private set; }
+
+    public SchedulerEvents Events { get; private set; }
+
+    /// <summary>Starts the scheduler and waits for its first pass (recovery done, due work dispatched).</summary>
+    public async Task StartAsync()
+    {
+        var firstPass = Scheduler.NextPassAsync();
+        await Scheduler.StartAsync(CancellationToken.None);
+        _running = true;
+        await firstPass.WaitAsync(SchedulerEvents.Timeout);
+    }
+
+    public async Task StopAsync()
+    {
+        if (_running)
+        {
+            _running = false;
+            await Scheduler.StopAsync(CancellationToken.None);
+        }
+    }
+
+    /// <summary>Stops everything and starts a new spool and scheduler on the same directory, as a new process would.</summary>
+    public async Task RestartAsync()
+    {
+        await StopAsync();
+        Scheduler.Dispose();
+        await Spool.DisposeAsync();
+        Spool = SpoolFixtures.CreateSpool(_data.Path, Time);
+        Spool.Initialize();
+        Scheduler = NewScheduler();
+        Events = new SchedulerEvents(Scheduler);
+        await StartAsync();
+    }
+
+    public Task<string> SubmitAsync(string sender, params string[] recipients) =>
+        SpoolFixtures.CommitAsync(Spool, SpoolFixtures.Envelope(sender, recipients), SpoolFixtures.Message("hello"));
+
+    public Task<string> SubmitAsync(SpoolEnvelope envelope) =>
+        SpoolFixtures.CommitAsync(Spool, envelope, SpoolFixtures.Message("hello"));
+
+    public MessageState StateOf(string queueId) =>
+        MessageStateLog.Read(Path.Combine(_data.Active, queueId + ".state"));
+
+    public bool Exists(string queueId) => File.Exists(Path.Combine(_data.Active, queueId + ".msg"));
+
+    /// <summary>The metrics in Prometheus text form.</summary>
+    public async Task<string> MetricsTextAsync()
+    {
+        using var output = new MemoryStream();
+        await Registry.CollectAndExportAsTextAsync(output);
+        return System.Text.Encoding.UTF8.GetString(output.ToArray());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        await StopAsync();
+        Scheduler.Dispose();
+        await Spool.DisposeAsync();
+        _data.Dispose();
+    }
+
+    private QueueScheduler NewScheduler() =>
+        new(Options, Spool, Transport, Time, Logger, _metrics ??= new QueueMetrics(Registry), new PosixDiskSync(), new Random(7));
+}
