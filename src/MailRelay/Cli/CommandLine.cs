@@ -27,8 +27,12 @@ public static class CommandLine
                 return await DaemonCommand.RunAsync(environment, stdout, stderr);
             case "config check":
                 return ConfigCheck.Run(environment, stdout, stderr);
-            case "queue list":
-                return QueueList(environment, stdout, stderr);
+            case "queue list" or "mailq":
+                return WithConfiguration(environment, stderr, c => QueueCommands.RunList(c, stdout, stderr));
+            case "queue flush":
+                return WithConfiguration(environment, stderr, c => QueueCommands.RunFlush(c, null, stdout, stderr));
+            case var _ when args.Length == 3 && args[0] == "queue":
+                return QueueCommand(environment, args[1], args[2], stdout, stderr);
             case "dkim show":
                 return WithConfiguration(environment, stderr, c => Dkim.DkimShowCommand.Run(c, null, stdout, stderr));
             case var _ when args.Length == 3 && args[0] == "dkim" && args[1] == "show":
@@ -60,18 +64,25 @@ public static class CommandLine
         return command(result.Configuration);
     }
 
-    private static int QueueList(IReadOnlyDictionary<string, string?> environment, TextWriter stdout, TextWriter stderr)
+    private static int QueueCommand(IReadOnlyDictionary<string, string?> environment, string verb, string id, TextWriter stdout, TextWriter stderr)
     {
-        var result = ConfigurationLoader.Load(environment);
-        if (!result.IsValid)
+        Func<RelayConfiguration, int>? command = verb switch
         {
-            ConfigCheck.WriteErrors(result, stderr);
-            return ExitError;
+            "show" => c => QueueCommands.RunShow(c, id, stdout, stderr),
+            "flush" => c => QueueCommands.RunFlush(c, id, stdout, stderr),
+            "delete" => c => QueueCommands.RunDelete(c, id, stdout, stderr),
+            "hold" => c => QueueCommands.RunHold(c, id, stdout, stderr),
+            "release" => c => QueueCommands.RunRelease(c, id, stdout, stderr),
+            _ => null,
+        };
+        if (command is null)
+        {
+            stderr.WriteLine($"MailRelay: unknown queue command '{verb}'.");
+            stderr.Write(Usage);
+            return ExitUsage;
         }
 
-        var snapshot = new QueueReader(result.Configuration.DataDirectory).ReadCommitted();
-        QueueListing.Write(snapshot, stdout);
-        return ExitOk;
+        return WithConfiguration(environment, stderr, command);
     }
 
     private const string Usage = """
@@ -79,7 +90,12 @@ public static class CommandLine
 
           (none), run     run the relay daemon (configured by environment variables)
           config check    validate the environment and print the resolved configuration, secrets redacted
-          queue list      list the messages in the queue under DATA_DIR (like mailq)
+          queue list      list the queue under DATA_DIR with each recipient's state (like mailq)
+          queue show ID   one message: envelope, per-recipient state, last reply, next attempt, headers
+          queue flush [ID]
+                          retry now (all deferred mail, or one message), like postqueue -f / -i
+          queue hold ID | release ID | delete ID
+                          like postsuper -h / -H / -d; works while the daemon runs
           dkim show [DOMAIN]
                           print the DNS records to publish: DKIM (from the keys on disk), SPF, DMARC
           dkim generate DOMAIN SELECTOR

@@ -31,4 +31,7 @@ public sealed record DeliverySettings
 
     /// <summary>QUEUE_LIFETIME: after this long in the queue a message bounces.</summary>
     public required TimeSpan QueueLifetime { get; init; }
+
+    /// <summary>DELIVERY_CONCURRENCY: deliveries in progress at once.</summary>
+    public required int Concurrency { get; init; }
 }

@@ -40,6 +40,7 @@ internal static class DeliverySettingsReader
             InetProtocols = reader.ReadChoice(N.InetProtocols, InetChoices),
             RetrySchedule = reader.Read<IReadOnlyList<TimeSpan>>(N.RetrySchedule, ParseRetrySchedule),
             QueueLifetime = reader.ReadPositiveDuration(N.QueueLifetime),
+            Concurrency = reader.ReadInteger(N.DeliveryConcurrency, 1, 1000),
         };
     }
 

@@ -36,6 +36,7 @@ public static class VariableNames
     public const string InetProtocols = "INET_PROTOCOLS";
     public const string RetrySchedule = "RETRY_SCHEDULE";
     public const string QueueLifetime = "QUEUE_LIFETIME";
+    public const string DeliveryConcurrency = "DELIVERY_CONCURRENCY";
     public const string DkimEnabled = "DKIM_ENABLED";
     public const string DkimAutoGenerate = "DKIM_AUTO_GENERATE";
     public const string DkimKeySize = "DKIM_KEY_SIZE";

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using MailRelay.Configuration;
+using MailRelay.Delivery.Scheduling;
 using MailRelay.Delivery.Transport;
 using MailRelay.Dkim;
 using MailRelay.Observability;
@@ -80,6 +81,7 @@ public sealed class RelayHost : IAsyncDisposable
         builder.Services.AddSingleton<ISmtpSessionHandler, RelaySessionHandler>();
         builder.Services.AddSingleton<SmtpConnectionHandler>();
         builder.Services.AddSmtpDeliveryTransport(configuration);
+        builder.Services.AddQueueManager(configuration, metrics.Registry, configuration.Delivery.Concurrency);
 
         var smtpListeners = new List<(ListenerEndpoint, ListenOptions)>();
         ListenOptions? adminListener = null;
@@ -138,6 +140,8 @@ public sealed class RelayHost : IAsyncDisposable
     /// <summary>Prepares the spool (a failure here is a startup error), then binds every listener.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
+        // One daemon per DATA_DIR: the lock comes first, before anything in the queue is touched.
+        await _app.Services.GetRequiredService<QueueScheduler>().AcquireQueueLockAsync(cancellationToken);
         _spool.Initialize();
         await _app.StartAsync(cancellationToken);
     }

@@ -19,7 +19,7 @@ public class DeliveryEndToEndTests
         ["DATA_DIR"] = data.Path,
         ["DELIVERY_ROUTES"] = $"{{\"sink.test\":\"127.0.0.1:{sink.EndPoint.Port}\"}}",
         ["DKIM_ENABLED"] = "false",
-        ["LOG_LEVEL"] = "Warning",
+        ["DNS_SERVERS"] = TestNetwork.SilentDnsServer,
     };
 
     private static MimeMessage Message(string marker)

@@ -14,6 +14,7 @@ public class DkimLifecycleTests
             ["SMTP_LISTENERS"] = "127.0.0.1:0",
             ["ADMIN_LISTEN"] = "none",
             ["DATA_DIR"] = data.Path,
+            ["DNS_SERVERS"] = TestNetwork.SilentDnsServer,
             ["DKIM_KEY_SIZE"] = "1024",
         };
         var privateKey = Path.Combine(data.Path, "dkim-keys", "ours.example", "s2026.private");
@@ -51,6 +52,7 @@ public class DkimLifecycleTests
             ["SMTP_LISTENERS"] = "127.0.0.1:0",
             ["ADMIN_LISTEN"] = "none",
             ["DATA_DIR"] = data.Path,
+            ["DNS_SERVERS"] = TestNetwork.SilentDnsServer,
         });
 
         Assert.NotEqual(0, exit);

@@ -47,6 +47,8 @@ internal sealed class InProcessRelay : IAsyncDisposable
             ["ADMIN_LISTEN"] = "127.0.0.1:0",
             ["DATA_DIR"] = data.Path,
             ["LOG_LEVEL"] = "Debug",
+            ["DELIVERY_ROUTES"] = TestNetwork.UnreachableRoutes,
+            ["DNS_SERVERS"] = TestNetwork.SilentDnsServer,
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

@@ -15,6 +15,8 @@ public class ProcessLifecycleTests
         ["ADMIN_LISTEN"] = "127.0.0.1:0",
         ["DATA_DIR"] = data.Path,
         ["SHUTDOWN_TIMEOUT"] = "20s",
+        ["DELIVERY_ROUTES"] = TestNetwork.UnreachableRoutes,
+        ["DNS_SERVERS"] = TestNetwork.SilentDnsServer,
     };
 
     private static readonly string Filler = string.Concat(Enumerable.Repeat(new string('x', 76) + "\r\n", 30));
