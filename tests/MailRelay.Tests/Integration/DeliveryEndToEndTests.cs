@@ -69,12 +69,13 @@ public class DeliveryEndToEndTests
     public async Task Kill_9_while_delivering_a_thousand_messages_loses_none_and_resends_at_most_the_in_flight_few()
     {
         const int total = 1000;
-        await using var sink = await RecordingSmtpSink.StartAsync();
+        await using var sink = await RecordingSmtpSink.StartAsync(gateClosed: true);
         using var data = new TestDirectory();
         var environment = Environment(data, sink);
         var daemon = await DaemonProcess.StartAsync(environment);
 
-        // Submit everything first (4 connections, many messages each), then let delivery run.
+        // Submit everything while the sink holds every delivery at its final dot: all 1,000 are acknowledged
+        // and queued, none delivered yet.
         var markers = Enumerable.Range(0, total).Select(i => $"message {i:D4}").ToArray();
         await Task.WhenAll(Enumerable.Range(0, 4).Select(async worker =>
         {
@@ -87,13 +88,16 @@ public class DeliveryEndToEndTests
 
             await client.DisconnectAsync(quit: true);
         }));
+        Assert.Empty(sink.Received);
 
+        // Let 150 deliveries complete; once 100 have, kill -9 the daemon in the middle of the rest.
+        sink.Gate.Release(150);
         await sink.WaitUntilAsync(() => sink.Received.Count >= 100, TimeSpan.FromSeconds(120));
         daemon.Kill();
         await daemon.WaitForExitAsync(TimeSpan.FromSeconds(30));
-        var beforeRestart = sink.Received.Count;
         await daemon.DisposeAsync();
-        Assert.True(beforeRestart < total, "the kill came after everything was delivered; the test proves nothing");
+        sink.Gate.Release(int.MaxValue / 4);
+        Assert.True(sink.Received.Count < total);
 
         await using var restarted = await DaemonProcess.StartAsync(environment);
         await sink.WaitUntilAsync(() => sink.Received.Select(m => Subject(m.Content)).Distinct().Count() == total, TimeSpan.FromSeconds(180));

@@ -2,15 +2,15 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
 using MailRelay.Smtp.Hosting;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Hosting;
 using MailRelay.Smtp.Protocol;
 using MailRelay.Smtp.Session;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace MailRelay.Tests.Integration;
 
@@ -21,26 +21,34 @@ namespace MailRelay.Tests.Integration;
 internal sealed class RecordingSmtpSink : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly Recorder _recorder;
 
     private RecordingSmtpSink(WebApplication app, Recorder recorder, IPEndPoint endPoint)
     {
         _app = app;
         Received = recorder.Messages;
+        _recorder = recorder;
         EndPoint = endPoint;
         recorder.Arrived += () => MessageArrived?.Invoke();
     }
 
     public event Action? MessageArrived;
 
+    /// <summary>
+    /// While closed (see <see cref="StartAsync"/>), each message waits at its final dot for a permit before it
+    /// is kept and answered 250: a test controls exactly how many deliveries may complete.
+    /// </summary>
+    public SemaphoreSlim Gate => _recorder.Gate;
+
     public IPEndPoint EndPoint { get; }
 
     public ConcurrentQueue<(string Sender, string[] Recipients, byte[] Content)> Received { get; }
 
-    public static async Task<RecordingSmtpSink> StartAsync()
+    public static async Task<RecordingSmtpSink> StartAsync(bool gateClosed = false)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        var recorder = new Recorder();
+        var recorder = new Recorder(gateClosed ? 0 : int.MaxValue / 2);
         builder.Services.AddSingleton(new SmtpServerOptions { HostName = "sink.test", MinDataRate = 0 });
         builder.Services.AddSingleton<ISmtpSessionHandler>(recorder);
         builder.Services.AddSingleton<ISmtpServerEvents>(NullSmtpServerEvents.Instance);
@@ -79,8 +87,10 @@ internal sealed class RecordingSmtpSink : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    private sealed class Recorder : ISmtpSessionHandler
+    private sealed class Recorder(int permits) : ISmtpSessionHandler
     {
+        public SemaphoreSlim Gate { get; } = new(permits);
+
         public event Action? Arrived;
 
         public ConcurrentQueue<(string Sender, string[] Recipients, byte[] Content)> Messages { get; } = new();
@@ -108,11 +118,12 @@ internal sealed class RecordingSmtpSink : IAsyncDisposable
                 return ValueTask.CompletedTask;
             }
 
-            public ValueTask<SmtpReply> CompleteAsync(CancellationToken cancellationToken)
+            public async ValueTask<SmtpReply> CompleteAsync(CancellationToken cancellationToken)
             {
+                await recorder.Gate.WaitAsync(CancellationToken.None);
                 recorder.Messages.Enqueue((transaction.ReversePath, transaction.Recipients.ToArray(), _content.ToArray()));
                 recorder.Arrived?.Invoke();
-                return ValueTask.FromResult(new SmtpReply(250, "2.0.0", "Ok: kept"));
+                return new SmtpReply(250, "2.0.0", "Ok: kept");
             }
 
             public ValueTask AbortAsync() => ValueTask.CompletedTask;
