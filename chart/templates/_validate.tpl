@@ -11,6 +11,8 @@ valid YAML but dangerous (an open relay) or that the daemon would refuse at star
 {{- $address := first $parts -}}
 {{- $prefix := last $parts | int -}}
 {{- if eq $prefix 0 -}}open
+{{- else if hasPrefix "127." $address -}}
+{{- /* loopback: never reached from outside, whatever the Service does */ -}}
 {{- else if contains ":" $address -}}{{ if lt $prefix 48 }}broad{{ end }}
 {{- else if lt $prefix 16 -}}broad
 {{- else if and (eq $prefix 16) (hasPrefix "192.168." $address) -}}broad

@@ -90,7 +90,8 @@ if (check.status !== 0) {
     fail(`config check exited ${check.status}: ${(check.stderr || check.stdout).trim().replace(/\n/g, ' | ')}`);
 } else {
     const reported = new Set(check.stdout.split('\n').map(l => l.split('=')[0]).filter(Boolean));
-    const unknown = Object.keys(env).filter(n => !reported.has(n));
+    // DOTNET_* tune the runtime (GC limits and the like), not the daemon; everything else must be the daemon's.
+    const unknown = Object.keys(env).filter(n => !reported.has(n) && !n.startsWith('DOTNET_'));
     const warnings = check.stdout.split('\n').filter(l => l.startsWith('warning:'));
     if (unknown.length) fail(`variables the daemon does not know: ${unknown.join(', ')}`);
     else if (warnings.length) fail(`config check warnings: ${warnings.join(' | ')}`);
