@@ -82,6 +82,39 @@ try {
 }
 if (!env.DATA_DIR || !env.DATA_DIR.startsWith(root)) fail(`DATA_DIR ${env.DATA_DIR} is not on a mounted volume`);
 
+// Pod wiring: the ports Services and probes name are the ports the daemon listens on, and the pod keeps
+// the secure defaults and a grace period above the drain deadline.
+{
+    const portOf = name => (container.ports ?? []).find(p => p.name === name)?.containerPort;
+    const listenerPorts = (env.SMTP_LISTENERS ?? '').split(',').map(e => Number(/:?(\d+)(\/|$)/.exec(e.trim().replace(/^\[[^\]]*\]/, ''))?.[1]));
+    const wiring = [];
+    if (!listenerPorts.includes(portOf('smtp'))) wiring.push(`container port smtp (${portOf('smtp')}) is not in SMTP_LISTENERS ${env.SMTP_LISTENERS}`);
+    if (portOf('smtp-proxy') !== undefined && !(env.SMTP_LISTENERS ?? '').includes(`:${portOf('smtp-proxy')}/proxy`)) wiring.push(`container port smtp-proxy (${portOf('smtp-proxy')}) is not a /proxy listener`);
+    if (portOf('admin') !== undefined && !(env.ADMIN_LISTEN ?? '').endsWith(`:${portOf('admin')}`)) wiring.push(`container port admin (${portOf('admin')}) is not ADMIN_LISTEN ${env.ADMIN_LISTEN}`);
+    for (const service of objects.filter(o => o.kind === 'Service')) {
+        for (const port of service.spec.ports ?? []) {
+            if (portOf(port.targetPort) === undefined) wiring.push(`Service ${service.metadata.name} targets unknown port ${port.targetPort}`);
+            if (port.targetPort === 'admin' && service.spec.type !== 'ClusterIP') wiring.push(`admin port exposed on ${service.spec.type} Service ${service.metadata.name}`);
+        }
+    }
+    const sc = container.securityContext ?? {};
+    const psc = pod.securityContext ?? {};
+    if (!(sc.runAsNonRoot ?? psc.runAsNonRoot)) wiring.push('runAsNonRoot is not set');
+    if ((sc.runAsUser ?? psc.runAsUser) !== 1654) wiring.push('not running as uid 1654');
+    if (sc.readOnlyRootFilesystem !== true) wiring.push('root filesystem is writable');
+    if (sc.allowPrivilegeEscalation !== false) wiring.push('privilege escalation allowed');
+    if (!(sc.capabilities?.drop ?? []).includes('ALL')) wiring.push('capabilities not dropped');
+    if ((sc.seccompProfile ?? psc.seccompProfile)?.type !== 'RuntimeDefault') wiring.push('seccomp profile is not RuntimeDefault');
+    if (pod.automountServiceAccountToken !== false) wiring.push('service account token mounted');
+    if (pod.enableServiceLinks !== false) wiring.push('service links enabled (they inject *_PORT variables)');
+    if (!/^[0-9a-f]{64}$/.test(statefulSet.spec.template.metadata?.annotations?.['checksum/config'] ?? '')) wiring.push('no checksum/config annotation');
+    if (!(pod.terminationGracePeriodSeconds > parseDuration(env.SHUTDOWN_TIMEOUT ?? '30s'))) wiring.push(`terminationGracePeriodSeconds ${pod.terminationGracePeriodSeconds} not above SHUTDOWN_TIMEOUT ${env.SHUTDOWN_TIMEOUT}`);
+    const dataMount = (container.volumeMounts ?? []).find(m => m.mountPath === '/data');
+    if (env.DATA_DIR !== undefined && !dataMount) wiring.push('DATA_DIR /data is not a mounted volume');
+    if (wiring.length) fail(`pod wiring: ${wiring.join('; ')}`);
+    else ok('pod wiring: ports, probes, security context, grace period');
+}
+
 // Nothing of this machine's environment leaks in: the daemon sees the pod's variables and a PATH.
 const processEnv = extra => ({ PATH: process.env.PATH, HOME: root, DOTNET_CLI_TELEMETRY_OPTOUT: '1', DOTNET_NOLOGO: '1', ...env, ...extra });
 
