@@ -158,6 +158,8 @@ async function runDaemon() {
     let output = '';
     let exited = null;
     const exit = new Promise(resolve => daemon.on('exit', (code, signal) => { exited = { code, signal }; resolve(exited); }));
+    // Never leave a daemon behind, whatever happens to this script.
+    process.on('exit', () => { if (!exited) daemon.kill('SIGKILL'); });
     daemon.stderr.on('data', d => { output += d; });
     const ready = new Promise(resolve => {
         let buffer = '';

@@ -21,8 +21,10 @@ const customResources = {
 function schemaModuleFor(apiVersion, kind) {
     const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['core', apiVersion];
     const groupName = group.split('.')[0];
-    const name = `IoK8sApi${groupName[0].toUpperCase()}${groupName.slice(1)}${version[0].toUpperCase()}${version.slice(1)}${kind}.js`;
-    return schemaFiles.has(name) ? join(modelsDir, '_schemas', name) : null;
+    const stem = `IoK8sApi${groupName[0].toUpperCase()}${groupName.slice(1)}${version[0].toUpperCase()}${version.slice(1)}${kind}`;
+    // The package ships ES modules as .mjs beside CommonJS .js (4.x), or only ES modules as .js (5.x).
+    for (const name of [`${stem}.mjs`, `${stem}.js`]) if (schemaFiles.has(name)) return join(modelsDir, '_schemas', name);
+    return null;
 }
 
 // Runs a compiled schema validator over a proxy that records which properties it reads. A property the
