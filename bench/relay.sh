@@ -67,6 +67,7 @@ smtp_tls_security_level = none
 smtpd_tls_security_level = none
 biff = no
 maillog_file = $WORK/postfix/maillog
+maillog_file_prefixes = /var, /dev/stdout, /tmp
 CF
 cat > "$WORK/postfix/etc/master.cf" << CF
 127.0.0.1:$PFX inet n - n - - smtpd
@@ -79,6 +80,7 @@ defer unix - - n - 0 bounce
 trace unix - - n - 0 bounce
 verify unix - - n - 1 verify
 proxymap unix - - n - - proxymap
+flush unix n - n 1000? 0 flush
 smtp unix - - n - - smtp
 relay unix - - n - - smtp
 showq unix n - n - - showq
