@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using MailRelay.Tests.Support;
 
 namespace MailRelay.Tests.Dkim;
 
@@ -8,40 +8,25 @@ namespace MailRelay.Tests.Dkim;
 /// </summary>
 internal sealed class ReadOnlyBindMount : IDisposable
 {
+    private const string Why = "this test needs root to bind-mount read-only";
+
     public ReadOnlyBindMount(string source, string target)
     {
         Target = target;
         Directory.CreateDirectory(target);
-        Run("mount", "--bind", source, target);
+        RootCommand.Run(Why, "mount", "--bind", source, target);
         try
         {
-            Run("mount", "-o", "remount,bind,ro", target);
+            RootCommand.Run(Why, "mount", "-o", "remount,bind,ro", target);
         }
         catch
         {
-            Run("umount", target);
+            RootCommand.Run(Why, "umount", target);
             throw;
         }
     }
 
     public string Target { get; }
 
-    public void Dispose() => Run("umount", Target);
-
-    private static void Run(string program, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{program} failed (this test needs root to bind-mount read-only): {error}");
-        }
-    }
+    public void Dispose() => RootCommand.Run(Why, "umount", Target);
 }

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using MailRelay.Queue;
+using MailRelay.Tests.Support;
 using static MailRelay.Tests.Queue.SpoolFixtures;
 
 namespace MailRelay.Tests.Queue;
@@ -12,6 +12,8 @@ namespace MailRelay.Tests.Queue;
 /// </summary>
 public sealed class SpoolFailureTests : IDisposable
 {
+    private const string Why = "this test needs root to mount a tmpfs";
+
     private readonly TempDataDirectory _data = new();
 
     public void Dispose() => _data.Dispose();
@@ -21,7 +23,7 @@ public sealed class SpoolFailureTests : IDisposable
     {
         var mountPoint = Path.Combine(_data.Path, "tiny");
         Directory.CreateDirectory(mountPoint);
-        Run("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", mountPoint);
+        RootCommand.Run(Why, "mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", mountPoint);
         try
         {
             var dataDirectory = Path.Combine(mountPoint, "data");
@@ -52,7 +54,7 @@ public sealed class SpoolFailureTests : IDisposable
         }
         finally
         {
-            Run("umount", mountPoint);
+            RootCommand.Run(Why, "umount", mountPoint);
         }
     }
 
@@ -91,7 +93,7 @@ public sealed class SpoolFailureTests : IDisposable
     {
         var mountPoint = Path.Combine(_data.Path, "tiny");
         Directory.CreateDirectory(mountPoint);
-        Run("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", mountPoint);
+        RootCommand.Run(Why, "mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", mountPoint);
         try
         {
             await using var spool = CreateSpool(Path.Combine(mountPoint, "data"));
@@ -106,22 +108,7 @@ public sealed class SpoolFailureTests : IDisposable
         }
         finally
         {
-            Run("umount", mountPoint);
+            RootCommand.Run(Why, "umount", mountPoint);
         }
-    }
-
-    private static void Run(string program, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0,
-            $"{program} {string.Join(' ', arguments)} failed ({error.Trim()}); this test needs root to mount a tmpfs");
     }
 }
