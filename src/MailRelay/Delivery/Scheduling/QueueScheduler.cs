@@ -21,6 +21,12 @@ public sealed partial class QueueScheduler : BackgroundService
     private static readonly TimeSpan TimerSlack = TimeSpan.FromMilliseconds(1);
     private static readonly TimeSpan LockRetryDelay = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// Longest time between passes over every message. Between them a pass looks only at the messages
+    /// that changed (new mail, finished attempts), so its cost does not grow with the queue.
+    /// </summary>
+    private static readonly TimeSpan FullPassInterval = TimeSpan.FromSeconds(1);
+
     private readonly QueueSchedulerOptions _options;
     private readonly Spool _spool;
     private readonly IDeliveryTransport _transport;
@@ -34,7 +40,12 @@ public sealed partial class QueueScheduler : BackgroundService
     private readonly Channel<DeliveryJob> _jobs = Channel.CreateUnbounded<DeliveryJob>(new UnboundedChannelOptions { SingleWriter = true });
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly ConcurrentDictionary<Task, bool> _settling = new();
+    private readonly ConcurrentQueue<QueuedMessage> _touched = new();
     private TaskCompletionSource<int> _passDone = NewPassSource();
+    private DateTimeOffset _lastFullPass = DateTimeOffset.MinValue;
+    private DateTimeOffset? _nextDue;
+    private int _fullPassRequested;
+    private int _controlPending = 1;
     private QueueLock? _lock;
     private long _jobsDispatched;
 
@@ -107,11 +118,19 @@ public sealed partial class QueueScheduler : BackgroundService
             }
         }
 
+        Interlocked.Exchange(ref _fullPassRequested, 1);
         Wake();
     }
 
-    /// <summary>Asks the loop for a pass as soon as it can.</summary>
-    public void Wake() => _wake.Writer.TryWrite(true);
+    /// <summary>Asks the loop for a pass as soon as it can, one that also reads operator requests.</summary>
+    public void Wake()
+    {
+        Interlocked.Exchange(ref _controlPending, 1);
+        WakeLoop();
+    }
+
+    /// <summary>Asks the loop for a pass for mail that changed (no operator request to read).</summary>
+    private void WakeLoop() => _wake.Writer.TryWrite(true);
 
     /// <summary>Wakes the loop; completes when a pass that started after this call has finished.</summary>
     internal Task NextPassAsync()
@@ -204,7 +223,7 @@ public sealed partial class QueueScheduler : BackgroundService
     private void OnCommitted(object? sender, MessageCommittedEventArgs e)
     {
         _committed.Enqueue(e.QueueId);
-        Wake();
+        WakeLoop();
     }
 
     private void OnRemoved(QueuedMessage message)
@@ -213,18 +232,41 @@ public sealed partial class QueueScheduler : BackgroundService
         MessageRemoved?.Invoke(message.QueueId);
     }
 
-    /// <summary>One pass: new mail, operator requests, due work. Returns when the next deferral falls due.</summary>
+    /// <summary>
+    /// One pass: new mail, operator requests, due work. Returns when the next deferral falls due. A full
+    /// pass looks at every message; it runs when asked for (flush, operator request), when a known due
+    /// time has come, and at least every <see cref="FullPassInterval"/>. Otherwise only the messages
+    /// admitted or attempted since the last pass are looked at: nothing else can have become due, because
+    /// <see cref="_nextDue"/> is never later than the earliest due time of a message not looked at.
+    /// </summary>
     private DateTimeOffset? RunPass()
     {
         var pass = Interlocked.Exchange(ref _passDone, NewPassSource());
         AdmitCommitted();
-        ApplyControlRequests();
         var now = _time.GetUtcNow();
+        var periodic = now - _lastFullPass >= FullPassInterval;
+        if (Interlocked.Exchange(ref _controlPending, 0) == 1 || periodic)
+        {
+            ApplyControlRequests();
+        }
+
+        var full = Interlocked.Exchange(ref _fullPassRequested, 0) == 1
+            || periodic
+            || (_nextDue is { } known && known <= now);
+        var touched = TakeTouched();
+        IEnumerable<QueuedMessage> candidates = touched;
+        if (full)
+        {
+            _lastFullPass = now;
+            _nextDue = null;
+            candidates = _messages.Values;
+        }
+
         DateTimeOffset? next = null;
         var dispatched = 0;
         var recipientsLeft = 0;
         var oldest = now;
-        foreach (var message in _messages.Values)
+        foreach (var message in candidates)
         {
             var jobs = new List<DeliveryJob>();
             var settle = false;
@@ -271,9 +313,30 @@ public sealed partial class QueueScheduler : BackgroundService
         }
 
         Interlocked.Add(ref _jobsDispatched, dispatched);
-        _metrics?.SetQueueSize(_messages.Count, recipientsLeft, now - oldest);
+        if (full)
+        {
+            _metrics?.SetQueueSize(_messages.Count, recipientsLeft, now - oldest);
+        }
+
+        if (next is { } soonest && (_nextDue is null || soonest < _nextDue))
+        {
+            _nextDue = soonest;
+        }
+
         pass.TrySetResult(dispatched);
-        return next;
+        return _nextDue;
+    }
+
+    /// <summary>The messages changed since the last pass, each once.</summary>
+    private HashSet<QueuedMessage> TakeTouched()
+    {
+        var touched = new HashSet<QueuedMessage>(ReferenceEqualityComparer.Instance);
+        while (_touched.TryDequeue(out var message))
+        {
+            touched.Add(message);
+        }
+
+        return touched;
     }
 
     private void StartSettling(QueuedMessage message)
@@ -330,12 +393,13 @@ public sealed partial class QueueScheduler : BackgroundService
         }
 
         var settle = _recorder.Record(job, results);
+        _touched.Enqueue(job.Message);
         AttemptRecorded?.Invoke(job.Message.QueueId, results);
         if (settle)
         {
             StartSettling(job.Message);
         }
 
-        Wake();
+        WakeLoop();
     }
 }
