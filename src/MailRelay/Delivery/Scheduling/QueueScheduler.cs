@@ -35,6 +35,7 @@ public sealed partial class QueueScheduler : BackgroundService
     private readonly QueueMetrics? _metrics;
     private readonly IDiskSync _diskSync;
     private readonly DeliveryRecorder _recorder;
+    private readonly RemovalCommitter _removals;
     private readonly ConcurrentDictionary<string, QueuedMessage> _messages = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _committed = new();
     private readonly Channel<DeliveryJob> _jobs = Channel.CreateUnbounded<DeliveryJob>(new UnboundedChannelOptions { SingleWriter = true });
@@ -84,8 +85,9 @@ public sealed partial class QueueScheduler : BackgroundService
         _metrics = metrics;
         _diskSync = diskSync;
         var retry = new RetryPolicy(options.RetrySchedule, options.QueueLifetime, options.Jitter, random);
+        _removals = new RemovalCommitter(options.DataDirectory, diskSync);
         _recorder = new DeliveryRecorder(
-            options.DataDirectory, retry, new DsnWriter(spool, options.HostName, timeProvider), diskSync, timeProvider, logger, metrics, OnRemoved);
+            options.DataDirectory, retry, new DsnWriter(spool, options.HostName, timeProvider), diskSync, timeProvider, logger, metrics, OnRemoved, _removals);
     }
 
     /// <summary>Raised after an attempt's results are recorded (null results: the attempt was cut short).</summary>
@@ -195,6 +197,7 @@ public sealed partial class QueueScheduler : BackgroundService
     {
         await Task.Yield();
         Recover();
+        _removals.Start();
         var workers = Enumerable.Range(0, _options.MaxConcurrency).Select(_ => WorkerAsync(stoppingToken)).ToList();
         using var watcher = WatchControlDirectory();
         try
@@ -214,6 +217,7 @@ public sealed partial class QueueScheduler : BackgroundService
             _jobs.Writer.TryComplete();
             await Task.WhenAll(workers).ConfigureAwait(false);
             await Task.WhenAll(_settling.Keys).ConfigureAwait(false);
+            await _removals.DisposeAsync().ConfigureAwait(false);
             Volatile.Read(ref _passDone).TrySetCanceled(CancellationToken.None);
         }
     }
@@ -392,7 +396,7 @@ public sealed partial class QueueScheduler : BackgroundService
                 r, RecipientOutcome.Deferred, new RemoteReply(451, "4.3.0", "local delivery error"), null, null))];
         }
 
-        var settle = _recorder.Record(job, results);
+        var settle = await _recorder.RecordAsync(job, results).ConfigureAwait(false);
         _touched.Enqueue(job.Message);
         AttemptRecorded?.Invoke(job.Message.QueueId, results);
         if (settle)
