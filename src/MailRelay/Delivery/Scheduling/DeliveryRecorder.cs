@@ -20,6 +20,7 @@ internal sealed class DeliveryRecorder
     private readonly ILogger _logger;
     private readonly QueueMetrics? _metrics;
     private readonly Action<QueuedMessage> _removed;
+    private readonly RemovalCommitter _removals;
 
     public DeliveryRecorder(
         string dataDirectory,
@@ -29,7 +30,8 @@ internal sealed class DeliveryRecorder
         TimeProvider time,
         ILogger logger,
         QueueMetrics? metrics,
-        Action<QueuedMessage> removed)
+        Action<QueuedMessage> removed,
+        RemovalCommitter removals)
     {
         _dataDirectory = dataDirectory;
         _retry = retry;
@@ -39,19 +41,23 @@ internal sealed class DeliveryRecorder
         _logger = logger;
         _metrics = metrics;
         _removed = removed;
+        _removals = removals;
     }
 
     /// <summary>
     /// Records a finished attempt. Null <paramref name="results"/> means it was cut short: its recipients
     /// stay as they were (pending or deferred) and are attempted again. Returns whether the message now
-    /// needs settling (a DSN owed).
+    /// needs settling (a DSN owed). When the attempt leaves every recipient final with nothing to report,
+    /// the message is removed instead of recording the outcomes; the removal is durable (shared with other
+    /// removals by <see cref="RemovalCommitter"/>) before this completes.
     /// </summary>
-    public bool Record(DeliveryJob job, IReadOnlyList<RecipientResult>? results)
+    public async Task<bool> RecordAsync(DeliveryJob job, IReadOnlyList<RecipientResult>? results)
     {
         var message = job.Message;
         var now = _time.GetUtcNow();
         var updates = new List<(RecipientState State, RecipientResult Result)>(job.Recipients.Count);
-        bool removed;
+        var previous = new List<RecipientState>(job.Recipients.Count);
+        bool removing;
         bool needsSettling;
         lock (message.Sync)
         {
@@ -73,6 +79,7 @@ internal sealed class DeliveryRecorder
                     ? given
                     : new RecipientResult(recipient, RecipientOutcome.Deferred,
                         new RemoteReply(451, "4.3.0", "no result from the transport"), null, null);
+                previous.Add(message.States[recipient]);
                 updates.Add((NextState(message, message.States[recipient], result, now), result));
             }
 
@@ -84,26 +91,50 @@ internal sealed class DeliveryRecorder
 
             var allFinal = after.Values.All(s => s.IsFinal);
             needsSettling = after.Values.Any(s => s.Status == RecipientStatus.Failed && !s.Notified);
-            removed = allFinal && !needsSettling && !message.HasInFlight && TryRemove(message);
-            if (!removed)
+            removing = allFinal && !needsSettling && !message.HasInFlight && !message.Settling;
+            if (removing)
             {
-                try
-                {
-                    MessageStateLog.Append(
-                        new SpoolLayout(_dataDirectory).StatePath(message.QueueId),
-                        [.. updates.Select(u => StateRecord.ForRecipient(u.State, now))],
-                        _diskSync);
-                }
-                catch (Exception ex) when (SpoolFiles.IsIoFailure(ex))
-                {
-                    SchedulerLog.StateWriteFailed(_logger, message.QueueId, ex);
-                    return false;
-                }
+                // Claimed like a settling, so nothing else removes it or reports on it meanwhile; the new
+                // states are in memory at once, so no pass attempts these recipients again.
+                message.Settling = true;
+            }
+            else if (!TryAppend(message, updates, now))
+            {
+                return false;
             }
 
             foreach (var (state, _) in updates)
             {
                 message.States[state.Recipient] = state;
+            }
+        }
+
+        var removed = false;
+        if (removing)
+        {
+            removed = await TryRemoveAsync(message).ConfigureAwait(false);
+            lock (message.Sync)
+            {
+                message.Settling = false;
+                if (message.Removed)
+                {
+                    // Deleted by the operator meanwhile: that removal already told everyone.
+                    removed = false;
+                }
+                else if (removed)
+                {
+                    message.Removed = true;
+                }
+                else if (!TryAppend(message, updates, now))
+                {
+                    // Neither record is durable: the recipients are attempted again.
+                    foreach (var state in previous)
+                    {
+                        message.States[state.Recipient] = state;
+                    }
+
+                    return false;
+                }
             }
         }
 
@@ -118,6 +149,38 @@ internal sealed class DeliveryRecorder
         }
 
         return needsSettling;
+    }
+
+    private bool TryAppend(QueuedMessage message, List<(RecipientState State, RecipientResult Result)> updates, DateTimeOffset now)
+    {
+        try
+        {
+            MessageStateLog.Append(
+                new SpoolLayout(_dataDirectory).StatePath(message.QueueId),
+                [.. updates.Select(u => StateRecord.ForRecipient(u.State, now))],
+                _diskSync);
+            return true;
+        }
+        catch (Exception ex) when (SpoolFiles.IsIoFailure(ex))
+        {
+            SchedulerLog.StateWriteFailed(_logger, message.QueueId, ex);
+            return false;
+        }
+    }
+
+    private async Task<bool> TryRemoveAsync(QueuedMessage message)
+    {
+        try
+        {
+            await _removals.RemoveAsync(message.QueueId).ConfigureAwait(false);
+            SchedulerLog.Removed(_logger, message.QueueId);
+            return true;
+        }
+        catch (Exception ex) when (SpoolFiles.IsIoFailure(ex))
+        {
+            SchedulerLog.RemoveFailed(_logger, message.QueueId, ex);
+            return false;
+        }
     }
 
     /// <summary>

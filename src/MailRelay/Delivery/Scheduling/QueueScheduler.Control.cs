@@ -10,21 +10,28 @@ public sealed partial class QueueScheduler
         try
         {
             var watcher = new FileSystemWatcher(new SpoolLayout(_options.DataDirectory).ControlDirectory, "*" + ControlDirectory.RequestExtension);
-            watcher.Created += (_, _) => Wake();
-            watcher.Renamed += (_, _) => Wake();
+            watcher.Created += (_, _) => ControlRequested();
+            watcher.Renamed += (_, _) => ControlRequested();
             watcher.EnableRaisingEvents = true;
             return watcher;
         }
         catch (Exception ex) when (ex is IOException or ArgumentException or PlatformNotSupportedException)
         {
-            // Without notifications requests are still applied at every wake-up.
+            // Without notifications requests are still applied at every full pass.
             SchedulerLog.ControlIgnored(_logger, "watch " + ControlDirectory.PathOf(_options.DataDirectory), ex.Message);
             return null;
         }
     }
 
+    private void ControlRequested()
+    {
+        Interlocked.Exchange(ref _controlPending, 1);
+        Wake();
+    }
+
     private void ApplyControlRequests()
     {
+        var applied = false;
         foreach (var (path, request) in ControlDirectory.ReadPending(_options.DataDirectory))
         {
             if (request is null)
@@ -47,8 +54,15 @@ public sealed partial class QueueScheduler
 
             if (request is not null)
             {
+                applied = true;
                 ControlApplied?.Invoke(request);
             }
+        }
+
+        if (applied)
+        {
+            // A hold, release or delete changes what is due: look at every message in this pass.
+            Interlocked.Exchange(ref _fullPassRequested, 1);
         }
     }
 

@@ -29,7 +29,11 @@ public sealed partial class QueueScheduler
     }
 
     /// <summary>Adds a committed message with its recorded state; null when it is already known or unreadable.</summary>
-    private QueuedMessage? Admit(QueueEntry entry)
+    /// <param name="fresh">
+    /// Just committed by this process: it cannot have a state log yet (its id is new, and operator
+    /// changes reach a running daemon as requests), so none is read.
+    /// </param>
+    private QueuedMessage? Admit(QueueEntry entry, bool fresh = false)
     {
         if (_messages.ContainsKey(entry.QueueId))
         {
@@ -39,7 +43,7 @@ public sealed partial class QueueScheduler
         MessageState state;
         try
         {
-            state = MessageStateLog.Read(new SpoolLayout(_options.DataDirectory).StatePath(entry.QueueId));
+            state = fresh ? MessageState.Empty : MessageStateLog.Read(new SpoolLayout(_options.DataDirectory).StatePath(entry.QueueId));
         }
         catch (Exception ex) when (ex is QueueFormatException || SpoolFiles.IsIoFailure(ex))
         {
@@ -64,7 +68,10 @@ public sealed partial class QueueScheduler
 
             if (QueueReader.TryRead(layout.ActivePath(queueId), out var problem) is { } entry)
             {
-                Admit(entry);
+                if (Admit(entry, fresh: true) is { } message)
+                {
+                    _touched.Enqueue(message);
+                }
             }
             else if (problem is not null)
             {

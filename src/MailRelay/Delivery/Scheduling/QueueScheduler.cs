@@ -21,6 +21,12 @@ public sealed partial class QueueScheduler : BackgroundService
     private static readonly TimeSpan TimerSlack = TimeSpan.FromMilliseconds(1);
     private static readonly TimeSpan LockRetryDelay = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// Longest time between passes over every message. Between them a pass looks only at the messages
+    /// that changed (new mail, finished attempts), so its cost does not grow with the queue.
+    /// </summary>
+    private static readonly TimeSpan FullPassInterval = TimeSpan.FromSeconds(1);
+
     private readonly QueueSchedulerOptions _options;
     private readonly Spool _spool;
     private readonly IDeliveryTransport _transport;
@@ -29,12 +35,18 @@ public sealed partial class QueueScheduler : BackgroundService
     private readonly QueueMetrics? _metrics;
     private readonly IDiskSync _diskSync;
     private readonly DeliveryRecorder _recorder;
+    private readonly RemovalCommitter _removals;
     private readonly ConcurrentDictionary<string, QueuedMessage> _messages = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _committed = new();
     private readonly Channel<DeliveryJob> _jobs = Channel.CreateUnbounded<DeliveryJob>(new UnboundedChannelOptions { SingleWriter = true });
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly ConcurrentDictionary<Task, bool> _settling = new();
+    private readonly ConcurrentQueue<QueuedMessage> _touched = new();
     private TaskCompletionSource<int> _passDone = NewPassSource();
+    private DateTimeOffset _lastFullPass = DateTimeOffset.MinValue;
+    private DateTimeOffset? _nextDue;
+    private int _fullPassRequested;
+    private int _controlPending = 1;
     private QueueLock? _lock;
     private long _jobsDispatched;
 
@@ -73,8 +85,9 @@ public sealed partial class QueueScheduler : BackgroundService
         _metrics = metrics;
         _diskSync = diskSync;
         var retry = new RetryPolicy(options.RetrySchedule, options.QueueLifetime, options.Jitter, random);
+        _removals = new RemovalCommitter(options.DataDirectory, diskSync);
         _recorder = new DeliveryRecorder(
-            options.DataDirectory, retry, new DsnWriter(spool, options.HostName, timeProvider), diskSync, timeProvider, logger, metrics, OnRemoved);
+            options.DataDirectory, retry, new DsnWriter(spool, options.HostName, timeProvider), diskSync, timeProvider, logger, metrics, OnRemoved, _removals);
     }
 
     /// <summary>Raised after an attempt's results are recorded (null results: the attempt was cut short).</summary>
@@ -107,11 +120,19 @@ public sealed partial class QueueScheduler : BackgroundService
             }
         }
 
+        Interlocked.Exchange(ref _fullPassRequested, 1);
         Wake();
     }
 
-    /// <summary>Asks the loop for a pass as soon as it can.</summary>
-    public void Wake() => _wake.Writer.TryWrite(true);
+    /// <summary>Asks the loop for a pass as soon as it can, one that also reads operator requests.</summary>
+    public void Wake()
+    {
+        Interlocked.Exchange(ref _controlPending, 1);
+        WakeLoop();
+    }
+
+    /// <summary>Asks the loop for a pass for mail that changed (no operator request to read).</summary>
+    private void WakeLoop() => _wake.Writer.TryWrite(true);
 
     /// <summary>Wakes the loop; completes when a pass that started after this call has finished.</summary>
     internal Task NextPassAsync()
@@ -176,6 +197,7 @@ public sealed partial class QueueScheduler : BackgroundService
     {
         await Task.Yield();
         Recover();
+        _removals.Start();
         var workers = Enumerable.Range(0, _options.MaxConcurrency).Select(_ => WorkerAsync(stoppingToken)).ToList();
         using var watcher = WatchControlDirectory();
         try
@@ -194,7 +216,12 @@ public sealed partial class QueueScheduler : BackgroundService
         {
             _jobs.Writer.TryComplete();
             await Task.WhenAll(workers).ConfigureAwait(false);
-            await Task.WhenAll(_settling.Keys).ConfigureAwait(false);
+            while (!_settling.IsEmpty)
+            {
+                await Task.WhenAll(_settling.Keys).ConfigureAwait(false);
+            }
+
+            await _removals.DisposeAsync().ConfigureAwait(false);
             Volatile.Read(ref _passDone).TrySetCanceled(CancellationToken.None);
         }
     }
@@ -204,7 +231,7 @@ public sealed partial class QueueScheduler : BackgroundService
     private void OnCommitted(object? sender, MessageCommittedEventArgs e)
     {
         _committed.Enqueue(e.QueueId);
-        Wake();
+        WakeLoop();
     }
 
     private void OnRemoved(QueuedMessage message)
@@ -213,18 +240,41 @@ public sealed partial class QueueScheduler : BackgroundService
         MessageRemoved?.Invoke(message.QueueId);
     }
 
-    /// <summary>One pass: new mail, operator requests, due work. Returns when the next deferral falls due.</summary>
+    /// <summary>
+    /// One pass: new mail, operator requests, due work. Returns when the next deferral falls due. A full
+    /// pass looks at every message; it runs when asked for (flush, operator request), when a known due
+    /// time has come, and at least every <see cref="FullPassInterval"/>. Otherwise only the messages
+    /// admitted or attempted since the last pass are looked at: nothing else can have become due, because
+    /// <see cref="_nextDue"/> is never later than the earliest due time of a message not looked at.
+    /// </summary>
     private DateTimeOffset? RunPass()
     {
         var pass = Interlocked.Exchange(ref _passDone, NewPassSource());
         AdmitCommitted();
-        ApplyControlRequests();
         var now = _time.GetUtcNow();
+        var periodic = now - _lastFullPass >= FullPassInterval;
+        if (Interlocked.Exchange(ref _controlPending, 0) == 1 || periodic)
+        {
+            ApplyControlRequests();
+        }
+
+        var full = Interlocked.Exchange(ref _fullPassRequested, 0) == 1
+            || periodic
+            || (_nextDue is { } known && known <= now);
+        var touched = TakeTouched();
+        IEnumerable<QueuedMessage> candidates = touched;
+        if (full)
+        {
+            _lastFullPass = now;
+            _nextDue = null;
+            candidates = _messages.Values;
+        }
+
         DateTimeOffset? next = null;
         var dispatched = 0;
         var recipientsLeft = 0;
         var oldest = now;
-        foreach (var message in _messages.Values)
+        foreach (var message in candidates)
         {
             var jobs = new List<DeliveryJob>();
             var settle = false;
@@ -271,16 +321,30 @@ public sealed partial class QueueScheduler : BackgroundService
         }
 
         Interlocked.Add(ref _jobsDispatched, dispatched);
-        _metrics?.SetQueueSize(_messages.Count, recipientsLeft, now - oldest);
+        if (full)
+        {
+            _metrics?.SetQueueSize(_messages.Count, recipientsLeft, now - oldest);
+        }
+
+        if (next is { } soonest && (_nextDue is null || soonest < _nextDue))
+        {
+            _nextDue = soonest;
+        }
+
         pass.TrySetResult(dispatched);
-        return next;
+        return _nextDue;
     }
 
-    private void StartSettling(QueuedMessage message)
+    /// <summary>The messages changed since the last pass, each once.</summary>
+    private HashSet<QueuedMessage> TakeTouched()
     {
-        var task = Task.Run(() => _recorder.SettleAsync(message));
-        _settling.TryAdd(task, true);
-        task.ContinueWith(t => _settling.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        var touched = new HashSet<QueuedMessage>(ReferenceEqualityComparer.Instance);
+        while (_touched.TryDequeue(out var message))
+        {
+            touched.Add(message);
+        }
+
+        return touched;
     }
 
     private async Task WorkerAsync(CancellationToken stoppingToken)
@@ -329,13 +393,13 @@ public sealed partial class QueueScheduler : BackgroundService
                 r, RecipientOutcome.Deferred, new RemoteReply(451, "4.3.0", "local delivery error"), null, null))];
         }
 
-        var settle = _recorder.Record(job, results);
-        AttemptRecorded?.Invoke(job.Message.QueueId, results);
-        if (settle)
+        // Recording runs synchronously up to a pending removal; the worker does not wait for that removal's
+        // shared directory fsync but takes its next job. The message stays claimed until the removal is
+        // durable, and shutdown waits for it (it is tracked with the settlings).
+        var recording = RecordAsync(job, results);
+        if (!recording.IsCompleted)
         {
-            StartSettling(job.Message);
+            Track(recording);
         }
-
-        Wake();
     }
 }
