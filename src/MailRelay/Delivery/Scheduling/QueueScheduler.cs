@@ -216,11 +216,7 @@ public sealed partial class QueueScheduler : BackgroundService
         {
             _jobs.Writer.TryComplete();
             await Task.WhenAll(workers).ConfigureAwait(false);
-            while (!_settling.IsEmpty)
-            {
-                await Task.WhenAll(_settling.Keys).ConfigureAwait(false);
-            }
-
+            await Task.WhenAll(_settling.Keys).ConfigureAwait(false);
             await _removals.DisposeAsync().ConfigureAwait(false);
             Volatile.Read(ref _passDone).TrySetCanceled(CancellationToken.None);
         }
@@ -347,6 +343,13 @@ public sealed partial class QueueScheduler : BackgroundService
         return touched;
     }
 
+    private void StartSettling(QueuedMessage message)
+    {
+        var task = Task.Run(() => _recorder.SettleAsync(message));
+        _settling.TryAdd(task, true);
+        task.ContinueWith(t => _settling.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
     private async Task WorkerAsync(CancellationToken stoppingToken)
     {
         await Task.Yield();
@@ -393,13 +396,14 @@ public sealed partial class QueueScheduler : BackgroundService
                 r, RecipientOutcome.Deferred, new RemoteReply(451, "4.3.0", "local delivery error"), null, null))];
         }
 
-        // Recording runs synchronously up to a pending removal; the worker does not wait for that removal's
-        // shared directory fsync but takes its next job. The message stays claimed until the removal is
-        // durable, and shutdown waits for it (it is tracked with the settlings).
-        var recording = RecordAsync(job, results);
-        if (!recording.IsCompleted)
+        var settle = await _recorder.RecordAsync(job, results).ConfigureAwait(false);
+        _touched.Enqueue(job.Message);
+        AttemptRecorded?.Invoke(job.Message.QueueId, results);
+        if (settle)
         {
-            Track(recording);
+            StartSettling(job.Message);
         }
+
+        WakeLoop();
     }
 }
