@@ -1,0 +1,231 @@
+namespace MailRelay.RateLimiting;
+
+/// <summary>
+/// Adaptive pacing for one provider, under the static ceilings. Rate-limit replies multiply the delay by the
+/// backoff multiplier up to the maximum; every run of <c>successThreshold</c> accepted messages multiplies it by the
+/// recovery rate down to the minimum. <c>circuitBreakerThreshold</c> rate-limit replies in a row open the circuit:
+/// nothing is attempted for <c>circuitBreakerDuration</c>, then exactly one probe goes; its acceptance closes the
+/// circuit and another rate-limit reply re-opens it. Concurrent callers claim successive slots
+/// (<c>slot = max(now, lastSlot + delay)</c>), so they never release a burst.
+/// </summary>
+public sealed class AdaptiveController
+{
+    /// <summary>Backing off from a zero delay starts here, or multiplying would never slow anything down.</summary>
+    private static readonly TimeSpan BackoffFloor = TimeSpan.FromSeconds(1);
+
+    private readonly AdaptiveSettings _settings;
+    private readonly TimeProvider _time;
+    private readonly Lock _sync = new();
+    private TimeSpan _delay;
+    private DateTimeOffset? _lastSlot;
+    private DateTimeOffset? _openUntil;
+    private bool _probeInFlight;
+    private int _successStreak;
+    private int _rateLimitStreak;
+    private long _trips;
+    private long _rateLimited;
+    private long _pacedWaits;
+    private long _sends;
+
+    public AdaptiveController(ProviderKey provider, AdaptiveSettings settings, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(time);
+        Provider = provider;
+        _settings = settings;
+        _time = time;
+        _delay = settings.BoundedInitialDelay;
+    }
+
+    public ProviderKey Provider { get; }
+
+    public TimeSpan CurrentDelay
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _delay;
+            }
+        }
+    }
+
+    public CircuitState State
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return StateAt(_time.GetUtcNow());
+            }
+        }
+    }
+
+    /// <summary>Reserves the next send slot, or says until when the provider is paused.</summary>
+    public SlotClaim Claim()
+    {
+        var now = _time.GetUtcNow();
+        if (!_settings.Enabled)
+        {
+            return SlotClaim.Slot(now, isProbe: false);
+        }
+
+        lock (_sync)
+        {
+            switch (StateAt(now))
+            {
+                case CircuitState.Open:
+                    return SlotClaim.Deferred(_openUntil!.Value);
+                case CircuitState.HalfOpen when _probeInFlight:
+                    return SlotClaim.Deferred(now + (_delay > BackoffFloor ? _delay : BackoffFloor));
+                case CircuitState.HalfOpen:
+                    _probeInFlight = true;
+                    return SlotClaim.Slot(NextSlot(now), isProbe: true);
+                default:
+                    return SlotClaim.Slot(NextSlot(now), isProbe: false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Claims a slot and waits for it on one timer. If the circuit opened while waiting, the slot is given up and a
+    /// deferral returned instead, so nothing is attempted during the pause.
+    /// </summary>
+    public async ValueTask<SlotClaim> ClaimAndWaitAsync(CancellationToken cancellationToken)
+    {
+        long tripsAtClaim;
+        lock (_sync)
+        {
+            tripsAtClaim = _trips;
+        }
+
+        var claim = Claim();
+        if (!claim.Granted)
+        {
+            return claim;
+        }
+
+        try
+        {
+            await SlotTimer.WaitUntilAsync(claim.At, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            Report(DeliveryOutcome.Abandoned, claim.IsProbe);
+            throw;
+        }
+
+        lock (_sync)
+        {
+            if (_trips != tripsAtClaim && !claim.IsProbe && StateAt(_time.GetUtcNow()) != CircuitState.Closed)
+            {
+                return SlotClaim.Deferred(_openUntil ?? _time.GetUtcNow());
+            }
+        }
+
+        return claim;
+    }
+
+    /// <summary>Feeds the result of an attempt made in a claimed slot back into the controller.</summary>
+    public void Report(DeliveryOutcome outcome, bool wasProbe)
+    {
+        if (!_settings.Enabled)
+        {
+            return;
+        }
+
+        lock (_sync)
+        {
+            var now = _time.GetUtcNow();
+            switch (outcome)
+            {
+                case DeliveryOutcome.Accepted:
+                    _sends++;
+                    OnAccepted(wasProbe);
+                    break;
+                case DeliveryOutcome.RateLimited:
+                    _rateLimited++;
+                    OnRateLimited(wasProbe, now);
+                    break;
+                default:
+                    // Neither speeds up nor slows down; a probe that did not reach a verdict lets another one go.
+                    if (wasProbe)
+                    {
+                        _probeInFlight = false;
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    public AdaptiveSnapshot Snapshot()
+    {
+        lock (_sync)
+        {
+            var now = _time.GetUtcNow();
+            return new AdaptiveSnapshot(Provider, _delay, StateAt(now), StateAt(now) == CircuitState.Open ? _openUntil : null, _trips, _rateLimited, _pacedWaits, _sends);
+        }
+    }
+
+    private void OnAccepted(bool wasProbe)
+    {
+        _rateLimitStreak = 0;
+        if (wasProbe)
+        {
+            _probeInFlight = false;
+            _openUntil = null;
+        }
+
+        if (++_successStreak >= _settings.SuccessThreshold)
+        {
+            _successStreak = 0;
+            _delay = _settings.Clamp(_delay * _settings.RecoveryRate);
+        }
+    }
+
+    private void OnRateLimited(bool wasProbe, DateTimeOffset now)
+    {
+        _successStreak = 0;
+        _delay = _settings.Clamp((_delay > BackoffFloor ? _delay : BackoffFloor) * _settings.BackoffMultiplier);
+        var state = StateAt(now);
+        if (wasProbe)
+        {
+            _probeInFlight = false;
+            Open(now);
+        }
+        else if (state == CircuitState.Closed && ++_rateLimitStreak >= _settings.CircuitBreakerThreshold)
+        {
+            Open(now);
+        }
+    }
+
+    private void Open(DateTimeOffset now)
+    {
+        _trips++;
+        _rateLimitStreak = 0;
+        _openUntil = now + _settings.CircuitBreakerDuration;
+
+        // Slots handed out before the trip are void; the probe after the pause must not queue behind them.
+        _lastSlot = null;
+    }
+
+    private DateTimeOffset NextSlot(DateTimeOffset now)
+    {
+        var slot = _lastSlot is { } last && last + _delay > now ? last + _delay : now;
+        if (slot > now)
+        {
+            _pacedWaits++;
+        }
+
+        _lastSlot = slot;
+        return slot;
+    }
+
+    private CircuitState StateAt(DateTimeOffset now) => _openUntil switch
+    {
+        null => CircuitState.Closed,
+        { } until when now < until => CircuitState.Open,
+        _ => CircuitState.HalfOpen,
+    };
+}

@@ -1,0 +1,85 @@
+using System.Text.Json;
+using MailRelay.Configuration.Syntax;
+
+namespace MailRelay.RateLimiting;
+
+/// <summary>
+/// One table of hard ceilings (the seed's <c>rateLimit.global</c> or <c>rateLimit.domains.&lt;d&gt;</c>). A missing
+/// key means no ceiling of that kind.
+/// </summary>
+public sealed record StaticLimits
+{
+    public static StaticLimits None { get; } = new();
+
+    public bool Enabled { get; init; } = true;
+
+    public int? MaxConnections { get; init; }
+
+    public int? MaxPerConnection { get; init; }
+
+    /// <summary>At most <see cref="RateCount"/> messages in any window of <see cref="RateInterval"/>.</summary>
+    public int? RateCount { get; init; }
+
+    public TimeSpan RateInterval { get; init; }
+
+    public TimeSpan MinimumDelay { get; init; }
+
+    /// <summary>Types a table that configuration has already validated (<see cref="JsonTableSyntax.RateLimitFields"/>).</summary>
+    public static StaticLimits FromJson(JsonElement table)
+    {
+        if (table.ValueKind != JsonValueKind.Object)
+        {
+            return None;
+        }
+
+        var limits = new StaticLimits();
+        foreach (var field in table.EnumerateObject())
+        {
+            limits = field.Name switch
+            {
+                "enabled" => limits with { Enabled = field.Value.GetBoolean() },
+                "maxConnections" => limits with { MaxConnections = field.Value.GetInt32() },
+                "maxPerConnection" => limits with { MaxPerConnection = field.Value.GetInt32() },
+                "delayMs" => limits with { MinimumDelay = TimeSpan.FromMilliseconds(field.Value.GetInt64()) },
+                "rate" => WithRate(limits, field.Value.GetString()!),
+                _ => throw new ArgumentException($"Unknown rate limit key '{field.Name}'.", nameof(table)),
+            };
+        }
+
+        return limits;
+    }
+
+    /// <summary>The stricter of two tables, key by key; used when several configured domains share one provider.</summary>
+    public StaticLimits Tighten(StaticLimits other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (!other.Enabled)
+        {
+            return this;
+        }
+
+        if (!Enabled)
+        {
+            return other;
+        }
+
+        var rateFromOther = other.RateCount is { } c && (RateCount is null || PerSecond(c, other.RateInterval) < PerSecond(RateCount.Value, RateInterval));
+        return new StaticLimits
+        {
+            MaxConnections = Min(MaxConnections, other.MaxConnections),
+            MaxPerConnection = Min(MaxPerConnection, other.MaxPerConnection),
+            RateCount = rateFromOther ? other.RateCount : RateCount,
+            RateInterval = rateFromOther ? other.RateInterval : RateInterval,
+            MinimumDelay = MinimumDelay > other.MinimumDelay ? MinimumDelay : other.MinimumDelay,
+        };
+    }
+
+    private static StaticLimits WithRate(StaticLimits limits, string text) =>
+        JsonTableSyntax.TryParseRate(text, out var count, out var interval)
+            ? limits with { RateCount = count, RateInterval = interval }
+            : throw new ArgumentException($"Rate '{text}' is not N/duration.", nameof(text));
+
+    private static int? Min(int? a, int? b) => a is null ? b : b is null ? a : Math.Min(a.Value, b.Value);
+
+    private static double PerSecond(int count, TimeSpan interval) => count / interval.TotalSeconds;
+}
