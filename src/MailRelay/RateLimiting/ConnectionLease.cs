@@ -26,6 +26,12 @@ public sealed class ConnectionLease : IDisposable
 
     public int MessagesStarted => Volatile.Read(ref _messages);
 
+    /// <summary>A connection ceiling of the provider (or its custom-domain scope) applies.</summary>
+    public bool LimitsScope => _provider is not null;
+
+    /// <summary>The global connection ceiling applies.</summary>
+    public bool LimitsGlobally => _global is not null;
+
     /// <summary>False once the connection has carried its quota: close it and acquire a new lease.</summary>
     public bool TryStartMessage()
     {

@@ -71,4 +71,28 @@ public sealed class ProviderResolver
         _learned[PublicSuffixList.Normalise(domain)] = provider;
         return provider;
     }
+
+    /// <summary>
+    /// The provider of <paramref name="domain"/> when it is known without an MX lookup: learned from an earlier
+    /// lookup, or a well-known consumer domain or brand.
+    /// </summary>
+    public bool TryGetKnown(string domain, out ProviderKey provider)
+    {
+        var name = PublicSuffixList.Normalise(domain);
+        if (_learned.TryGetValue(name, out provider))
+        {
+            return true;
+        }
+
+        var registrable = _suffixes.GetRegistrableDomain(name);
+        if (ProviderDirectory.ConsumerDomains.ContainsKey(name)
+            || (registrable.Contains('.', StringComparison.Ordinal) && ProviderDirectory.ConsumerBrands.ContainsKey(registrable.Split('.')[0])))
+        {
+            provider = ForDomain(name);
+            return true;
+        }
+
+        provider = default;
+        return false;
+    }
 }

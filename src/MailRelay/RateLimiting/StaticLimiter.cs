@@ -124,6 +124,14 @@ public sealed class StaticLimiter
         return slot;
     }
 
+    /// <summary>Provisional overload.</summary>
+    public ValueTask<ConnectionLease> AcquireConnectionAsync(ProviderKey provider, ProviderKey? domainScope, CancellationToken cancellationToken) =>
+        AcquireConnectionAsync(provider, cancellationToken);
+
+    /// <summary>Provisional overload.</summary>
+    public DateTimeOffset ClaimSendSlot(ProviderKey provider, ProviderKey? domainScope, DateTimeOffset notBefore) =>
+        ClaimSendSlot(provider, notBefore);
+
     private Scope ScopeFor(ProviderKey provider) =>
         _providers.GetOrAdd(provider, key => new Scope(_configured.TryGetValue(key, out var limits) && limits.Enabled ? limits : StaticLimits.None));
 
