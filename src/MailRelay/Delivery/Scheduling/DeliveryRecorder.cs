@@ -208,9 +208,12 @@ internal sealed class DeliveryRecorder
 
         try
         {
-            if (unnotified.Count > 0 && DsnWriter.IsOwed(message.Entry))
+            // RFC 3461: a recipient given NOTIFY=NEVER, or a NOTIFY list without FAILURE, is settled without a report.
+            var envelope = message.Entry.Envelope;
+            var reported = unnotified.Where(s => envelope.DsnOptionsOf(s.Recipient).WantsFailure).ToList();
+            if (reported.Count > 0 && DsnWriter.IsOwed(message.Entry))
             {
-                var dsnRecipients = unnotified.Select(ToDsnRecipient).ToList();
+                var dsnRecipients = reported.Select(s => ToDsnRecipient(s, envelope)).ToList();
                 var dsnId = await _dsnWriter.SendAsync(message.Entry, dsnRecipients, CancellationToken.None).ConfigureAwait(false);
                 _metrics?.DsnGenerated("failed");
                 SchedulerLog.DsnQueued(_logger, message.QueueId, dsnId);
@@ -316,8 +319,21 @@ internal sealed class DeliveryRecorder
             : host;
     }
 
-    private static DsnRecipient ToDsnRecipient(RecipientState state) =>
-        new(state.Recipient, DsnAction.Failed, state.StatusCode ?? "5.0.0", HostOf(state.Relay), state.LastReply, state.LastAttempt);
+    private static DsnRecipient ToDsnRecipient(RecipientState state, SpoolEnvelope envelope) =>
+        new(state.Recipient, DsnAction.Failed, state.StatusCode ?? "5.0.0", HostOf(state.Relay), state.LastReply, state.LastAttempt,
+            OriginalRecipientOf(envelope, state.Recipient));
+
+    /// <summary>The ORCPT as a DSN field value: its address type and the xtext-decoded address.</summary>
+    private static string? OriginalRecipientOf(SpoolEnvelope envelope, string recipient)
+    {
+        if (envelope.DsnOptionsOf(recipient).OriginalRecipient is not { } orcpt)
+        {
+            return null;
+        }
+
+        var semicolon = orcpt.IndexOf(';', StringComparison.Ordinal);
+        return semicolon < 0 ? null : orcpt[..semicolon] + "; " + Smtp.Commands.Xtext.Decode(orcpt[(semicolon + 1)..]);
+    }
 
     private static string? HostOf(string? relay)
     {
