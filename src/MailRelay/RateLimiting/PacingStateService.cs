@@ -6,7 +6,7 @@ namespace MailRelay.RateLimiting;
 /// reset requests that <c>rate reset</c> drops in <c>DATA_DIR/pacing/control/</c> while the daemon runs (noticed
 /// by a file watcher, and looked for at every save tick in case a notification is lost).
 /// </summary>
-public sealed class PacingStateService : BackgroundService
+public sealed class PacingStateService : IHostedService, IDisposable
 {
     private readonly PacingRegistry _pacing;
     private readonly PacingOptions _options;
@@ -18,6 +18,8 @@ public sealed class PacingStateService : BackgroundService
     private (long, long)? _savedMark;
     private int _controlPending;
     private FileSystemWatcher? _watcher;
+    private CancellationTokenSource? _stopping;
+    private Task? _loop;
 
     public PacingStateService(PacingRegistry pacing, TimeProvider time, ILogger<PacingStateService> logger)
     {
@@ -38,27 +40,37 @@ public sealed class PacingStateService : BackgroundService
     public event EventHandler? ControlApplied;
 
     /// <summary>Restores the saved state and applies waiting requests before delivery starts, then starts the save loop.</summary>
-    public override Task StartAsync(CancellationToken cancellationToken)
+    public Task StartAsync(CancellationToken cancellationToken)
     {
         Restore();
         ApplyControlRequests();
         _watcher = WatchControlDirectory();
-        return base.StartAsync(cancellationToken);
+        _stopping = new CancellationTokenSource();
+
+        // Runs up to its first wait here, so the first save tick is on the clock when StartAsync returns.
+        _loop = RunAsync(_stopping.Token);
+        return Task.CompletedTask;
     }
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
+    public async Task StopAsync(CancellationToken cancellationToken)
     {
         _watcher?.Dispose();
         _watcher = null;
-        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        if (_stopping is not null && _loop is not null)
+        {
+            await _stopping.CancelAsync().ConfigureAwait(false);
+            await _loop.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         ApplyControlRequests();
         SaveIfChanged();
     }
 
-    public override void Dispose()
+    public void Dispose()
     {
         _watcher?.Dispose();
-        base.Dispose();
+        _stopping?.Cancel();
+        _stopping?.Dispose();
     }
 
     /// <summary>Takes over the saved state, if there is a readable one. Returns whether a state file was read.</summary>
@@ -123,7 +135,18 @@ public sealed class PacingStateService : BackgroundService
     {
         Interlocked.Exchange(ref _controlPending, 0);
         var applied = 0;
-        foreach (var (path, provider) in PacingControlDirectory.ReadPending(_options.DataDirectory))
+        IReadOnlyList<(string Path, ProviderKey? Reset)> pending;
+        try
+        {
+            pending = PacingControlDirectory.ReadPending(_options.DataDirectory);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            PacingLog.ControlIgnored(_logger, PacingControlDirectory.PathOf(_options.DataDirectory), ex.Message);
+            return 0;
+        }
+
+        foreach (var (path, provider) in pending)
         {
             if (provider is { } key)
             {
@@ -153,7 +176,7 @@ public sealed class PacingStateService : BackgroundService
         return applied;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    private async Task RunAsync(CancellationToken stoppingToken)
     {
         var nextSave = _time.GetUtcNow() + _options.SaveInterval;
         while (!stoppingToken.IsCancellationRequested)
@@ -178,6 +201,14 @@ public sealed class PacingStateService : BackgroundService
             var delay = Task.Delay(wait, _time, timer.Token);
             await Task.WhenAny(wake, delay).ConfigureAwait(false);
             await timer.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await delay.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Woken early, or stopping.
+            }
         }
     }
 
