@@ -262,7 +262,8 @@ internal sealed partial class ProviderPacer
                 continue;
             }
 
-            var connection = new PacedConnection(queue.Key, lease.MaxMessages, lease.LimitsScope, lease.LimitsGlobally);
+            var ceiling = lease.LimitsProvider ? queue.Provider.Value : lease.LimitsDomain ? queue.Key : null;
+            var connection = new PacedConnection(queue.Key, lease.MaxMessages, ceiling, lease.LimitsGlobally);
             return new PacingTicket(queue.Provider, claim.IsProbe, lease, connection);
         }
     }

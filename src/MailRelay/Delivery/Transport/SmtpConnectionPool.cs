@@ -94,14 +94,15 @@ public sealed class SmtpConnectionPool : IAsyncDisposable
         }
     }
 
-    /// <summary>Closes the idle connections of one pacing scope (or every idle connection when <paramref name="poolKey"/> is null).</summary>
-    public async Task CloseIdleAsync(string? poolKey)
+    /// <summary>Closes the idle connections whose pacing scope <paramref name="counts"/> says to.</summary>
+    public async Task CloseIdleAsync(Func<string?, bool> counts)
     {
+        ArgumentNullException.ThrowIfNull(counts);
         List<RelayingSmtpClient> closing;
         lock (_lock)
         {
             closing = _idle
-                .Where(idle => poolKey is null || string.Equals(idle.Client.PoolKey, poolKey, StringComparison.Ordinal))
+                .Where(idle => counts(idle.Client.PoolKey))
                 .Select(idle => idle.Client)
                 .ToList();
             _idle.RemoveAll(idle => closing.Contains(idle.Client));

@@ -145,11 +145,11 @@ public sealed class SmtpDeliveryTransport : IDeliveryTransport, IDestinationClas
         string? lastHost = null;
         IPEndPoint? lastEndPoint = null;
         var attempts = 0;
-        if (request.Pacing is { } pacing && (pacing.ScopeCeiling || pacing.GlobalCeiling))
+        if (request.Pacing is { } pacing && (pacing.CeilingKey is not null || pacing.GlobalCeiling))
         {
             // This request holds one of the ceiling's delivery slots; idle connections that count against the
             // same ceiling go first, so the new one never makes the open connections exceed it.
-            await _pool.CloseIdleAsync(pacing.GlobalCeiling ? null : pacing.PoolKey).ConfigureAwait(false);
+            await _pool.CloseIdleAsync(pacing.SharesCeilingWith).ConfigureAwait(false);
         }
 
         foreach (var hop in plan.Hosts)

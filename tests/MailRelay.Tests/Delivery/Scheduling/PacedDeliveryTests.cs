@@ -161,7 +161,25 @@ public sealed class PacedDeliveryTests
         await harness.Events.RemovedAsync([.. ids]);
         Assert.Equal(1, harness.Transport.MaxConcurrent);
         var paced = harness.Transport.Requests.Select(r => r.Request.Pacing).ToList();
-        Assert.All(paced, p => Assert.Equal(new PacedConnection("google.com", 3, ScopeCeiling: true, GlobalCeiling: false), p));
+        Assert.All(paced, p => Assert.Equal(new PacedConnection("google.com", 3, CeilingKey: "google.com", GlobalCeiling: false), p));
+    }
+
+    [Fact]
+    public async Task A_custom_domain_gets_its_own_connection_scope_under_its_provider()
+    {
+        await using var harness = new SchedulerHarness(pacing: PacingFixtures.Registry(
+            adaptive: false, rateLimit: true, rateLimitCustomDomains: """{"corp.test":{"maxConnections":1,"maxPerConnection":2}}"""));
+        harness.Transport.Providers["corp.test"] = "provider.test";
+        harness.Transport.Providers["other.test"] = "provider.test";
+        await harness.StartAsync();
+        var corp = await harness.SubmitAsync("app@example.com", "user@corp.test");
+        var other = await harness.SubmitAsync("app@example.com", "user@other.test");
+
+        await harness.Events.RemovedAsync(corp, other);
+
+        var paced = harness.Transport.Requests.ToDictionary(r => r.Request.Domain, r => r.Request.Pacing);
+        Assert.Equal(new PacedConnection("provider.test|corp.test", 2, CeilingKey: "provider.test|corp.test", GlobalCeiling: false), paced["corp.test"]);
+        Assert.Equal(new PacedConnection("provider.test", null, CeilingKey: null, GlobalCeiling: false), paced["other.test"]);
     }
 
     [Fact]

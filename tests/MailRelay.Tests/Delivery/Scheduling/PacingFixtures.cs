@@ -1,6 +1,7 @@
 using System.Text.Json;
 using MailRelay.Configuration;
 using MailRelay.RateLimiting;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace MailRelay.Tests.Delivery.Scheduling;
 
@@ -12,16 +13,25 @@ internal static class PacingFixtures
         bool adaptive = true,
         string rateLimitGlobal = "{}",
         string rateLimitDomains = "{}",
-        bool rateLimit = false)
+        bool rateLimit = false,
+        string rateLimitCustomDomains = "{}")
     {
-        return time =>
-        {
-            var resolver = new ProviderResolver(PublicSuffixList.LoadEmbedded(icannOnly: true));
-            var limits = StaticLimiter.FromSettings(
-                new RateLimitSettings { Enabled = rateLimit, Global = Json(rateLimitGlobal), Domains = Json(rateLimitDomains) }, resolver, time);
-            var settings = adaptive ? AdaptiveSettings.Default.Overlay(Json(adaptiveDefaults)) : AdaptiveSettings.Default with { Enabled = false };
-            return new PacingRegistry(limits, resolver, settings, time, active: true);
-        };
+        return time => new PacingRegistry(
+            new PacingOptions
+            {
+                RateLimit = new RateLimitSettings
+                {
+                    Enabled = rateLimit,
+                    Global = Json(rateLimitGlobal),
+                    Domains = Json(rateLimitDomains),
+                    CustomDomains = Json(rateLimitCustomDomains),
+                },
+                AdaptiveRate = new AdaptiveRateSettings { Enabled = adaptive, Defaults = Json(adaptiveDefaults), Domains = Json("{}") },
+                Warmup = WarmupSettings.Disabled,
+                DataDirectory = Path.GetTempPath(),
+            },
+            time,
+            NullLogger<PacingRegistry>.Instance);
     }
 
     private static JsonElement Json(string text) => JsonDocument.Parse(text).RootElement.Clone();

@@ -18,7 +18,7 @@ public sealed class PacedTransportTests(DnsmasqFixture dns) : IDisposable
     {
         await using var server = FakeSmtpServer.StartOnLoopback(new FakeSmtpBehaviour());
         await using var transport = TransportFactory.Create(TransportFactory.RouteTo("dest.test", server.EndPoint));
-        var pacing = new PacedConnection("dest.test", MaxMessages: 2, ScopeCeiling: false, GlobalCeiling: false);
+        var pacing = new PacedConnection("dest.test", MaxMessages: 2, CeilingKey: null, GlobalCeiling: false);
 
         for (var i = 0; i < 5; i++)
         {
@@ -63,7 +63,7 @@ public sealed class PacedTransportTests(DnsmasqFixture dns) : IDisposable
             TransactionTimeout = routed.TransactionTimeout,
         };
         await using var transport = TransportFactory.Create(options);
-        var pacing = new PacedConnection("provider.test", MaxMessages: null, ScopeCeiling: true, GlobalCeiling: false);
+        var pacing = new PacedConnection("provider.test", MaxMessages: null, CeilingKey: "provider.test", GlobalCeiling: false);
 
         await transport.DeliverAsync(Request("first.test") with { Pacing = pacing }, CancellationToken.None);
         Assert.Equal(1, transport.Pool.Count);
@@ -105,7 +105,7 @@ public sealed class PacedTransportTests(DnsmasqFixture dns) : IDisposable
         Assert.Equal(new ProviderKey("outlook.com"), await transport.ProviderOfAsync("hotmail.co.uk", providers, CancellationToken.None));
     }
 
-    private static PacedConnection Scope(string key) => new(key, MaxMessages: null, ScopeCeiling: false, GlobalCeiling: false);
+    private static PacedConnection Scope(string key) => new(key, MaxMessages: null, CeilingKey: null, GlobalCeiling: false);
 
     private DeliveryRequest Request(string domain) => new(_file.Entry, domain, ["user@" + domain]);
 }
