@@ -56,9 +56,9 @@ public sealed class PacingStateService : IHostedService, IDisposable
     {
         _watcher?.Dispose();
         _watcher = null;
-        if (_stopping is not null && _loop is not null)
+        if (_stopping is { } stopping && _loop is not null)
         {
-            await _stopping.CancelAsync().ConfigureAwait(false);
+            await stopping.CancelAsync().ConfigureAwait(false);
             await _loop.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
 
@@ -66,11 +66,17 @@ public sealed class PacingStateService : IHostedService, IDisposable
         SaveIfChanged();
     }
 
+    /// <summary>Idempotent: the host disposes this once as a singleton and once as a hosted service.</summary>
     public void Dispose()
     {
         _watcher?.Dispose();
-        _stopping?.Cancel();
-        _stopping?.Dispose();
+        _watcher = null;
+        var stopping = Interlocked.Exchange(ref _stopping, null);
+        if (stopping is not null)
+        {
+            stopping.Cancel();
+            stopping.Dispose();
+        }
     }
 
     /// <summary>Takes over the saved state, if there is a readable one. Returns whether a state file was read.</summary>
