@@ -47,7 +47,12 @@ public sealed class RelayHost : IAsyncDisposable
 
     public static RelayHost Create(RelayConfiguration configuration, Serilog.ILogger logger, TimeProvider? timeProvider = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        // Configuration is the environment only (ConfigurationLoader). The host's own JSON sources would watch
+        // the content root recursively, and it defaults to the working directory, so to a relative DATA_DIR:
+        // every spool file would wake their watchers. No source reloads, none is kept, and the content root
+        // is the install directory.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"], ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.Sources.Clear();
         builder.Logging.ClearProviders();
         builder.Services.AddSerilog(logger, dispose: false);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = configuration.ShutdownTimeout);

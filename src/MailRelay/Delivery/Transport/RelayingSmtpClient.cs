@@ -1,6 +1,8 @@
 using System.Net;
+using System.Net.Sockets;
 using MailKit;
 using MailKit.Net.Smtp;
+using MailKit.Security;
 using MailRelay.Queue;
 using MimeKit;
 
@@ -63,6 +65,29 @@ public sealed class RelayingSmtpClient : SmtpClient
     {
         var response = await SendCommandAsync("RSET", cancellationToken).ConfigureAwait(false);
         return response.StatusCode == SmtpStatusCode.Ok;
+    }
+
+    /// <summary>
+    /// Connects over <paramref name="socket"/> with Nagle's algorithm off. MailKit writes the message data
+    /// and its final dot in more than one segment; with Nagle on, the last small segment waits for the
+    /// acknowledgement of the previous one, which a receiver that answers only after the dot delays (the
+    /// delayed ACK, 40 ms on Linux): every transaction would stall that long, whatever the link's speed.
+    /// </summary>
+    public override Task ConnectAsync(
+        Socket socket, string host, int port = 0, SecureSocketOptions options = SecureSocketOptions.Auto, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        socket.NoDelay = true;
+        return base.ConnectAsync(socket, host, port, options, cancellationToken);
+    }
+
+    /// <inheritdoc cref="ConnectAsync(Socket, string, int, SecureSocketOptions, CancellationToken)"/>
+    public override void Connect(
+        Socket socket, string host, int port = 0, SecureSocketOptions options = SecureSocketOptions.Auto, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        socket.NoDelay = true;
+        base.Connect(socket, host, port, options, cancellationToken);
     }
 
     /// <summary>Sends the message exactly as loaded: no transfer-encoding changes, whatever the server lacks.</summary>
