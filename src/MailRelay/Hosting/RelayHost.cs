@@ -7,6 +7,7 @@ using MailRelay.Dkim;
 using MailRelay.Observability;
 using MailRelay.Policy;
 using MailRelay.Queue;
+using MailRelay.RateLimiting;
 using MailRelay.Smtp.Connections;
 using MailRelay.Smtp.Hosting;
 using MailRelay.Smtp.Proxy;
@@ -86,6 +87,7 @@ public sealed class RelayHost : IAsyncDisposable
         builder.Services.AddSingleton<ISmtpSessionHandler, RelaySessionHandler>();
         builder.Services.AddSingleton<SmtpConnectionHandler>();
         builder.Services.AddSmtpDeliveryTransport(configuration);
+        builder.Services.AddDeliveryPacing(configuration, metrics.Registry);
         builder.Services.AddQueueManager(configuration, metrics.Registry, configuration.Delivery.Concurrency);
 
         var smtpListeners = new List<(ListenerEndpoint, ListenOptions)>();
