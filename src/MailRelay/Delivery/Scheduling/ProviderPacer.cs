@@ -12,8 +12,15 @@ namespace MailRelay.Delivery.Scheduling;
 /// for it on one timer. Jobs wait here, not in the workers, so a slow provider never starves the others,
 /// and a wait is never an attempt: it leaves the recipient's state and retry schedule untouched.
 /// </summary>
-internal sealed partial class ProviderPacer
+internal sealed partial class ProviderPacer : IDisposable
 {
+    /// <summary>
+    /// Classifications that may look up an MX at once: a queue full of mail to thousands of new domains must not
+    /// send thousands of DNS queries in the same instant.
+    /// </summary>
+    private const int MaxConcurrentClassifications = 32;
+
+    private readonly SemaphoreSlim _classifying = new(MaxConcurrentClassifications, MaxConcurrentClassifications);
     private readonly PacingRegistry _registry;
     private readonly IDestinationClassifier _classifier;
     private readonly Func<DeliveryJob, bool> _release;
@@ -56,6 +63,9 @@ internal sealed partial class ProviderPacer
 
     /// <summary>Completes when every classification and pump has ended (after the stopping token fired).</summary>
     public Task DrainAsync() => Task.WhenAll(_running.Keys);
+
+    /// <summary>Call after <see cref="DrainAsync"/>: nothing classifies any more.</summary>
+    public void Dispose() => _classifying.Dispose();
 
     /// <summary>Tells a finished paced attempt's outcome to its provider's controller and frees its delivery slot.</summary>
     public void Complete(PacingTicket ticket, IReadOnlyList<RecipientResult>? results)
@@ -100,7 +110,15 @@ internal sealed partial class ProviderPacer
         ProviderKey? provider;
         try
         {
-            provider = await _classifier.ProviderOfAsync(job.Domain, _registry.Resolver, _stopping).ConfigureAwait(false);
+            await _classifying.WaitAsync(_stopping).ConfigureAwait(false);
+            try
+            {
+                provider = await _classifier.ProviderOfAsync(job.Domain, _registry.Resolver, _stopping).ConfigureAwait(false);
+            }
+            finally
+            {
+                _classifying.Release();
+            }
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {

@@ -239,6 +239,7 @@ public sealed partial class QueueScheduler : BackgroundService
             if (_pacer is not null)
             {
                 await _pacer.DrainAsync().ConfigureAwait(false);
+                _pacer.Dispose();
             }
 
             await Task.WhenAll(workers).ConfigureAwait(false);
