@@ -92,6 +92,10 @@ only. Its hash is the pod's checksum/config annotation, so any change rolls the 
 - name: QUEUE_LIFETIME
   value: {{ . | quote }}
 {{- end }}
+{{- with .Values.mail.delayWarningTime }}
+- name: DELAY_WARNING_TIME
+  value: {{ . | quote }}
+{{- end }}
 - name: DKIM_ENABLED
   value: {{ .Values.dkim.enabled | toString | quote }}
 - name: DKIM_AUTO_GENERATE

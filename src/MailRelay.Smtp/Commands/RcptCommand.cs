@@ -69,6 +69,12 @@ public sealed class RcptCommand : ISmtpCommand
         }
 
         transaction.Mail.Recipients.Add(recipient);
+        if (parameters.Contains("NOTIFY") || parameters.Contains("ORCPT"))
+        {
+            transaction.Mail.DsnRequests.TryAdd(
+                recipient, new RecipientDsnRequest(parameters.Value("NOTIFY")?.ToUpperInvariant(), parameters.Value("ORCPT")));
+        }
+
         session.Counters.RecipientsAccepted++;
         return reply ?? new SmtpReply(250, "2.1.5", "Ok");
     }

@@ -25,4 +25,30 @@ public static class Xtext
 
         return true;
     }
+
+    /// <summary>Decodes valid xtext ("+2B" → "+"); call <see cref="IsValid"/> first.</summary>
+    public static string Decode(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (!text.Contains('+', StringComparison.Ordinal))
+        {
+            return text;
+        }
+
+        var decoded = new System.Text.StringBuilder(text.Length);
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] == '+' && i + 2 < text.Length)
+            {
+                decoded.Append((char)Convert.ToByte(text.Substring(i + 1, 2), 16));
+                i += 2;
+            }
+            else
+            {
+                decoded.Append(text[i]);
+            }
+        }
+
+        return decoded.ToString();
+    }
 }

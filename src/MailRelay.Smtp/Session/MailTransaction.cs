@@ -34,4 +34,7 @@ public sealed class MailTransaction
 
     /// <summary>Recipients the handler accepted, in order.</summary>
     public List<string> Recipients { get; } = [];
+
+    /// <summary>NOTIFY/ORCPT of the accepted recipients that gave any, by address (the first RCPT of an address wins).</summary>
+    public Dictionary<string, RecipientDsnRequest> DsnRequests { get; } = new(StringComparer.Ordinal);
 }

@@ -80,6 +80,8 @@ public static class ConfigurationRegistry
             "Delays before successive delivery retries; the last one repeats."),
         Literal(N.QueueLifetime, Duration, "5d",
             "Time after which undeliverable mail is returned to the sender."),
+        Literal(N.DelayWarningTime, Duration, "0",
+            "Age at which a still-deferred message's sender gets one delay warning (a DSN with action delayed); 0 turns warnings off."),
         Literal(N.DeliveryConcurrency, "integer 1–1000", "20",
             "Deliveries in progress at once, across all destinations."),
         Literal(N.DkimEnabled, Boolean, "true",

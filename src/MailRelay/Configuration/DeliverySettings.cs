@@ -32,6 +32,9 @@ public sealed record DeliverySettings
     /// <summary>QUEUE_LIFETIME: after this long in the queue a message bounces.</summary>
     public required TimeSpan QueueLifetime { get; init; }
 
+    /// <summary>DELAY_WARNING_TIME: age at which a deferred message's sender is warned once; null when off.</summary>
+    public TimeSpan? DelayWarningTime { get; init; }
+
     /// <summary>DELIVERY_CONCURRENCY: deliveries in progress at once.</summary>
     public required int Concurrency { get; init; }
 }

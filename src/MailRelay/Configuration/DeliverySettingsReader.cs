@@ -40,6 +40,9 @@ internal static class DeliverySettingsReader
             InetProtocols = reader.ReadChoice(N.InetProtocols, InetChoices),
             RetrySchedule = reader.Read<IReadOnlyList<TimeSpan>>(N.RetrySchedule, ParseRetrySchedule),
             QueueLifetime = reader.ReadPositiveDuration(N.QueueLifetime),
+            DelayWarningTime = reader.Read<TimeSpan>(N.DelayWarningTime, DurationSyntax.TryParse) is var warning && warning > TimeSpan.Zero
+                ? warning
+                : null,
             Concurrency = reader.ReadInteger(N.DeliveryConcurrency, 1, 1000),
         };
     }

@@ -36,6 +36,7 @@ public static class VariableNames
     public const string InetProtocols = "INET_PROTOCOLS";
     public const string RetrySchedule = "RETRY_SCHEDULE";
     public const string QueueLifetime = "QUEUE_LIFETIME";
+    public const string DelayWarningTime = "DELAY_WARNING_TIME";
     public const string DeliveryConcurrency = "DELIVERY_CONCURRENCY";
     public const string DkimEnabled = "DKIM_ENABLED";
     public const string DkimAutoGenerate = "DKIM_AUTO_GENERATE";

@@ -48,6 +48,10 @@ public sealed partial class SpoolingMessageWriter : IMessageWriter
                 "HDRS" => DsnReturn.Headers,
                 _ => DsnReturn.Unspecified,
             },
+            RecipientDsn = transaction.DsnRequests.ToDictionary(
+                pair => pair.Key,
+                pair => new RecipientDsnOptions(RecipientDsnOptions.ParseNotify(pair.Value.Notify), pair.Value.OriginalRecipient),
+                StringComparer.Ordinal),
         };
 
         SpoolMessageWriter writer;

@@ -24,5 +24,8 @@ public sealed record RecipientState(string Recipient, RecipientStatus Status)
     /// <summary>For a failed recipient: a DSN about it has been committed to the spool (or none is owed).</summary>
     public bool Notified { get; init; }
 
+    /// <summary>For a deferred recipient: a delay warning about it has been committed (or none is owed).</summary>
+    public bool Warned { get; init; }
+
     public bool IsFinal => Status is RecipientStatus.Delivered or RecipientStatus.Failed;
 }

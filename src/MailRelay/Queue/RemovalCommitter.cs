@@ -1,116 +1,139 @@
-using System.Threading.Channels;
-
 namespace MailRelay.Queue;
 
 /// <summary>
-/// Removes finished messages (queue file, then state log) and makes the removals durable with one
-/// directory fsync shared by every removal ready at that moment, as <see cref="GroupCommitter"/> does for
-/// new mail. The fsync is needed: a message whose recipients were all delivered in one attempt has no
-/// state log (its removal is the only record of the delivery), so a removal lost in a crash would bring
-/// it back and send it again. A caller treats the message as gone only once its task completes.
+/// Removes finished messages (queue file, then state log) and makes the removals durable with directory
+/// fsyncs shared by every removal waiting at that moment, as <see cref="GroupCommitter"/> does for new mail.
+/// The fsync is needed: a message whose recipients were all delivered in one attempt has no state log (its
+/// removal is the only record of the delivery), so a removal lost in a crash would bring it back and send it
+/// again. A caller treats the message as gone only once its task completes.
 /// </summary>
+/// <remarks>
+/// The unlinks are done by the caller, at once and side by side with other callers; only the fsync is
+/// shared. A removal's task completes when an fsync that began after its unlinks has finished: one fsync
+/// runs at a time, and each covers every removal that was waiting when it started. A removal therefore waits
+/// at most for the fsync in progress and then its own, not for a queue of other messages' unlinks.
+/// </remarks>
 internal sealed class RemovalCommitter : IAsyncDisposable
 {
-    private readonly Channel<(string QueueId, TaskCompletionSource Done)> _queue =
-        Channel.CreateUnbounded<(string QueueId, TaskCompletionSource Done)>(new UnboundedChannelOptions { SingleReader = true });
-
+    private readonly Lock _lock = new();
     private readonly SpoolLayout _layout;
     private readonly IDiskSync _diskSync;
-    private readonly int _maxBatchSize;
-    private Task _loop = Task.CompletedTask;
+    private TaskCompletionSource? _nextSync;
+    private Task _syncing = Task.CompletedTask;
+    private bool _syncRunning;
+    private bool _started;
+    private bool _closed;
 
-    public RemovalCommitter(string dataDirectory, IDiskSync diskSync, int maxBatchSize = Spool.DefaultMaxBatchSize)
+    public RemovalCommitter(string dataDirectory, IDiskSync diskSync)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxBatchSize, 1);
         _layout = new SpoolLayout(dataDirectory);
         _diskSync = diskSync;
-        _maxBatchSize = maxBatchSize;
     }
 
-    public void Start() => _loop = Task.Run(RunAsync);
+    /// <summary>Opens the committer for removals.</summary>
+    public void Start()
+    {
+        lock (_lock)
+        {
+            _started = true;
+        }
+    }
 
     /// <summary>
-    /// Queues a message's removal; the task completes once it is durable and faults with an
-    /// <see cref="IOException"/> (or another I/O failure) when it is not known to be.
+    /// Removes a message's files now and returns a task that completes once the removal is durable; it
+    /// faults with an <see cref="IOException"/> (or another I/O failure) when it is not known to be, and
+    /// without touching the files when the committer is not running.
     /// </summary>
     public Task RemoveAsync(string queueId)
     {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_queue.Writer.TryWrite((queueId, done)))
+        lock (_lock)
         {
-            done.SetException(new IOException("The queue is shutting down; the message was not removed."));
-        }
-
-        return done.Task;
-    }
-
-    /// <summary>Stops taking removals, finishes those already queued, and ends the loop.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        _queue.Writer.TryComplete();
-        await _loop.ConfigureAwait(false);
-    }
-
-    private async Task RunAsync()
-    {
-        var batch = new List<(string QueueId, TaskCompletionSource Done)>(_maxBatchSize);
-        while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
-        {
-            while (batch.Count < _maxBatchSize && _queue.Reader.TryRead(out var removal))
+            if (!_started || _closed)
             {
-                batch.Add(removal);
+                return Task.FromException(new IOException("The queue is shutting down; the message was not removed."));
             }
-
-            RemoveBatch(batch);
-            batch.Clear();
-        }
-    }
-
-    private void RemoveBatch(List<(string QueueId, TaskCompletionSource Done)> batch)
-    {
-        var removed = new List<TaskCompletionSource>(batch.Count);
-        foreach (var (queueId, done) in batch)
-        {
-            try
-            {
-                // The queue file first: once it is gone the message is gone, and a state log left
-                // without it is removed at the next start.
-                File.Delete(_layout.ActivePath(queueId));
-                File.Delete(_layout.StatePath(queueId));
-                removed.Add(done);
-            }
-#pragma warning disable CA1031 // Handed to the waiting caller, which decides; the loop must go on.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                done.TrySetException(ex);
-            }
-        }
-
-        if (removed.Count == 0)
-        {
-            return;
         }
 
         try
         {
-            _diskSync.SyncDirectory(_layout.ActiveDirectory);
+            // The queue file first: once it is gone the message is gone, and a state log left without it is
+            // removed at the next start.
+            File.Delete(_layout.ActivePath(queueId));
+            File.Delete(_layout.StatePath(queueId));
         }
-#pragma warning disable CA1031 // Handed to every waiting caller: none of these removals is known durable.
+#pragma warning disable CA1031 // Handed to the caller, which decides, as every other outcome of a removal.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            foreach (var done in removed)
-            {
-                done.TrySetException(ex);
-            }
-
-            return;
+            return Task.FromException(ex);
         }
 
-        foreach (var done in removed)
+        return NextSyncAsync();
+    }
+
+    /// <summary>Stops taking removals and waits for the fsyncs owed to those already made.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        Task syncing;
+        lock (_lock)
         {
-            done.TrySetResult();
+            _closed = true;
+            syncing = _syncing;
+        }
+
+        await syncing.ConfigureAwait(false);
+    }
+
+    /// <summary>A task for the first directory fsync that begins after this call.</summary>
+    private Task NextSyncAsync()
+    {
+        lock (_lock)
+        {
+            if (_nextSync is null)
+            {
+                _nextSync = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                if (!_syncRunning)
+                {
+                    _syncRunning = true;
+                    _syncing = Task.Run(SyncWhileWaitedFor);
+                }
+            }
+
+            return _nextSync.Task;
+        }
+    }
+
+    /// <summary>Runs fsyncs back to back for as long as removals wait for one, then ends.</summary>
+    private void SyncWhileWaitedFor()
+    {
+        while (true)
+        {
+            TaskCompletionSource waiting;
+            lock (_lock)
+            {
+                if (_nextSync is null)
+                {
+                    _syncRunning = false;
+                    return;
+                }
+
+                waiting = _nextSync;
+                _nextSync = null;
+            }
+
+            try
+            {
+                _diskSync.SyncDirectory(_layout.ActiveDirectory);
+            }
+#pragma warning disable CA1031 // Handed to every waiting caller: none of these removals is known durable.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                waiting.TrySetException(ex);
+                continue;
+            }
+
+            waiting.TrySetResult();
         }
     }
 }

@@ -30,4 +30,15 @@ public sealed class SpoolEnvelope
     public string? EnvelopeId { get; init; }
 
     public DsnReturn Return { get; init; } = DsnReturn.Unspecified;
+
+    /// <summary>NOTIFY/ORCPT of the recipients that gave any (RFC 3461), by recipient address.</summary>
+    public IReadOnlyDictionary<string, RecipientDsnOptions> RecipientDsn { get; init; } = Empty;
+
+    private static IReadOnlyDictionary<string, RecipientDsnOptions> Empty { get; } = new Dictionary<string, RecipientDsnOptions>(StringComparer.Ordinal);
+
+    /// <summary>The DSN options of <paramref name="recipient"/>; unspecified when it gave none.</summary>
+    public RecipientDsnOptions DsnOptionsOf(string recipient) =>
+        RecipientDsn.TryGetValue(recipient, out var options) ? options : Unspecified;
+
+    private static RecipientDsnOptions Unspecified { get; } = new(DsnNotify.Unspecified, null);
 }

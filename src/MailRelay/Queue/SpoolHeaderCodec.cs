@@ -49,6 +49,8 @@ internal static class SpoolHeaderCodec
                 json.WriteString("ret", envelope.Return == DsnReturn.Full ? "FULL" : "HDRS");
             }
 
+            WriteRecipientDsn(json, envelope.RecipientDsn);
+
             json.WriteEndObject();
         }
 
@@ -104,6 +106,7 @@ internal static class SpoolHeaderCodec
                     Body = ParseBody(OptionalString(root, "body")),
                     EnvelopeId = OptionalString(root, "envid"),
                     Return = ParseReturn(OptionalString(root, "ret")),
+                    RecipientDsn = ReadRecipientDsn(root),
                 };
                 return new SpoolHeader(
                     version,
@@ -116,6 +119,44 @@ internal static class SpoolHeaderCodec
                 throw new QueueFormatException("header field has the wrong type", ex);
             }
         }
+    }
+
+    /// <summary>
+    /// <c>"dsn": {"rcpt@example.net": {"notify": "SUCCESS,FAILURE", "orcpt": "rfc822;x@example.net"}}</c>, only for
+    /// recipients that gave NOTIFY or ORCPT; absent when none did.
+    /// </summary>
+    private static void WriteRecipientDsn(Utf8JsonWriter json, IReadOnlyDictionary<string, RecipientDsnOptions> recipients)
+    {
+        if (recipients.Count == 0)
+        {
+            return;
+        }
+
+        json.WriteStartObject("dsn");
+        foreach (var (recipient, options) in recipients)
+        {
+            json.WriteStartObject(recipient);
+            WriteOptional(json, "notify", RecipientDsnOptions.FormatNotify(options.Notify));
+            WriteOptional(json, "orcpt", options.OriginalRecipient);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndObject();
+    }
+
+    private static Dictionary<string, RecipientDsnOptions> ReadRecipientDsn(JsonElement root)
+    {
+        var recipients = new Dictionary<string, RecipientDsnOptions>(StringComparer.Ordinal);
+        if (root.TryGetProperty("dsn", out var dsn) && dsn.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var entry in dsn.EnumerateObject())
+            {
+                recipients[entry.Name] = new RecipientDsnOptions(
+                    RecipientDsnOptions.ParseNotify(OptionalString(entry.Value, "notify")), OptionalString(entry.Value, "orcpt"));
+            }
+        }
+
+        return recipients;
     }
 
     private static void WriteOptional(Utf8JsonWriter json, string name, string? value)

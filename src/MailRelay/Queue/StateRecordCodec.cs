@@ -40,6 +40,11 @@ internal static class StateRecordCodec
                 {
                     json.WriteBoolean("notified", true);
                 }
+
+                if (state.Warned)
+                {
+                    json.WriteBoolean("warned", true);
+                }
             }
             else if (record.Held is { } held)
             {
@@ -121,6 +126,7 @@ internal static class StateRecordCodec
             StatusCode = OptionalString(root, "dsn"),
             Relay = OptionalString(root, "relay"),
             Notified = root.TryGetProperty("notified", out var notified) && notified.GetBoolean(),
+            Warned = root.TryGetProperty("warned", out var warned) && warned.GetBoolean(),
         };
 
     private static string StatusName(RecipientStatus status) => status switch

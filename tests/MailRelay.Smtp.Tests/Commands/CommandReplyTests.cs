@@ -180,6 +180,23 @@ public class CommandReplyTests
     }
 
     [Fact]
+    public async Task NOTIFY_and_ORCPT_are_kept_per_accepted_recipient()
+    {
+        var handler = new RecordingSessionHandler();
+        await using var connection = await SmtpTestConnection.StartGreetedAsync(handler: handler);
+        await connection.CommandAsync("EHLO client.example");
+        await connection.CommandAsync("MAIL FROM:<a@example.org>");
+        await connection.CommandAsync("RCPT TO:<b@example.net> NOTIFY=success,Delay ORCPT=rfc822;b+2Bold@example.net");
+        await connection.CommandAsync("RCPT TO:<c@example.net> NOTIFY=NEVER");
+        await connection.CommandAsync("RCPT TO:<d@example.net>");
+
+        var mail = Assert.Single(handler.MailFroms);
+        Assert.Equal(new RecipientDsnRequest("SUCCESS,DELAY", "rfc822;b+2Bold@example.net"), mail.DsnRequests["b@example.net"]);
+        Assert.Equal(new RecipientDsnRequest("NEVER", null), mail.DsnRequests["c@example.net"]);
+        Assert.False(mail.DsnRequests.ContainsKey("d@example.net"));
+    }
+
+    [Fact]
     public async Task Null_sender_is_passed_as_empty()
     {
         var handler = new RecordingSessionHandler();

@@ -40,6 +40,7 @@ public class ConfigurationErrorTests
         { "INET_PROTOCOLS", "ipv5", [] },
         { "RETRY_SCHEDULE", "1m,0s,5m", [] },
         { "QUEUE_LIFETIME", "5days", [] },
+        { "DELAY_WARNING_TIME", "4 hours", [] },
         { "DELIVERY_CONCURRENCY", "0", [] },
         { "DKIM_ENABLED", "enabled", [] },
         { "DKIM_AUTO_GENERATE", "2", [] },

@@ -58,6 +58,32 @@ public sealed class QueueReaderTests : IDisposable
     }
 
     [Fact]
+    public async Task Recipient_NOTIFY_and_ORCPT_survive_the_queue_file()
+    {
+        await using var spool = CreateSpool(_data.Path);
+        spool.Initialize();
+        var envelope = new SpoolEnvelope
+        {
+            Sender = "app@example.com",
+            Recipients = ["a@example.net", "b@example.net", "c@example.net"],
+            RecipientDsn = new Dictionary<string, RecipientDsnOptions>
+            {
+                ["a@example.net"] = new(DsnNotify.Success | DsnNotify.Delay, "rfc822;old+2Ba@example.net"),
+                ["b@example.net"] = new(DsnNotify.Never, null),
+            },
+        };
+        await CommitAsync(spool, envelope, Message("dsn options"));
+
+        var read = Assert.Single(new QueueReader(_data.Path).ReadCommitted().Entries).Envelope;
+
+        Assert.Equal(new RecipientDsnOptions(DsnNotify.Success | DsnNotify.Delay, "rfc822;old+2Ba@example.net"), read.DsnOptionsOf("a@example.net"));
+        Assert.Equal(new RecipientDsnOptions(DsnNotify.Never, null), read.DsnOptionsOf("b@example.net"));
+        Assert.Equal(new RecipientDsnOptions(DsnNotify.Unspecified, null), read.DsnOptionsOf("c@example.net"));
+        Assert.False(read.DsnOptionsOf("b@example.net").WantsFailure);
+        Assert.True(read.DsnOptionsOf("c@example.net").WantsFailure);
+    }
+
+    [Fact]
     public async Task Fields_added_to_a_version_1_header_are_ignored()
     {
         await using var spool = CreateSpool(_data.Path);

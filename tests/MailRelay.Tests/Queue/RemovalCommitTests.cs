@@ -37,6 +37,27 @@ public sealed class RemovalCommitTests : IDisposable
     }
 
     [Fact]
+    public async Task A_removal_unlinks_at_once_and_waits_for_a_directory_fsync_that_began_after_it()
+    {
+        await using var committer = new RemovalCommitter(_data.Path, _sync);
+        committer.Start();
+        using var release = new ManualResetEventSlim();
+        var held = _sync.HoldNextActiveSync(release);
+        var first = committer.RemoveAsync(CreateMessage("first"));
+        await held.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var second = committer.RemoveAsync(CreateMessage("second"));
+
+        // Unlinked while the first fsync is still running, so that fsync cannot be the one that covers it.
+        Assert.Empty(_data.ActiveFiles());
+        Assert.False(second.IsCompleted);
+        release.Set();
+        await first.WaitAsync(TimeSpan.FromSeconds(30));
+        await second.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(2, _sync.ActiveDirectorySyncs);
+    }
+
+    [Fact]
     public async Task A_failed_directory_fsync_fails_every_removal_of_its_batch()
     {
         await using var committer = new RemovalCommitter(_data.Path, _sync);

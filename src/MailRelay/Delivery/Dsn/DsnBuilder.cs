@@ -116,19 +116,24 @@ public static class DsnBuilder
         var perMessage = new HeaderList { { "Reporting-MTA", "dns; " + hostName } };
         if (original.Envelope.EnvelopeId is { } envelopeId)
         {
-            perMessage.Add("Original-Envelope-Id", envelopeId);
+            // ENVID travels xtext-encoded in SMTP; the report carries it decoded (RFC 3461 §4.4).
+            perMessage.Add("Original-Envelope-Id", Smtp.Commands.Xtext.Decode(envelopeId));
         }
 
         perMessage.Add("Arrival-Date", DateUtils.FormatDate(original.ArrivalTime));
         status.StatusGroups.Add(perMessage);
         foreach (var recipient in recipients)
         {
-            var group = new HeaderList
+            var group = new HeaderList();
+            if (recipient.OriginalRecipient is { } originalRecipient)
             {
-                { "Final-Recipient", "rfc822; " + recipient.Recipient },
-                { "Action", recipient.Action == DsnAction.Failed ? "failed" : "delayed" },
-                { "Status", recipient.Status },
-            };
+                // RFC 3464 §2.3.1: the ORCPT the sender gave, ahead of the address we delivered to.
+                group.Add("Original-Recipient", originalRecipient);
+            }
+
+            group.Add("Final-Recipient", "rfc822; " + recipient.Recipient);
+            group.Add("Action", recipient.Action == DsnAction.Failed ? "failed" : "delayed");
+            group.Add("Status", recipient.Status);
             if (recipient.RemoteMta is { } remote)
             {
                 group.Add("Remote-MTA", "dns; " + remote);

@@ -6,10 +6,12 @@ namespace MailRelay.Delivery.Dsn;
 /// <param name="RemoteMta">The host that answered (Remote-MTA dns), if one did.</param>
 /// <param name="Diagnostic">The remote reply as text (Diagnostic-Code smtp), if any.</param>
 /// <param name="LastAttempt">When the last attempt ended.</param>
+/// <param name="OriginalRecipient">The ORCPT the client gave (<c>rfc822;user@example.net</c>, xtext decoded), if any.</param>
 public sealed record DsnRecipient(
     string Recipient,
     DsnAction Action,
     string Status,
     string? RemoteMta,
     string? Diagnostic,
-    DateTimeOffset? LastAttempt);
+    DateTimeOffset? LastAttempt,
+    string? OriginalRecipient = null);

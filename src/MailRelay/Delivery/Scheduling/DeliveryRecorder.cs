@@ -21,6 +21,7 @@ internal sealed class DeliveryRecorder
     private readonly QueueMetrics? _metrics;
     private readonly Action<QueuedMessage> _removed;
     private readonly RemovalCommitter _removals;
+    private readonly TimeSpan? _delayWarning;
 
     public DeliveryRecorder(
         string dataDirectory,
@@ -31,8 +32,10 @@ internal sealed class DeliveryRecorder
         ILogger logger,
         QueueMetrics? metrics,
         Action<QueuedMessage> removed,
-        RemovalCommitter removals)
+        RemovalCommitter removals,
+        TimeSpan? delayWarning = null)
     {
+        _delayWarning = delayWarning;
         _dataDirectory = dataDirectory;
         _retry = retry;
         _dsnWriter = dsnWriter;
@@ -183,13 +186,21 @@ internal sealed class DeliveryRecorder
         }
     }
 
+    /// <summary>Whether a settling has work: a DSN owed, a delay warning due, or the files to remove.</summary>
+    public bool NeedsSettling(QueuedMessage message, DateTimeOffset now) =>
+        message.Unnotified().Count > 0
+        || (message.AllFinal && !message.HasInFlight)
+        || (_delayWarning is { } warning && message.Unwarned(now, warning).Count > 0);
+
     /// <summary>
-    /// Sends the DSN owed for failed recipients (one for all of them) and removes the message once every
-    /// recipient is final. Does nothing while another settling of the same message runs.
+    /// Sends the DSN owed for failed recipients (one for all of them), the delay warning due for recipients
+    /// deferred past DELAY_WARNING_TIME (one per message and recipient, ever), and removes the message once
+    /// every recipient is final. Does nothing while another settling of the same message runs.
     /// </summary>
     public async Task SettleAsync(QueuedMessage message)
     {
         List<RecipientState> unnotified;
+        List<RecipientState> unwarned;
         lock (message.Sync)
         {
             if (message.Removed || message.Settling)
@@ -198,7 +209,8 @@ internal sealed class DeliveryRecorder
             }
 
             unnotified = message.Unnotified();
-            if (unnotified.Count == 0 && !(message.AllFinal && !message.HasInFlight))
+            unwarned = _delayWarning is { } warning ? message.Unwarned(_time.GetUtcNow(), warning) : [];
+            if (unnotified.Count == 0 && unwarned.Count == 0 && !(message.AllFinal && !message.HasInFlight))
             {
                 return;
             }
@@ -208,12 +220,25 @@ internal sealed class DeliveryRecorder
 
         try
         {
-            if (unnotified.Count > 0 && DsnWriter.IsOwed(message.Entry))
+            // RFC 3461: a recipient given NOTIFY=NEVER, or a NOTIFY list without FAILURE, is settled without a report.
+            var envelope = message.Entry.Envelope;
+            var reported = unnotified.Where(s => envelope.DsnOptionsOf(s.Recipient).WantsFailure).ToList();
+            if (reported.Count > 0 && DsnWriter.IsOwed(message.Entry))
             {
-                var dsnRecipients = unnotified.Select(ToDsnRecipient).ToList();
+                var dsnRecipients = reported.Select(s => ToDsnRecipient(s, envelope)).ToList();
                 var dsnId = await _dsnWriter.SendAsync(message.Entry, dsnRecipients, CancellationToken.None).ConfigureAwait(false);
                 _metrics?.DsnGenerated("failed");
                 SchedulerLog.DsnQueued(_logger, message.QueueId, dsnId);
+            }
+
+            // RFC 3461: delays are reported unless NOTIFY was given without DELAY.
+            var delayed = unwarned.Where(s => envelope.DsnOptionsOf(s.Recipient).WantsDelay).ToList();
+            if (delayed.Count > 0 && DsnWriter.IsOwed(message.Entry))
+            {
+                var dsnRecipients = delayed.Select(s => ToDsnRecipient(s, envelope) with { Action = DsnAction.Delayed }).ToList();
+                var dsnId = await _dsnWriter.SendAsync(message.Entry, dsnRecipients, CancellationToken.None).ConfigureAwait(false);
+                _metrics?.DsnGenerated("delayed");
+                SchedulerLog.DelayWarningQueued(_logger, message.QueueId, dsnId);
             }
 
             bool removed;
@@ -231,11 +256,19 @@ internal sealed class DeliveryRecorder
                     message.States[name] = message.States[name] with { Notified = true };
                 }
 
-                removed = message.AllFinal && !message.HasInFlight && TryRemove(message);
-                if (!removed && names.Count > 0)
+                var warned = new List<StateRecord>(unwarned.Count);
+                foreach (var state in unwarned)
                 {
-                    MessageStateLog.Append(
-                        new SpoolLayout(_dataDirectory).StatePath(message.QueueId), [StateRecord.ForNotified(names, now)], _diskSync);
+                    var current = message.States[state.Recipient] with { Warned = true };
+                    message.States[state.Recipient] = current;
+                    warned.Add(StateRecord.ForRecipient(current, now));
+                }
+
+                removed = message.AllFinal && !message.HasInFlight && TryRemove(message);
+                if (!removed && (names.Count > 0 || warned.Count > 0))
+                {
+                    List<StateRecord> records = names.Count > 0 ? [StateRecord.ForNotified(names, now), .. warned] : warned;
+                    MessageStateLog.Append(new SpoolLayout(_dataDirectory).StatePath(message.QueueId), records, _diskSync);
                 }
             }
 
@@ -316,8 +349,21 @@ internal sealed class DeliveryRecorder
             : host;
     }
 
-    private static DsnRecipient ToDsnRecipient(RecipientState state) =>
-        new(state.Recipient, DsnAction.Failed, state.StatusCode ?? "5.0.0", HostOf(state.Relay), state.LastReply, state.LastAttempt);
+    private static DsnRecipient ToDsnRecipient(RecipientState state, SpoolEnvelope envelope) =>
+        new(state.Recipient, DsnAction.Failed, state.StatusCode ?? (state.Status == RecipientStatus.Deferred ? "4.0.0" : "5.0.0"), HostOf(state.Relay), state.LastReply, state.LastAttempt,
+            OriginalRecipientOf(envelope, state.Recipient));
+
+    /// <summary>The ORCPT as a DSN field value: its address type and the xtext-decoded address.</summary>
+    private static string? OriginalRecipientOf(SpoolEnvelope envelope, string recipient)
+    {
+        if (envelope.DsnOptionsOf(recipient).OriginalRecipient is not { } orcpt)
+        {
+            return null;
+        }
+
+        var semicolon = orcpt.IndexOf(';', StringComparison.Ordinal);
+        return semicolon < 0 ? null : orcpt[..semicolon] + "; " + Smtp.Commands.Xtext.Decode(orcpt[(semicolon + 1)..]);
+    }
 
     private static string? HostOf(string? relay)
     {

@@ -87,7 +87,7 @@ public sealed partial class QueueScheduler : BackgroundService
         var retry = new RetryPolicy(options.RetrySchedule, options.QueueLifetime, options.Jitter, random);
         _removals = new RemovalCommitter(options.DataDirectory, diskSync);
         _recorder = new DeliveryRecorder(
-            options.DataDirectory, retry, new DsnWriter(spool, options.HostName, timeProvider), diskSync, timeProvider, logger, metrics, OnRemoved, _removals);
+            options.DataDirectory, retry, new DsnWriter(spool, options.HostName, timeProvider), diskSync, timeProvider, logger, metrics, OnRemoved, _removals, options.DelayWarning);
     }
 
     /// <summary>Raised after an attempt's results are recorded (null results: the attempt was cut short).</summary>
@@ -283,7 +283,7 @@ public sealed partial class QueueScheduler : BackgroundService
 
                 recipientsLeft += message.States.Values.Count(s => !s.IsFinal);
                 oldest = message.Entry.ArrivalTime < oldest ? message.Entry.ArrivalTime : oldest;
-                if (!message.Settling && (message.Unnotified().Count > 0 || (message.AllFinal && !message.HasInFlight)))
+                if (!message.Settling && _recorder.NeedsSettling(message, now))
                 {
                     settle = true;
                 }

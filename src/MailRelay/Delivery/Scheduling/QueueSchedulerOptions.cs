@@ -23,6 +23,9 @@ public sealed record QueueSchedulerOptions
     /// <summary>QUEUE_LIFETIME: counted from arrival; deferred recipients fail (4.4.7) after it.</summary>
     public required TimeSpan QueueLifetime { get; init; }
 
+    /// <summary>DELAY_WARNING_TIME: age at which a still-deferred recipient's sender is warned once; null: never.</summary>
+    public TimeSpan? DelayWarning { get; init; }
+
     /// <summary>Most delivery requests in progress at once.</summary>
     public int MaxConcurrency { get; init; } = DefaultMaxConcurrency;
 
@@ -38,6 +41,7 @@ public sealed record QueueSchedulerOptions
             HostName = configuration.HostName,
             RetrySchedule = configuration.Delivery.RetrySchedule,
             QueueLifetime = configuration.Delivery.QueueLifetime,
+            DelayWarning = configuration.Delivery.DelayWarningTime,
         };
     }
 }

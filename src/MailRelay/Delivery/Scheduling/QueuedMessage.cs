@@ -56,6 +56,12 @@ internal sealed class QueuedMessage
     /// <summary>Failed recipients whose DSN has not been committed yet.</summary>
     public List<RecipientState> Unnotified() => [.. States.Values.Where(s => s.Status == RecipientStatus.Failed && !s.Notified)];
 
+    /// <summary>Deferred recipients of a message at least <paramref name="age"/> old not yet warned about.</summary>
+    public List<RecipientState> Unwarned(DateTimeOffset now, TimeSpan age) =>
+        now - Entry.ArrivalTime < age
+            ? []
+            : [.. States.Values.Where(s => s.Status == RecipientStatus.Deferred && !s.Warned)];
+
     /// <summary>Recipients to attempt now: pending, or deferred and due, and not already being attempted.</summary>
     public List<string> Due(DateTimeOffset now) =>
         [.. Recipients.Where(r => !_inFlight.Contains(r) && States[r] is var s

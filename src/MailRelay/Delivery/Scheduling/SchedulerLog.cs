@@ -28,6 +28,9 @@ internal static partial class SchedulerLog
     [LoggerMessage(EventId = 4004, Level = LogLevel.Information, Message = "{QueueId}: sender non-delivery notification: {DsnQueueId}")]
     public static partial void DsnQueued(ILogger logger, string queueId, string dsnQueueId);
 
+    [LoggerMessage(EventId = 4013, Level = LogLevel.Information, Message = "{QueueId}: sender delay notification: {DsnQueueId}")]
+    public static partial void DelayWarningQueued(ILogger logger, string queueId, string dsnQueueId);
+
     [LoggerMessage(EventId = 4005, Level = LogLevel.Error, Message = "{QueueId}: queuing the DSN failed; retried at the next start")]
     public static partial void DsnFailed(ILogger logger, string queueId, Exception exception);
 

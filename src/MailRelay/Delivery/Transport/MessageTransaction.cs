@@ -62,7 +62,7 @@ public sealed class MessageTransaction
             return new TransactionOutcome(request.Recipients.Select(r => Result(client, r, malformed[r])).ToList(), ConnectionReusable: true);
         }
 
-        client.BeginMessage(message.Size);
+        client.BeginMessage(message.Size, request.Message.Envelope);
         client.Timeout = HopConnector.Milliseconds(_options.TransactionTimeout);
         RemoteReply? dataReply;
         RemoteReply? everyone = null;

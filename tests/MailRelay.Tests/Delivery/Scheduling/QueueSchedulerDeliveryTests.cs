@@ -94,6 +94,50 @@ public sealed class QueueSchedulerDeliveryTests : IAsyncLifetime, IAsyncDisposab
     }
 
     [Fact]
+    public async Task A_DSN_reports_only_recipients_whose_NOTIFY_asks_for_failures_and_names_their_ORCPT()
+    {
+        _harness.Transport.Respond = (_, r) => FakeTransport.Failed(r);
+        var id = await _harness.SubmitAsync(new SpoolEnvelope
+        {
+            Sender = "app@example.com",
+            Recipients = ["never@example.net", "success-only@example.net", "asked@example.net", "default@example.net"],
+            RecipientDsn = new Dictionary<string, RecipientDsnOptions>
+            {
+                ["never@example.net"] = new(DsnNotify.Never, null),
+                ["success-only@example.net"] = new(DsnNotify.Success, null),
+                ["asked@example.net"] = new(DsnNotify.Failure | DsnNotify.Delay, "rfc822;list+2Bmember@example.org"),
+            },
+        });
+
+        await _harness.Events.RemovedAsync(id);
+        var dsnRequest = await DsnRequestAsync();
+
+        var report = Assert.IsType<MultipartReport>(MimeMessage.Load(new MemoryStream(dsnRequest.Content)).Body);
+        var groups = Assert.IsType<MessageDeliveryStatus>(report[1]).StatusGroups.Skip(1).Where(g => g.Count > 0).ToList();
+        Assert.Equal(["rfc822; asked@example.net", "rfc822; default@example.net"], groups.Select(g => g["Final-Recipient"]));
+        Assert.Equal("rfc822; list+member@example.org", groups[0]["Original-Recipient"]);
+        Assert.Null(groups[1]["Original-Recipient"]);
+    }
+
+    [Fact]
+    public async Task NOTIFY_NEVER_on_every_failed_recipient_means_no_DSN_at_all()
+    {
+        _harness.Transport.Respond = (_, r) => FakeTransport.Failed(r);
+        var id = await _harness.SubmitAsync(new SpoolEnvelope
+        {
+            Sender = "app@example.com",
+            Recipients = ["quiet@example.net"],
+            RecipientDsn = new Dictionary<string, RecipientDsnOptions> { ["quiet@example.net"] = new(DsnNotify.Never, null) },
+        });
+
+        await _harness.Events.RemovedAsync(id);
+        await _harness.Scheduler.NextPassAsync().WaitAsync(SchedulerEvents.Timeout);
+
+        Assert.Single(_harness.Transport.Requests);
+        Assert.Empty(_harness.Data.ActiveFiles());
+    }
+
+    [Fact]
     public async Task A_null_sender_never_gets_a_DSN()
     {
         _harness.Transport.Respond = (_, r) => FakeTransport.Failed(r);

@@ -49,6 +49,35 @@ public sealed class SmtpDeliveryTransportTests
     }
 
     [Fact]
+    public async Task DSN_parameters_go_to_a_next_hop_that_offers_DSN()
+    {
+        await using var server = FakeSmtpServer.StartOnLoopback(new FakeSmtpBehaviour { Extensions = ["DSN", "8BITMIME"] });
+        await using var transport = TransportFactory.Create(TransportFactory.RouteTo(Domain, server.EndPoint));
+        using var file = TestQueueFile.Create("Subject: dsn\r\n\r\nbody\r\n", new SpoolEnvelope
+        {
+            Sender = "app@origin.test",
+            Recipients = ["a@dest.test", "b@dest.test", "c@dest.test"],
+            EnvelopeId = "QID+2B1",
+            Return = DsnReturn.Headers,
+            RecipientDsn = new Dictionary<string, RecipientDsnOptions>
+            {
+                ["a@dest.test"] = new(DsnNotify.Success | DsnNotify.Failure, null),
+                ["b@dest.test"] = new(DsnNotify.Never, null),
+            },
+        });
+
+        await transport.DeliverAsync(new DeliveryRequest(file.Entry, Domain, ["a@dest.test", "b@dest.test", "c@dest.test"]), CancellationToken.None);
+
+        var commands = server.Commands.ToList();
+        var mail = Assert.Single(commands, c => c.StartsWith("MAIL FROM:", StringComparison.Ordinal));
+        Assert.Contains(" RET=HDRS", mail, StringComparison.Ordinal);
+        Assert.Contains(" ENVID=QID+2B1", mail, StringComparison.Ordinal);
+        Assert.Contains(commands, c => c.StartsWith("RCPT TO:<a@dest.test> NOTIFY=SUCCESS,FAILURE", StringComparison.Ordinal));
+        Assert.Contains(commands, c => c.StartsWith("RCPT TO:<b@dest.test> NOTIFY=NEVER", StringComparison.Ordinal));
+        Assert.Contains("RCPT TO:<c@dest.test>", commands);
+    }
+
+    [Fact]
     public async Task A_null_sender_is_sent_as_an_empty_reverse_path()
     {
         await using var server = FakeSmtpServer.StartOnLoopback(new FakeSmtpBehaviour());

@@ -44,5 +44,7 @@ internal sealed class TestQueueFile : IDisposable
             SmtpUtf8 = smtpUtf8,
         });
 
+    public static TestQueueFile Create(string content, SpoolEnvelope envelope) => new(Encoding.UTF8.GetBytes(content), envelope);
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 }
