@@ -120,7 +120,9 @@ only. Its hash is the pod's checksum/config annotation, so any change rolls the 
 - name: RATE_LIMIT_GLOBAL
   value: {{ toJson .Values.rateLimit.global | quote }}
 - name: RATE_LIMIT_DOMAINS
-  value: {{ merge (deepCopy .Values.rateLimit.customDomains) .Values.rateLimit.domains | toJson | quote }}
+  value: {{ toJson .Values.rateLimit.domains | quote }}
+- name: RATE_LIMIT_CUSTOM_DOMAINS
+  value: {{ toJson .Values.rateLimit.customDomains | quote }}
 {{- end }}
 - name: ADAPTIVE_RATE_ENABLED
   value: {{ .Values.adaptiveRate.enabled | toString | quote }}
@@ -129,6 +131,16 @@ only. Its hash is the pod's checksum/config annotation, so any change rolls the 
   value: {{ toJson .Values.adaptiveRate.defaults | quote }}
 - name: ADAPTIVE_RATE_DOMAINS
   value: {{ toJson .Values.adaptiveRate.domains | quote }}
+{{- end }}
+- name: WARMUP_ENABLED
+  value: {{ .Values.warmup.enabled | toString | quote }}
+{{- if .Values.warmup.enabled }}
+- name: WARMUP_START_DATE
+  value: {{ required "warmup.startDate (YYYY-MM-DD, UTC) is required when warmup.enabled is true" .Values.warmup.startDate | quote }}
+- name: WARMUP_DAILY_CAPS
+  value: {{ join "," .Values.warmup.dailyCaps | quote }}
+- name: WARMUP_DOMAINS
+  value: {{ join "," .Values.warmup.domains | quote }}
 {{- end }}
 - name: ADMIN_LISTEN
   value: {{ printf "0.0.0.0:%d" (.Values.admin.port | int) | quote }}

@@ -33,6 +33,10 @@ public static class CommandLine
                 return WithConfiguration(environment, stderr, c => QueueCommands.RunFlush(c, null, stdout, stderr));
             case var _ when args.Length == 3 && args[0] == "queue":
                 return QueueCommand(environment, args[1], args[2], stdout, stderr);
+            case "rate show":
+                return WithConfiguration(environment, stderr, c => RateCommands.RunShow(c, stdout, stderr));
+            case var _ when args.Length == 3 && args[0] == "rate" && args[1] == "reset":
+                return WithConfiguration(environment, stderr, c => RateCommands.RunReset(c, args[2], stdout, stderr));
             case "dkim show":
                 return WithConfiguration(environment, stderr, c => Dkim.DkimShowCommand.Run(c, null, stdout, stderr));
             case var _ when args.Length == 3 && args[0] == "dkim" && args[1] == "show":
@@ -96,6 +100,9 @@ public static class CommandLine
                           retry now (all deferred mail, or one message), like postqueue -f / -i
           queue hold ID | release ID | delete ID
                           like postsuper -h / -H / -d; works while the daemon runs
+          rate show       delivery pacing per provider: delay, circuit, counters, warm-up (from the saved state)
+          rate reset PROVIDER
+                          forget a provider's pacing state (a domain names its provider: gmail.com → google.com)
           dkim show [DOMAIN]
                           print the DNS records to publish: DKIM (from the keys on disk), SPF, DMARC
           dkim generate DOMAIN SELECTOR

@@ -5,7 +5,8 @@ namespace MailRelay.Configuration;
 /// <summary>
 /// Adaptive pacing (the seed's <c>adaptiveRate</c>). The tables are validated JSON objects whose keys are
 /// <c>minDelay</c>, <c>maxDelay</c>, <c>initialDelay</c> (milliseconds), <c>backoffMultiplier</c>,
-/// <c>recoveryRate</c>, <c>successThreshold</c>, and <c>enabled</c> in a per-domain entry.
+/// <c>recoveryRate</c>, <c>successThreshold</c>, <c>circuitBreakerThreshold</c>, <c>circuitBreakerDuration</c>
+/// (milliseconds), and <c>enabled</c> in a per-domain entry.
 /// </summary>
 public sealed record AdaptiveRateSettings
 {

@@ -88,6 +88,7 @@ public static class ConfigurationLoader
             SenderAccessEnabled = reader.ReadBoolean(N.SenderAccessEnabled),
             RateLimit = PacingSettingsReader.ReadRateLimit(reader),
             AdaptiveRate = PacingSettingsReader.ReadAdaptiveRate(reader),
+            Warmup = PacingSettingsReader.ReadWarmup(reader),
             AdminEndPoint = admin,
             LogFormat = reader.ReadChoice(N.LogFormat, LogFormatChoices),
             LogLevel = reader.ReadChoice(N.LogLevel, LogLevelChoices),

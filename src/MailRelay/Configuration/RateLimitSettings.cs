@@ -16,4 +16,12 @@ public sealed record RateLimitSettings
 
     /// <summary>RATE_LIMIT_DOMAINS: a JSON object, domain → object of limits.</summary>
     public required JsonElement Domains { get; init; }
+
+    /// <summary>
+    /// RATE_LIMIT_CUSTOM_DOMAINS: a JSON object, exact recipient domain → object of limits. Unlike
+    /// <see cref="Domains"/> these are not mapped to a provider; an empty object when not set.
+    /// </summary>
+    public JsonElement CustomDomains { get; init; } = EmptyTable;
+
+    private static JsonElement EmptyTable { get; } = JsonDocument.Parse("{}").RootElement.Clone();
 }

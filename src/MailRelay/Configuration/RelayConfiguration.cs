@@ -53,6 +53,9 @@ public sealed record RelayConfiguration
 
     public required AdaptiveRateSettings AdaptiveRate { get; init; }
 
+    /// <summary>WARMUP_ENABLED, WARMUP_START_DATE, WARMUP_DAILY_CAPS, WARMUP_DOMAINS.</summary>
+    public required WarmupSettings Warmup { get; init; }
+
     /// <summary>ADMIN_LISTEN; null = the admin HTTP listener is off.</summary>
     public required IPEndPoint? AdminEndPoint { get; init; }
 

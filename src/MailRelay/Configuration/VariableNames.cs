@@ -48,9 +48,14 @@ public static class VariableNames
     public const string RateLimitEnabled = "RATE_LIMIT_ENABLED";
     public const string RateLimitGlobal = "RATE_LIMIT_GLOBAL";
     public const string RateLimitDomains = "RATE_LIMIT_DOMAINS";
+    public const string RateLimitCustomDomains = "RATE_LIMIT_CUSTOM_DOMAINS";
     public const string AdaptiveRateEnabled = "ADAPTIVE_RATE_ENABLED";
     public const string AdaptiveRateDefaults = "ADAPTIVE_RATE_DEFAULTS";
     public const string AdaptiveRateDomains = "ADAPTIVE_RATE_DOMAINS";
+    public const string WarmupEnabled = "WARMUP_ENABLED";
+    public const string WarmupStartDate = "WARMUP_START_DATE";
+    public const string WarmupDailyCaps = "WARMUP_DAILY_CAPS";
+    public const string WarmupDomains = "WARMUP_DOMAINS";
     public const string AdminListen = "ADMIN_LISTEN";
     public const string LogFormat = "LOG_FORMAT";
     public const string LogLevel = "LOG_LEVEL";

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 
 namespace MailRelay.Dkim;
@@ -11,12 +12,15 @@ public sealed class DkimKey : IDisposable
     public const int MaximumKeySize = 4096;
 
     private readonly RSA _rsa;
-    private readonly Lock _signing = new();
+    private readonly byte[] _privateKey;
+    private readonly ConcurrentBag<RSA> _signers = [];
+    private int _disposed;
 
     internal DkimKey(DkimKeyFiles files, RSA rsa, DkimKeyOrigin origin)
     {
         Files = files;
         _rsa = rsa;
+        _privateKey = rsa.ExportPkcs8PrivateKey();
         Origin = origin;
         PublicKeyBase64 = Convert.ToBase64String(rsa.ExportSubjectPublicKeyInfo());
     }
@@ -42,12 +46,40 @@ public sealed class DkimKey : IDisposable
     /// <summary>Signs a SHA-256 digest with RSASSA-PKCS1-v1_5, as rsa-sha256 requires.</summary>
     internal byte[] SignSha256Hash(byte[] hash)
     {
-        // The platform RSA object makes no thread-safety promise; signing is short, so serialise it.
-        lock (_signing)
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+
+        // The platform RSA object makes no thread-safety promise, and one lock around it made concurrent
+        // deliveries queue behind each other: each signer takes an RSA object of its own from a pool, which
+        // grows to the number of deliveries that sign at once.
+        if (!_signers.TryTake(out var rsa))
         {
-            return _rsa.SignHash(hash, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            rsa = RSA.Create();
+            rsa.ImportPkcs8PrivateKey(_privateKey, out _);
+        }
+
+        try
+        {
+            return rsa.SignHash(hash, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        }
+        finally
+        {
+            _signers.Add(rsa);
         }
     }
 
-    public void Dispose() => _rsa.Dispose();
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _rsa.Dispose();
+        while (_signers.TryTake(out var rsa))
+        {
+            rsa.Dispose();
+        }
+
+        CryptographicOperations.ZeroMemory(_privateKey);
+    }
 }

@@ -7,6 +7,7 @@ using MailRelay.Dkim;
 using MailRelay.Observability;
 using MailRelay.Policy;
 using MailRelay.Queue;
+using MailRelay.RateLimiting;
 using MailRelay.Smtp.Connections;
 using MailRelay.Smtp.Hosting;
 using MailRelay.Smtp.Proxy;
@@ -46,7 +47,12 @@ public sealed class RelayHost : IAsyncDisposable
 
     public static RelayHost Create(RelayConfiguration configuration, Serilog.ILogger logger, TimeProvider? timeProvider = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        // Configuration is the environment only (ConfigurationLoader). The host's own JSON sources would watch
+        // the content root recursively, and it defaults to the working directory, so to a relative DATA_DIR:
+        // every spool file would wake their watchers. No source reloads, none is kept, and the content root
+        // is the install directory.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"], ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.Sources.Clear();
         builder.Logging.ClearProviders();
         builder.Services.AddSerilog(logger, dispose: false);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = configuration.ShutdownTimeout);
@@ -81,6 +87,7 @@ public sealed class RelayHost : IAsyncDisposable
         builder.Services.AddSingleton<ISmtpSessionHandler, RelaySessionHandler>();
         builder.Services.AddSingleton<SmtpConnectionHandler>();
         builder.Services.AddSmtpDeliveryTransport(configuration);
+        builder.Services.AddDeliveryPacing(configuration, metrics.Registry);
         builder.Services.AddQueueManager(configuration, metrics.Registry, configuration.Delivery.Concurrency);
 
         var smtpListeners = new List<(ListenerEndpoint, ListenOptions)>();

@@ -26,6 +26,7 @@ public sealed class AdaptiveController
     private long _rateLimited;
     private long _pacedWaits;
     private long _sends;
+    private long _version;
 
     public AdaptiveController(ProviderKey provider, AdaptiveSettings settings, TimeProvider time)
     {
@@ -38,6 +39,20 @@ public sealed class AdaptiveController
     }
 
     public ProviderKey Provider { get; }
+
+    public AdaptiveSettings Settings => _settings;
+
+    /// <summary>Grows with every change of state, so a saver can tell whether there is anything new to write.</summary>
+    public long Version
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _version;
+            }
+        }
+    }
 
     public TimeSpan CurrentDelay
     {
@@ -72,6 +87,7 @@ public sealed class AdaptiveController
 
         lock (_sync)
         {
+            _version++;
             switch (StateAt(now))
             {
                 case CircuitState.Open:
@@ -136,6 +152,7 @@ public sealed class AdaptiveController
 
         lock (_sync)
         {
+            _version++;
             var now = _time.GetUtcNow();
             switch (outcome)
             {
@@ -167,6 +184,41 @@ public sealed class AdaptiveController
             return new AdaptiveSnapshot(Provider, _delay, StateAt(now), StateAt(now) == CircuitState.Open ? _openUntil : null, _trips, _rateLimited, _pacedWaits, _sends);
         }
     }
+
+    /// <summary>The state to persist.</summary>
+    public AdaptiveControllerState ExportState()
+    {
+        lock (_sync)
+        {
+            return new AdaptiveControllerState(_delay, _openUntil, _successStreak, _rateLimitStreak, _trips, _rateLimited, _pacedWaits, _sends);
+        }
+    }
+
+    /// <summary>
+    /// Takes over a persisted state. The delay is pulled inside this controller's bounds (the configuration may have
+    /// changed since); no probe is in flight and no slot is reserved, because those belonged to the earlier process.
+    /// </summary>
+    public void Restore(AdaptiveControllerState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        lock (_sync)
+        {
+            _version++;
+            _delay = _settings.Clamp(state.Delay);
+            _openUntil = state.OpenUntil;
+            _successStreak = Math.Max(0, state.SuccessStreak);
+            _rateLimitStreak = Math.Max(0, state.RateLimitStreak);
+            _trips = Math.Max(0, state.Trips);
+            _rateLimited = Math.Max(0, state.RateLimitedReplies);
+            _pacedWaits = Math.Max(0, state.PacedWaits);
+            _sends = Math.Max(0, state.Sends);
+            _probeInFlight = false;
+            _lastSlot = null;
+        }
+    }
+
+    /// <summary>Back to the initial state: initial delay, circuit closed, counters at zero (an operator's reset).</summary>
+    public void Reset() => Restore(new AdaptiveControllerState(_settings.BoundedInitialDelay, null, 0, 0, 0, 0, 0, 0));
 
     private void OnAccepted(bool wasProbe)
     {

@@ -5,9 +5,9 @@ using MailRelay.Configuration;
 namespace MailRelay.RateLimiting;
 
 /// <summary>
-/// The hard ceilings per provider and globally: concurrent connections, messages per connection, N per interval
-/// and the minimum gap between messages. Connection slots are semaphores; send slots are reserved in time under
-/// one lock per gate, so no number of concurrent workers can exceed a ceiling.
+/// The hard ceilings globally, per provider and per configured custom domain: concurrent connections, messages per
+/// connection, N per interval and the minimum gap between messages. Connection slots are semaphores; send slots
+/// are reserved in time under one lock per gate, so no number of concurrent workers can exceed a ceiling.
 /// </summary>
 public sealed class StaticLimiter
 {
@@ -15,20 +15,38 @@ public sealed class StaticLimiter
     private readonly Scope _global;
     private readonly IReadOnlyDictionary<ProviderKey, StaticLimits> _configured;
     private readonly ConcurrentDictionary<ProviderKey, Scope> _providers = new();
+    private readonly Dictionary<ProviderKey, Scope> _domains;
 
     public StaticLimiter(StaticLimits global, IReadOnlyDictionary<ProviderKey, StaticLimits> providers, TimeProvider time)
+        : this(global, providers, new Dictionary<ProviderKey, StaticLimits>(), time)
+    {
+    }
+
+    /// <param name="customDomains">Limits keyed by an exact recipient domain, not mapped to a provider.</param>
+    public StaticLimiter(
+        StaticLimits global,
+        IReadOnlyDictionary<ProviderKey, StaticLimits> providers,
+        IReadOnlyDictionary<ProviderKey, StaticLimits> customDomains,
+        TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(global);
         ArgumentNullException.ThrowIfNull(providers);
+        ArgumentNullException.ThrowIfNull(customDomains);
         ArgumentNullException.ThrowIfNull(time);
         _time = time;
         _global = new Scope(global.Enabled ? global : StaticLimits.None);
         _configured = providers;
+
+        // Only configured domains get a scope: recipient domains are unbounded, configured ones are not.
+        _domains = customDomains
+            .Where(entry => entry.Value.Enabled)
+            .ToDictionary(entry => entry.Key, entry => new Scope(entry.Value));
     }
 
     /// <summary>
     /// Builds the limiter from configuration. Domain keys are mapped to their provider (<c>gmail.com</c> configures
-    /// <c>google.com</c>); when several map to one provider the stricter value of each key wins.
+    /// <c>google.com</c>); when several map to one provider the stricter value of each key wins. Custom domains are
+    /// kept by their exact name.
     /// </summary>
     public static StaticLimiter FromSettings(RateLimitSettings settings, ProviderResolver resolver, TimeProvider time)
     {
@@ -50,82 +68,156 @@ public sealed class StaticLimiter
             }
         }
 
-        return new StaticLimiter(StaticLimits.FromJson(settings.Global), providers, time);
+        var domains = new Dictionary<ProviderKey, StaticLimits>();
+        if (settings.CustomDomains.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var entry in settings.CustomDomains.EnumerateObject())
+            {
+                domains[CustomDomainKey(entry.Name)] = StaticLimits.FromJson(entry.Value);
+            }
+        }
+
+        return new StaticLimiter(StaticLimits.FromJson(settings.Global), providers, domains, time);
     }
+
+    /// <summary>The key of a custom-domain scope: the exact recipient domain, lower case, without a trailing dot.</summary>
+    public static ProviderKey CustomDomainKey(string domain)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(domain);
+        return new ProviderKey(domain.Trim().TrimEnd('.'));
+    }
+
+    /// <summary>The custom domains that have limits of their own.</summary>
+    public IReadOnlyCollection<ProviderKey> CustomDomains => _domains.Keys;
+
+    /// <summary>True when <paramref name="domainScope"/> has limits of its own.</summary>
+    public bool HasDomainScope(ProviderKey domainScope) => _domains.ContainsKey(domainScope);
 
     /// <summary>The ceilings in force for <paramref name="provider"/> (its own, not the global ones).</summary>
     public StaticLimits LimitsFor(ProviderKey provider) => ScopeFor(provider).Limits;
 
+    /// <summary>The ceilings of a custom domain; <see cref="StaticLimits.None"/> when it has none.</summary>
+    public StaticLimits LimitsForDomain(ProviderKey domainScope) =>
+        _domains.TryGetValue(domainScope, out var scope) ? scope.Limits : StaticLimits.None;
+
     /// <summary>Waits for a connection slot in the provider's pool and then in the global pool.</summary>
-    public async ValueTask<ConnectionLease> AcquireConnectionAsync(ProviderKey provider, CancellationToken cancellationToken)
+    public ValueTask<ConnectionLease> AcquireConnectionAsync(ProviderKey provider, CancellationToken cancellationToken) =>
+        AcquireConnectionAsync(provider, null, cancellationToken);
+
+    /// <summary>
+    /// Waits for a connection slot in the custom domain's pool (when it has one), the provider's and the global one.
+    /// Pools are taken narrowest first, so a worker never sits on a shared global slot while it waits for a narrow
+    /// one; every caller takes them in that same order, so waiting cannot deadlock.
+    /// </summary>
+    public async ValueTask<ConnectionLease> AcquireConnectionAsync(ProviderKey provider, ProviderKey? domainScope, CancellationToken cancellationToken)
     {
         var scope = ScopeFor(provider);
-        if (scope.Connections is { } own)
-        {
-            await own.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-
+        var domain = DomainScopeFor(domainScope);
+        var taken = new List<SemaphoreSlim>(3);
         try
         {
-            if (_global.Connections is { } shared)
+            foreach (var pool in new[] { domain?.Connections, scope.Connections, _global.Connections })
             {
-                await shared.WaitAsync(cancellationToken).ConfigureAwait(false);
+                if (pool is not null)
+                {
+                    await pool.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    taken.Add(pool);
+                }
             }
         }
         catch
         {
-            scope.Connections?.Release();
+            foreach (var pool in taken)
+            {
+                pool.Release();
+            }
+
             throw;
         }
 
-        var perConnection = Min(scope.Limits.MaxPerConnection, _global.Limits.MaxPerConnection);
-        return new ConnectionLease(provider, scope.Connections, _global.Connections, perConnection);
+        var perConnection = Min(Min(scope.Limits.MaxPerConnection, _global.Limits.MaxPerConnection), domain?.Limits.MaxPerConnection);
+        return new ConnectionLease(provider, domain is null ? null : domainScope, domain?.Connections, scope.Connections, _global.Connections, perConnection);
     }
 
     /// <summary>
     /// Reserves the earliest send time at or after <paramref name="notBefore"/> (and now) that keeps the provider's
     /// and the global rate and gap. The reservation counts even if the caller then gives up.
     /// </summary>
-    public DateTimeOffset ClaimSendSlot(ProviderKey provider, DateTimeOffset notBefore)
+    public DateTimeOffset ClaimSendSlot(ProviderKey provider, DateTimeOffset notBefore) => ClaimSendSlot(provider, null, notBefore);
+
+    /// <summary>
+    /// Reserves the earliest send time at or after <paramref name="notBefore"/> (and now) that keeps the global, the
+    /// provider's and (when it has limits) the custom domain's rate and gap, all at once.
+    /// </summary>
+    public DateTimeOffset ClaimSendSlot(ProviderKey provider, ProviderKey? domainScope, DateTimeOffset notBefore)
     {
         var scope = ScopeFor(provider);
+        var domain = DomainScopeFor(domainScope);
         var now = _time.GetUtcNow();
         var from = notBefore > now ? notBefore : now;
 
-        // Always global first, then provider: one lock order for every caller.
+        // Always global, then provider, then domain: one lock order for every caller.
         lock (_global.Gate.Sync)
         {
             lock (scope.Gate.Sync)
             {
-                var slot = from;
-                while (true)
+                if (domain is null)
                 {
-                    var next = scope.Gate.Earliest(_global.Gate.Earliest(slot));
-                    if (next == slot)
-                    {
-                        break;
-                    }
-
-                    slot = next;
+                    return Reserve(from, _global.Gate, scope.Gate, null);
                 }
 
-                _global.Gate.Commit(slot);
-                scope.Gate.Commit(slot);
-                return slot;
+                lock (domain.Gate.Sync)
+                {
+                    return Reserve(from, _global.Gate, scope.Gate, domain.Gate);
+                }
             }
         }
     }
 
     /// <summary>Claims a send slot and waits for it on the time provider's timer.</summary>
-    public async ValueTask<DateTimeOffset> WaitForSendSlotAsync(ProviderKey provider, CancellationToken cancellationToken)
+    public ValueTask<DateTimeOffset> WaitForSendSlotAsync(ProviderKey provider, CancellationToken cancellationToken) =>
+        WaitForSendSlotAsync(provider, null, cancellationToken);
+
+    /// <summary>Claims a send slot (with an optional custom-domain scope) and waits for it on the time provider's timer.</summary>
+    public async ValueTask<DateTimeOffset> WaitForSendSlotAsync(ProviderKey provider, ProviderKey? domainScope, CancellationToken cancellationToken)
     {
-        var slot = ClaimSendSlot(provider, DateTimeOffset.MinValue);
+        var slot = ClaimSendSlot(provider, domainScope, DateTimeOffset.MinValue);
         await SlotTimer.WaitUntilAsync(slot, _time, cancellationToken).ConfigureAwait(false);
+        return slot;
+    }
+
+    /// <summary>The first instant every gate allows; each gate only ever moves it later, so this settles.</summary>
+    private static DateTimeOffset Reserve(DateTimeOffset from, SendGate global, SendGate provider, SendGate? domain)
+    {
+        var slot = from;
+        while (true)
+        {
+            var next = global.Earliest(slot);
+            next = provider.Earliest(next);
+            if (domain is not null)
+            {
+                next = domain.Earliest(next);
+            }
+
+            if (next == slot)
+            {
+                break;
+            }
+
+            slot = next;
+        }
+
+        global.Commit(slot);
+        provider.Commit(slot);
+        domain?.Commit(slot);
         return slot;
     }
 
     private Scope ScopeFor(ProviderKey provider) =>
         _providers.GetOrAdd(provider, key => new Scope(_configured.TryGetValue(key, out var limits) && limits.Enabled ? limits : StaticLimits.None));
+
+    private Scope? DomainScopeFor(ProviderKey? domainScope) =>
+        domainScope is { } key && _domains.TryGetValue(key, out var scope) ? scope : null;
 
     private static int? Min(int? a, int? b) => a is null ? b : b is null ? a : Math.Min(a.Value, b.Value);
 

@@ -11,6 +11,7 @@ public sealed class WarmupCounter
     private readonly Lock _sync = new();
     private DateOnly _day;
     private int _sent;
+    private long _version;
 
     public WarmupCounter(WarmupSchedule schedule, TimeProvider time)
     {
@@ -19,6 +20,23 @@ public sealed class WarmupCounter
         _schedule = schedule;
         _time = time;
     }
+
+    public WarmupSchedule Schedule => _schedule;
+
+    /// <summary>Grows with every change of state, so a saver can tell whether there is anything new to write.</summary>
+    public long Version
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _version;
+            }
+        }
+    }
+
+    /// <summary>Today's cap (UTC); null once warm-up is over.</summary>
+    public int? CapToday => _schedule.CapOn(_time.GetUtcNow());
 
     /// <summary>Sends counted so far in the current UTC day.</summary>
     public int SentToday
@@ -47,8 +65,45 @@ public sealed class WarmupCounter
             }
 
             _sent++;
+            _version++;
             retryAt = now;
             return true;
+        }
+    }
+
+    /// <summary>The state to persist: the current UTC day and its count.</summary>
+    public WarmupCounterState ExportState()
+    {
+        lock (_sync)
+        {
+            Roll(_time.GetUtcNow());
+            return new WarmupCounterState(_day, _sent);
+        }
+    }
+
+    /// <summary>Takes over a persisted count; a count of another day than today is worthless and ignored.</summary>
+    public void Restore(WarmupCounterState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        lock (_sync)
+        {
+            Roll(_time.GetUtcNow());
+            if (state.Day == _day)
+            {
+                _sent = Math.Max(0, state.Sent);
+                _version++;
+            }
+        }
+    }
+
+    /// <summary>Forgets today's count (an operator's reset).</summary>
+    public void Reset()
+    {
+        lock (_sync)
+        {
+            Roll(_time.GetUtcNow());
+            _sent = 0;
+            _version++;
         }
     }
 

@@ -36,6 +36,44 @@ public sealed class DkimKeyStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Concurrent_signatures_all_verify_with_the_published_key()
+    {
+        using var store = DkimKeyStore.LoadOrCreate(_directory.Settings(), NullLogger.Instance);
+        var key = store.Keys[0];
+        using var published = RSA.Create();
+        published.ImportSubjectPublicKeyInfo(Convert.FromBase64String(key.PublicKeyBase64), out _);
+        using var start = new ManualResetEventSlim();
+
+        var signers = Enumerable.Range(0, 8).Select(worker => Task.Run(() =>
+        {
+            start.Wait();
+            var signed = new List<(byte[] Hash, byte[] Signature)>();
+            for (var i = 0; i < 25; i++)
+            {
+                var hash = SHA256.HashData(BitConverter.GetBytes((worker * 1000) + i));
+                signed.Add((hash, key.SignSha256Hash(hash)));
+            }
+
+            return signed;
+        })).ToList();
+        start.Set();
+        var results = (await Task.WhenAll(signers)).SelectMany(r => r).ToList();
+
+        Assert.Equal(200, results.Count);
+        Assert.All(results, r => Assert.True(published.VerifyHash(r.Hash, r.Signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)));
+    }
+
+    [Fact]
+    public void A_disposed_key_refuses_to_sign()
+    {
+        var store = DkimKeyStore.LoadOrCreate(_directory.Settings(), NullLogger.Instance);
+        var key = store.Keys[0];
+        store.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => key.SignSha256Hash(SHA256.HashData([1, 2, 3])));
+    }
+
+    [Fact]
     [SupportedOSPlatform("linux")]
     public void Private_key_file_is_readable_by_the_owner_only()
     {

@@ -37,5 +37,9 @@ public static class DnsTestRecords
         // The only MX greets with 554.
         "--mx-host=badgreeting.test,mx.badgreeting.test,10",
         "--host-record=mx.badgreeting.test,127.0.0.5",
+
+        // Two domains hosted by one provider (pacing state is shared by provider).
+        "--mx-host=hosted-a.test,mx1.sharedprovider.test,10",
+        "--mx-host=hosted-b.test,mx2.eu.sharedprovider.test,10",
     ];
 }

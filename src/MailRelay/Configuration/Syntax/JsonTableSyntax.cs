@@ -26,6 +26,8 @@ public static class JsonTableSyntax
         ["backoffMultiplier"] = JsonFieldKind.Multiplier,
         ["recoveryRate"] = JsonFieldKind.Fraction,
         ["successThreshold"] = JsonFieldKind.PositiveInteger,
+        ["circuitBreakerThreshold"] = JsonFieldKind.PositiveInteger,
+        ["circuitBreakerDuration"] = JsonFieldKind.PositiveInteger,
     };
 
     public static IReadOnlyDictionary<string, JsonFieldKind> AdaptiveRateDomainFields { get; } =

@@ -10,7 +10,8 @@ public static class QueueManagerServiceCollectionExtensions
     /// <summary>
     /// Adds <see cref="QueueSchedulerOptions"/>, <see cref="QueueMetrics"/> (in <paramref name="registry"/>)
     /// and <see cref="QueueScheduler"/> as a singleton that is also a hosted service. Expects
-    /// <see cref="Spool"/>, <see cref="IDeliveryTransport"/> and <see cref="TimeProvider"/> to be registered.
+    /// <see cref="Spool"/>, <see cref="IDeliveryTransport"/> and <see cref="TimeProvider"/> to be registered;
+    /// a registered <see cref="RateLimiting.PacingRegistry"/> turns delivery pacing on.
     /// </summary>
     public static IServiceCollection AddQueueManager(
         this IServiceCollection services,
@@ -29,7 +30,8 @@ public static class QueueManagerServiceCollectionExtensions
             sp.GetRequiredService<IDeliveryTransport>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<QueueScheduler>>(),
-            sp.GetRequiredService<QueueMetrics>()));
+            sp.GetRequiredService<QueueMetrics>(),
+            sp.GetService<RateLimiting.PacingRegistry>()));
         services.AddHostedService(sp => sp.GetRequiredService<QueueScheduler>());
         return services;
     }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using MailRelay.Delivery.Dsn;
 using MailRelay.Queue;
+using MailRelay.RateLimiting;
 
 namespace MailRelay.Delivery.Scheduling;
 
@@ -36,6 +37,10 @@ public sealed partial class QueueScheduler : BackgroundService
     private readonly IDiskSync _diskSync;
     private readonly DeliveryRecorder _recorder;
     private readonly RemovalCommitter _removals;
+    private readonly RetryPolicy _retry;
+    private readonly PacingRegistry? _pacing;
+    private readonly IDestinationClassifier? _classifier;
+    private ProviderPacer? _pacer;
     private readonly ConcurrentDictionary<string, QueuedMessage> _messages = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _committed = new();
     private readonly Channel<DeliveryJob> _jobs = Channel.CreateUnbounded<DeliveryJob>(new UnboundedChannelOptions { SingleWriter = true });
@@ -56,8 +61,9 @@ public sealed partial class QueueScheduler : BackgroundService
         IDeliveryTransport transport,
         TimeProvider timeProvider,
         ILogger<QueueScheduler> logger,
-        QueueMetrics? metrics = null)
-        : this(options, spool, transport, timeProvider, logger, metrics, new PosixDiskSync(), new Random())
+        QueueMetrics? metrics = null,
+        PacingRegistry? pacing = null)
+        : this(options, spool, transport, timeProvider, logger, metrics, new PosixDiskSync(), new Random(), pacing)
     {
     }
 
@@ -69,7 +75,8 @@ public sealed partial class QueueScheduler : BackgroundService
         ILogger logger,
         QueueMetrics? metrics,
         IDiskSync diskSync,
-        Random random)
+        Random random,
+        PacingRegistry? pacing = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(spool);
@@ -84,10 +91,14 @@ public sealed partial class QueueScheduler : BackgroundService
         _logger = logger;
         _metrics = metrics;
         _diskSync = diskSync;
-        var retry = new RetryPolicy(options.RetrySchedule, options.QueueLifetime, options.Jitter, random);
+        _retry = new RetryPolicy(options.RetrySchedule, options.QueueLifetime, options.Jitter, random);
+
+        // Pacing needs to know each domain's provider; a transport that cannot tell delivers unpaced.
+        _classifier = transport as IDestinationClassifier;
+        _pacing = pacing is { IsActive: true } && _classifier is not null ? pacing : null;
         _removals = new RemovalCommitter(options.DataDirectory, diskSync);
         _recorder = new DeliveryRecorder(
-            options.DataDirectory, retry, new DsnWriter(spool, options.HostName, timeProvider), diskSync, timeProvider, logger, metrics, OnRemoved, _removals, options.DelayWarning);
+            options.DataDirectory, _retry, new DsnWriter(spool, options.HostName, timeProvider), diskSync, timeProvider, logger, metrics, OnRemoved, _removals, options.DelayWarning);
     }
 
     /// <summary>Raised after an attempt's results are recorded (null results: the attempt was cut short).</summary>
@@ -101,6 +112,9 @@ public sealed partial class QueueScheduler : BackgroundService
 
     /// <summary>Delivery requests handed to the workers so far.</summary>
     internal long JobsDispatched => Interlocked.Read(ref _jobsDispatched);
+
+    /// <summary>Jobs waiting in the pacer's ready queues.</summary>
+    internal int PacedWaiting => _pacer?.Waiting.Values.Sum() ?? 0;
 
     /// <summary>Messages the scheduler currently knows.</summary>
     public int MessageCount => _messages.Count;
@@ -198,6 +212,13 @@ public sealed partial class QueueScheduler : BackgroundService
         await Task.Yield();
         Recover();
         _removals.Start();
+        if (_pacing is not null)
+        {
+            _pacer = new ProviderPacer(
+                _pacing, _classifier!, job => _jobs.Writer.TryWrite(job), Drop,
+                (job, now) => _retry.IsExpired(job.Message.Entry.ArrivalTime, now), _time, _logger, stoppingToken);
+        }
+
         var workers = Enumerable.Range(0, _options.MaxConcurrency).Select(_ => WorkerAsync(stoppingToken)).ToList();
         using var watcher = WatchControlDirectory();
         try
@@ -215,6 +236,11 @@ public sealed partial class QueueScheduler : BackgroundService
         finally
         {
             _jobs.Writer.TryComplete();
+            if (_pacer is not null)
+            {
+                await _pacer.DrainAsync().ConfigureAwait(false);
+            }
+
             await Task.WhenAll(workers).ConfigureAwait(false);
             await Task.WhenAll(_settling.Keys).ConfigureAwait(false);
             await _removals.DisposeAsync().ConfigureAwait(false);
@@ -311,7 +337,7 @@ public sealed partial class QueueScheduler : BackgroundService
 
             foreach (var job in jobs)
             {
-                _jobs.Writer.TryWrite(job);
+                Dispatch(job);
                 dispatched++;
             }
         }
@@ -329,6 +355,31 @@ public sealed partial class QueueScheduler : BackgroundService
 
         pass.TrySetResult(dispatched);
         return _nextDue;
+    }
+
+    /// <summary>Hands a job to the workers, through the pacer when pacing is on.</summary>
+    private void Dispatch(DeliveryJob job)
+    {
+        if (_pacer is not null)
+        {
+            _pacer.Enqueue(job);
+        }
+        else
+        {
+            _jobs.Writer.TryWrite(job);
+        }
+    }
+
+    /// <summary>A job the pacer gives back unattempted (held, deleted, stopping): its recipients are free again.</summary>
+    private void Drop(DeliveryJob job)
+    {
+        lock (job.Message.Sync)
+        {
+            job.Message.ClearInFlight(job.Recipients);
+        }
+
+        _touched.Enqueue(job.Message);
+        WakeLoop();
     }
 
     /// <summary>The messages changed since the last pass, each once.</summary>
@@ -376,11 +427,15 @@ public sealed partial class QueueScheduler : BackgroundService
 
     private async Task RunJobAsync(DeliveryJob job, CancellationToken stoppingToken)
     {
-        IReadOnlyList<RecipientResult>? results;
+        IReadOnlyList<RecipientResult>? results = null;
         try
         {
-            results = await _transport.DeliverAsync(
-                new DeliveryRequest(job.Message.Entry, job.Domain, job.Recipients), stoppingToken).ConfigureAwait(false);
+            results = job.Expired
+                ? [.. job.Recipients.Select(r => new RecipientResult(
+                    r, RecipientOutcome.Deferred, new RemoteReply(451, "4.4.7", "delivery paced beyond the queue lifetime"), null, null))]
+                : await _transport.DeliverAsync(
+                    new DeliveryRequest(job.Message.Entry, job.Domain, job.Recipients) { Pacing = job.Ticket?.Connection },
+                    stoppingToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -394,6 +449,11 @@ public sealed partial class QueueScheduler : BackgroundService
             SchedulerLog.TransportFailed(_logger, job.Message.QueueId, ex);
             results = [.. job.Recipients.Select(r => new RecipientResult(
                 r, RecipientOutcome.Deferred, new RemoteReply(451, "4.3.0", "local delivery error"), null, null))];
+        }
+
+        if (job.Ticket is { } ticket)
+        {
+            _pacer!.Complete(ticket, results);
         }
 
         var settle = await _recorder.RecordAsync(job, results).ConfigureAwait(false);

@@ -32,6 +32,9 @@ public sealed class RelayingSmtpClient : SmtpClient
 
     public IPEndPoint RemoteEndPoint { get; }
 
+    /// <summary>The pacing scope this connection serves (<see cref="PacedConnection.PoolKey"/>); null when unpaced.</summary>
+    public string? PoolKey { get; set; }
+
     /// <summary>Messages handed over on this connection (counted when the transaction started).</summary>
     public int MessagesSent { get; private set; }
 

@@ -38,8 +38,11 @@ public sealed class SmtpConnectionPool : IAsyncDisposable
         }
     }
 
-    /// <summary>Takes an idle, unexpired connection to <paramref name="hop"/> (at any of its addresses), if any.</summary>
-    public RelayingSmtpClient? TryTake(NextHop hop)
+    /// <summary>
+    /// Takes an idle, unexpired connection to <paramref name="hop"/> (at any of its addresses) that serves the
+    /// pacing scope <paramref name="poolKey"/> (null: unpaced), if any.
+    /// </summary>
+    public RelayingSmtpClient? TryTake(NextHop hop, string? poolKey = null)
     {
         ArgumentNullException.ThrowIfNull(hop);
         var now = _timeProvider.GetUtcNow();
@@ -48,7 +51,8 @@ public sealed class SmtpConnectionPool : IAsyncDisposable
             for (var index = _idle.Count - 1; index >= 0; index--)
             {
                 var idle = _idle[index];
-                if (idle.Client.Hop == hop && now - idle.IdleSince < _lifetime)
+                if (idle.Client.Hop == hop && string.Equals(idle.Client.PoolKey, poolKey, StringComparison.Ordinal)
+                    && now - idle.IdleSince < _lifetime)
                 {
                     _idle.RemoveAt(index);
                     return idle.Client;
@@ -85,6 +89,26 @@ public sealed class SmtpConnectionPool : IAsyncDisposable
         }
 
         if (client is not null)
+        {
+            await CloseAsync(client, _timeProvider).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Closes the idle connections whose pacing scope <paramref name="counts"/> says to.</summary>
+    public async Task CloseIdleAsync(Func<string?, bool> counts)
+    {
+        ArgumentNullException.ThrowIfNull(counts);
+        List<RelayingSmtpClient> closing;
+        lock (_lock)
+        {
+            closing = _idle
+                .Where(idle => counts(idle.Client.PoolKey))
+                .Select(idle => idle.Client)
+                .ToList();
+            _idle.RemoveAll(idle => closing.Contains(idle.Client));
+        }
+
+        foreach (var client in closing)
         {
             await CloseAsync(client, _timeProvider).ConfigureAwait(false);
         }

@@ -1,5 +1,6 @@
 using System.Net;
 using MailRelay.Dns;
+using MailRelay.RateLimiting;
 
 namespace MailRelay.Delivery.Transport;
 
@@ -7,9 +8,10 @@ namespace MailRelay.Delivery.Transport;
 /// The SMTP delivery transport: routes a request's domain (<see cref="DeliveryRouter"/>), opens the stored
 /// message, takes a pooled connection to one of the next hops or connects to their addresses in order
 /// (the next address or host after a connection failure, a 4xx or 5xx greeting, a TLS or AUTH failure),
-/// runs one transaction and returns one result per recipient. Safe for concurrent calls.
+/// runs one transaction and returns one result per recipient. Safe for concurrent calls. As the
+/// <see cref="IDestinationClassifier"/> it tells delivery pacing which provider a domain's MX hosts belong to.
 /// </summary>
-public sealed class SmtpDeliveryTransport : IDeliveryTransport, IAsyncDisposable
+public sealed class SmtpDeliveryTransport : IDeliveryTransport, IDestinationClassifier, IAsyncDisposable
 {
     private readonly SmtpTransportOptions _options;
     private readonly DeliveryRouter _router;
@@ -18,16 +20,19 @@ public sealed class SmtpDeliveryTransport : IDeliveryTransport, IAsyncDisposable
     private readonly MessageTransaction _transaction;
     private readonly SmtpConnectionPool _pool;
     private readonly IMessageSigner? _signer;
+    private readonly ProviderResolver? _providers;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
 
     /// <param name="signer">Signs each message on its way out; null sends the stored bytes as they are.</param>
+    /// <param name="providers">When pacing is on: learns each domain's provider from the MX hosts it routes to.</param>
     public SmtpDeliveryTransport(
         SmtpTransportOptions options,
         MailExchangerResolver resolver,
         TimeProvider timeProvider,
         ILogger<SmtpDeliveryTransport> logger,
-        IMessageSigner? signer = null)
+        IMessageSigner? signer = null,
+        ProviderResolver? providers = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(resolver);
@@ -40,6 +45,7 @@ public sealed class SmtpDeliveryTransport : IDeliveryTransport, IAsyncDisposable
         _transaction = new MessageTransaction(options);
         _pool = new SmtpConnectionPool(timeProvider, options.IdleConnectionLifetime, options.MaxIdleConnections);
         _signer = signer;
+        _providers = providers;
         _timeProvider = timeProvider;
         _logger = logger;
     }
@@ -51,6 +57,12 @@ public sealed class SmtpDeliveryTransport : IDeliveryTransport, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         var plan = await _router.PlanAsync(request.Domain, cancellationToken).ConfigureAwait(false);
+        if (plan.Kind == RouteKind.MailExchangers && plan.Hosts.Count > 0 && _providers is not null)
+        {
+            // Keeps the domain → provider map current when a domain moves to another provider.
+            _providers.LearnMx(request.Domain, plan.Hosts[0].Host);
+        }
+
         if (plan.Failure is { } routeFailure)
         {
             TransportLog.RouteFailed(_logger, request.Domain, routeFailure);
@@ -86,6 +98,31 @@ public sealed class SmtpDeliveryTransport : IDeliveryTransport, IAsyncDisposable
         }
     }
 
+    public async ValueTask<ProviderKey?> ProviderOfAsync(string domain, ProviderResolver providers, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(domain);
+        ArgumentNullException.ThrowIfNull(providers);
+        var key = domain.TrimEnd('.').ToLowerInvariant();
+        if (_options.Routes.ContainsKey(key) || !string.IsNullOrEmpty(_options.RelayHost))
+        {
+            // The next hop is ours to choose, not the recipient's provider's: pace by the recipient domain.
+            return providers.ForDomain(key);
+        }
+
+        if (providers.TryGetKnown(key, out var known))
+        {
+            return known;
+        }
+
+        var mx = await _resolver.LookupMxAsync(key, cancellationToken).ConfigureAwait(false);
+        return mx.Status switch
+        {
+            MxLookupStatus.Found => providers.LearnMx(key, mx.Exchangers[0].Host),
+            MxLookupStatus.NoMx => providers.LearnMx(key, key),
+            _ => null,
+        };
+    }
+
     public ValueTask DisposeAsync() => _pool.DisposeAsync();
 
     private async Task<IReadOnlyList<RecipientResult>> DeliverAsync(
@@ -93,7 +130,7 @@ public sealed class SmtpDeliveryTransport : IDeliveryTransport, IAsyncDisposable
     {
         foreach (var hop in plan.Hosts)
         {
-            while (_pool.TryTake(hop) is { } pooled)
+            while (_pool.TryTake(hop, request.Pacing?.PoolKey) is { } pooled)
             {
                 if (await ResetAsync(pooled, cancellationToken).ConfigureAwait(false))
                 {
@@ -108,6 +145,13 @@ public sealed class SmtpDeliveryTransport : IDeliveryTransport, IAsyncDisposable
         string? lastHost = null;
         IPEndPoint? lastEndPoint = null;
         var attempts = 0;
+        if (request.Pacing is { } pacing && (pacing.CeilingKey is not null || pacing.GlobalCeiling))
+        {
+            // This request holds one of the ceiling's delivery slots; idle connections that count against the
+            // same ceiling go first, so the new one never makes the open connections exceed it.
+            await _pool.CloseIdleAsync(pacing.SharesCeilingWith).ConfigureAwait(false);
+        }
+
         foreach (var hop in plan.Hosts)
         {
             var lookup = await _resolver.LookupAddressesAsync(hop.Host, cancellationToken).ConfigureAwait(false);
@@ -141,6 +185,7 @@ public sealed class SmtpDeliveryTransport : IDeliveryTransport, IAsyncDisposable
                 var connected = await _connector.ConnectAsync(hop, endPoint, cancellationToken).ConfigureAwait(false);
                 if (connected.Client is { } client)
                 {
+                    client.PoolKey = request.Pacing?.PoolKey;
                     TransportLog.Connected(_logger, hop.Host, address, hop.Port, client.IsSecure);
                     return await SendAsync(client, message, request, cancellationToken).ConfigureAwait(false);
                 }
@@ -173,7 +218,8 @@ public sealed class SmtpDeliveryTransport : IDeliveryTransport, IAsyncDisposable
         try
         {
             var outcome = await _transaction.SendAsync(client, message, request, cancellationToken).ConfigureAwait(false);
-            keep = outcome.ConnectionReusable && client.MessagesSent < _options.MaxMessagesPerConnection;
+            var cap = request.Pacing?.MaxMessages is { } paced ? Math.Min(paced, _options.MaxMessagesPerConnection) : _options.MaxMessagesPerConnection;
+            keep = outcome.ConnectionReusable && client.MessagesSent < cap;
             return outcome.Results;
         }
         finally

@@ -1,14 +1,16 @@
 using System.Collections.Concurrent;
 using System.Net;
 using MailRelay.Delivery;
+using MailRelay.RateLimiting;
 
 namespace MailRelay.Tests.Delivery.Scheduling;
 
 /// <summary>
 /// A delivery transport that answers from a rule per recipient, records every request with the message
-/// bytes it would have sent, and counts how many requests run at once.
+/// bytes it would have sent, and counts how many requests run at once. As a destination classifier it
+/// maps domains to providers from <see cref="Providers"/>, as MX lookups would.
 /// </summary>
-internal sealed class FakeTransport : IDeliveryTransport
+internal sealed class FakeTransport : IDeliveryTransport, IDestinationClassifier
 {
     private int _current;
     private int _maxConcurrent;
@@ -20,6 +22,12 @@ internal sealed class FakeTransport : IDeliveryTransport
     public Func<DeliveryRequest, CancellationToken, Task>? BeforeReply { get; set; }
 
     public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
+
+    /// <summary>The clock whose time each request records.</summary>
+    public TimeProvider Clock { get; set; } = TimeProvider.System;
+
+    /// <summary>Domain → provider, as MX lookups would learn it; other domains use the resolver's own rules.</summary>
+    public Dictionary<string, string> Providers { get; } = new(StringComparer.OrdinalIgnoreCase);
 
     public int MaxConcurrent => Volatile.Read(ref _maxConcurrent);
 
@@ -43,7 +51,7 @@ internal sealed class FakeTransport : IDeliveryTransport
             }
 
             var content = File.ReadAllBytes(request.Message.FilePath)[(int)request.Message.ContentOffset..];
-            Requests.Enqueue(new RecordedRequest(request, content));
+            Requests.Enqueue(new RecordedRequest(request, content, Clock.GetUtcNow()));
             if (BeforeReply is not null)
             {
                 await BeforeReply(request, cancellationToken);
@@ -56,6 +64,11 @@ internal sealed class FakeTransport : IDeliveryTransport
             Interlocked.Decrement(ref _current);
         }
     }
+
+    public ValueTask<ProviderKey?> ProviderOfAsync(string domain, ProviderResolver providers, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<ProviderKey?>(Providers.TryGetValue(domain, out var provider)
+            ? providers.LearnMx(domain, "mx." + provider)
+            : providers.ForDomain(domain));
 
     /// <summary>Requests made for the given recipient.</summary>
     public List<RecordedRequest> For(string recipient) => [.. Requests.Where(r => r.Request.Recipients.Contains(recipient))];

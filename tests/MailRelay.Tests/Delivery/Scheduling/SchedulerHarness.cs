@@ -1,5 +1,6 @@
 using MailRelay.Delivery.Scheduling;
 using MailRelay.Queue;
+using MailRelay.RateLimiting;
 using MailRelay.Tests.Queue;
 using Microsoft.Extensions.Time.Testing;
 using Prometheus;
@@ -16,8 +17,13 @@ internal sealed class SchedulerHarness : IAsyncDisposable
     private bool _disposed;
     private QueueMetrics? _metrics;
 
-    public SchedulerHarness(Func<QueueSchedulerOptions, QueueSchedulerOptions>? configure = null)
+    private readonly Func<TimeProvider, PacingRegistry>? _pacing;
+
+    /// <param name="pacing">Builds the pacing registry on the harness's clock; null: unpaced.</param>
+    public SchedulerHarness(Func<QueueSchedulerOptions, QueueSchedulerOptions>? configure = null, Func<TimeProvider, PacingRegistry>? pacing = null)
     {
+        _pacing = pacing;
+        Transport.Clock = Time;
         Options = new QueueSchedulerOptions
         {
             DataDirectory = _data.Path,
@@ -48,6 +54,9 @@ internal sealed class SchedulerHarness : IAsyncDisposable
     public Spool Spool { get; private set; }
 
     public FakeTransport Transport { get; } = new();
+
+    /// <summary>The pacing registry of the current scheduler, when pacing is on.</summary>
+    public PacingRegistry? Pacing { get; private set; }
 
     public QueueScheduler Scheduler { get; private set; }
 
@@ -117,6 +126,9 @@ internal sealed class SchedulerHarness : IAsyncDisposable
         _data.Dispose();
     }
 
-    private QueueScheduler NewScheduler() =>
-        new(Options, Spool, Transport, Time, Logger, _metrics ??= new QueueMetrics(Registry), new PosixDiskSync(), new Random(7));
+    private QueueScheduler NewScheduler()
+    {
+        Pacing = _pacing?.Invoke(Time);
+        return new(Options, Spool, Transport, Time, Logger, _metrics ??= new QueueMetrics(Registry), new PosixDiskSync(), new Random(7), Pacing);
+    }
 }

@@ -1,0 +1,307 @@
+using System.Collections.Concurrent;
+using MailRelay.RateLimiting;
+
+namespace MailRelay.Delivery.Scheduling;
+
+/// <summary>
+/// Delivery pacing between the scheduler and the workers. Each due (message, domain) job is classified by
+/// the provider that receives the domain's mail and joins that provider's ready queue; one pump per queue
+/// releases its jobs one at a time: it waits for a delivery slot under the connection ceilings, claims the
+/// adaptive controller's next send slot (which also keeps the circuit breaker's pause and single probe),
+/// counts the send against the day's warm-up cap, claims the static rate slot at or after that, and waits
+/// for it on one timer. Jobs wait here, not in the workers, so a slow provider never starves the others,
+/// and a wait is never an attempt: it leaves the recipient's state and retry schedule untouched.
+/// </summary>
+internal sealed partial class ProviderPacer
+{
+    private readonly PacingRegistry _registry;
+    private readonly IDestinationClassifier _classifier;
+    private readonly Func<DeliveryJob, bool> _release;
+    private readonly Action<DeliveryJob> _drop;
+    private readonly Func<DeliveryJob, DateTimeOffset, bool> _expired;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly CancellationToken _stopping;
+    private readonly ConcurrentDictionary<string, ReadyQueue> _queues = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Task, bool> _running = new();
+
+    /// <param name="release">Hands a job to the workers; false when they no longer take jobs.</param>
+    /// <param name="drop">Gives back a job that will not be attempted now (held, deleted, stopping).</param>
+    /// <param name="expired">Whether a job's message has outlived the queue lifetime at a time.</param>
+    public ProviderPacer(
+        PacingRegistry registry,
+        IDestinationClassifier classifier,
+        Func<DeliveryJob, bool> release,
+        Action<DeliveryJob> drop,
+        Func<DeliveryJob, DateTimeOffset, bool> expired,
+        TimeProvider time,
+        ILogger logger,
+        CancellationToken stopping)
+    {
+        _registry = registry;
+        _classifier = classifier;
+        _release = release;
+        _drop = drop;
+        _expired = expired;
+        _time = time;
+        _logger = logger;
+        _stopping = stopping;
+    }
+
+    /// <summary>Jobs waiting in ready queues, by queue key.</summary>
+    public IReadOnlyDictionary<string, int> Waiting => _queues.ToDictionary(q => q.Key, q => q.Value.Count, StringComparer.Ordinal);
+
+    /// <summary>Starts pacing <paramref name="job"/>; it reaches the workers when its provider allows.</summary>
+    public void Enqueue(DeliveryJob job) => Track(ClassifyAsync(job));
+
+    /// <summary>Completes when every classification and pump has ended (after the stopping token fired).</summary>
+    public Task DrainAsync() => Task.WhenAll(_running.Keys);
+
+    /// <summary>Tells a finished paced attempt's outcome to its provider's controller and frees its delivery slot.</summary>
+    public void Complete(PacingTicket ticket, IReadOnlyList<RecipientResult>? results)
+    {
+        ArgumentNullException.ThrowIfNull(ticket);
+        ticket.Lease.Dispose();
+        var outcome = OutcomeOf(results);
+        _registry.Controller(ticket.Provider).Report(outcome, ticket.IsProbe);
+        if (outcome == DeliveryOutcome.RateLimited)
+        {
+            PacerLog.RateLimited(_logger, ticket.Provider.Value, _registry.Controller(ticket.Provider).CurrentDelay.TotalMilliseconds);
+        }
+    }
+
+    /// <summary>
+    /// What an attempt says about the provider's pace: rate limited when any recipient drew a rate-limit reply
+    /// (<see cref="RateLimitReply"/>), accepted when any was delivered, otherwise nothing either way.
+    /// </summary>
+    internal static DeliveryOutcome OutcomeOf(IReadOnlyList<RecipientResult>? results)
+    {
+        if (results is null)
+        {
+            return DeliveryOutcome.Abandoned;
+        }
+
+        if (results.Any(r => r.Outcome != RecipientOutcome.Delivered && RateLimitReply.IsRateLimit(r.Reply.Code, r.Reply.EnhancedCode, r.Reply.Text)))
+        {
+            return DeliveryOutcome.RateLimited;
+        }
+
+        return results.Any(r => r.Outcome == RecipientOutcome.Delivered) ? DeliveryOutcome.Accepted : DeliveryOutcome.OtherFailure;
+    }
+
+    private void Track(Task task)
+    {
+        _running.TryAdd(task, true);
+        task.ContinueWith(t => _running.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private async Task ClassifyAsync(DeliveryJob job)
+    {
+        ProviderKey? provider;
+        try
+        {
+            provider = await _classifier.ProviderOfAsync(job.Domain, _registry.Resolver, _stopping).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            _drop(job);
+            return;
+        }
+#pragma warning disable CA1031 // A classification fault must not lose the job: it goes unpaced and reports itself.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            PacerLog.ClassificationFailed(_logger, job.Domain, ex);
+            provider = null;
+        }
+
+        if (provider is not { } key)
+        {
+            // Unroutable now (NXDOMAIN, null MX, DNS trouble): the attempt fails or defers at once, unpaced.
+            if (!_release(job))
+            {
+                _drop(job);
+            }
+
+            return;
+        }
+
+        var scope = _registry.DomainScope(job.Domain);
+        var queueKey = scope is { } domain ? key.Value + "|" + domain.Value : key.Value;
+        var queue = _queues.GetOrAdd(queueKey, _ => new ReadyQueue(queueKey, key, scope));
+        if (queue.Add(job))
+        {
+            Track(PumpAsync(queue));
+        }
+    }
+
+    private async Task PumpAsync(ReadyQueue queue)
+    {
+        await Task.Yield();
+        try
+        {
+            while (queue.TryPeek(out var job))
+            {
+                if (!IsDeliverable(job))
+                {
+                    queue.Remove(job);
+                    _drop(job);
+                    continue;
+                }
+
+                if (_expired(job, _time.GetUtcNow()))
+                {
+                    // Paced past its lifetime: the worker records it as expired without connecting.
+                    queue.Remove(job);
+                    Hand(job with { Expired = true });
+                    continue;
+                }
+
+                var ticket = await AdmitAsync(queue).ConfigureAwait(false);
+                queue.Remove(job);
+                var deliverable = IsDeliverable(job);
+                if (!deliverable || _expired(job, _time.GetUtcNow()))
+                {
+                    // Held, deleted or expired while it waited: the slot goes unused.
+                    ticket.Lease.Dispose();
+                    _registry.Controller(ticket.Provider).Report(DeliveryOutcome.Abandoned, ticket.IsProbe);
+                    if (deliverable)
+                    {
+                        Hand(job with { Expired = true });
+                    }
+                    else
+                    {
+                        _drop(job);
+                    }
+
+                    continue;
+                }
+
+                Hand(job with { Ticket = ticket });
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            foreach (var job in queue.TakeAll())
+            {
+                _drop(job);
+            }
+        }
+    }
+
+    private void Hand(DeliveryJob job)
+    {
+        if (!_release(job))
+        {
+            if (job.Ticket is { } ticket)
+            {
+                ticket.Lease.Dispose();
+                _registry.Controller(ticket.Provider).Report(DeliveryOutcome.Abandoned, ticket.IsProbe);
+            }
+
+            _drop(job);
+        }
+    }
+
+    /// <summary>
+    /// Waits until the queue's next job may go: the adaptive slot (or the end of the circuit's pause), the
+    /// day's warm-up cap, the static rate slot, and a delivery slot under the connection ceilings. The rate
+    /// slot is awaited before a delivery slot is taken, so a paced provider does not sit on a global
+    /// connection slot; if the delivery slot was not free at once, a fresh rate slot is claimed and awaited
+    /// while holding it, so the send always follows its own slot closely.
+    /// </summary>
+    private async Task<PacingTicket> AdmitAsync(ReadyQueue queue)
+    {
+        var limits = _registry.Limits;
+        var controller = _registry.Controller(queue.Provider);
+        while (true)
+        {
+            var tripsBefore = controller.Snapshot().Trips;
+            var claim = controller.Claim();
+            if (!claim.Granted)
+            {
+                PacerLog.Paused(_logger, queue.Key, claim.At);
+                await WaitUntilAsync(claim.At).ConfigureAwait(false);
+                continue;
+            }
+
+            ConnectionLease? lease = null;
+            try
+            {
+                if (!_registry.TryConsumeWarmup(queue.Provider, out var nextDay))
+                {
+                    controller.Report(DeliveryOutcome.Abandoned, claim.IsProbe);
+                    PacerLog.WarmupCapReached(_logger, queue.Key, nextDay);
+                    await WaitUntilAsync(nextDay).ConfigureAwait(false);
+                    continue;
+                }
+
+                await WaitUntilAsync(limits.ClaimSendSlot(queue.Provider, queue.Scope, claim.At)).ConfigureAwait(false);
+                var acquiring = limits.AcquireConnectionAsync(queue.Provider, queue.Scope, _stopping);
+                if (acquiring.IsCompletedSuccessfully)
+                {
+                    lease = acquiring.Result;
+                }
+                else
+                {
+                    lease = await acquiring.ConfigureAwait(false);
+                    await WaitUntilAsync(limits.ClaimSendSlot(queue.Provider, queue.Scope, _time.GetUtcNow())).ConfigureAwait(false);
+                }
+            }
+            catch
+            {
+                lease?.Dispose();
+                controller.Report(DeliveryOutcome.Abandoned, claim.IsProbe);
+                throw;
+            }
+
+            if (!claim.IsProbe && controller.Snapshot().Trips != tripsBefore && controller.State != CircuitState.Closed)
+            {
+                // The circuit opened while this slot was awaited: nothing goes during the pause.
+                lease.Dispose();
+                continue;
+            }
+
+            var ceiling = lease.LimitsProvider ? queue.Provider.Value : lease.LimitsDomain ? queue.Key : null;
+            var connection = new PacedConnection(queue.Key, lease.MaxMessages, ceiling, lease.LimitsGlobally);
+            return new PacingTicket(queue.Provider, claim.IsProbe, lease, connection);
+        }
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="at"/> on one timer of the clock. Timers count from their creation, so a
+    /// timer made while the clock moved is replaced: a step of the clock in that instant must not make the
+    /// wait late.
+    /// </summary>
+    private async Task WaitUntilAsync(DateTimeOffset at)
+    {
+        while (true)
+        {
+            var before = _time.GetUtcNow();
+            if (at <= before)
+            {
+                return;
+            }
+
+            using var timer = CancellationTokenSource.CreateLinkedTokenSource(_stopping);
+            var delay = Task.Delay(at - before, _time, timer.Token);
+            if (_time.GetUtcNow() != before)
+            {
+                await timer.CancelAsync().ConfigureAwait(false);
+                await delay.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                _stopping.ThrowIfCancellationRequested();
+                continue;
+            }
+
+            await delay.ConfigureAwait(false);
+        }
+    }
+
+    private static bool IsDeliverable(DeliveryJob job)
+    {
+        lock (job.Message.Sync)
+        {
+            return !job.Message.Removed && !job.Message.Held;
+        }
+    }
+}

@@ -1,0 +1,35 @@
+using MailRelay.Configuration;
+using Prometheus;
+
+namespace MailRelay.RateLimiting;
+
+/// <summary>Registers delivery pacing with the daemon's host.</summary>
+public static class PacingServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds <see cref="PacingOptions"/>, <see cref="PacingMetrics"/> (in <paramref name="registry"/>), the
+    /// <see cref="PacingRegistry"/> singleton and <see cref="PacingStateService"/> as a hosted service. Call it before
+    /// the queue manager is added: hosted services start in order, so the saved state is restored before delivery
+    /// starts, and stop in reverse order, so the last state is saved after delivery has stopped.
+    /// Expects <see cref="TimeProvider"/> to be registered.
+    /// </summary>
+    public static IServiceCollection AddDeliveryPacing(this IServiceCollection services, RelayConfiguration configuration, CollectorRegistry registry)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(registry);
+        services.AddSingleton(PacingOptions.FromConfiguration(configuration));
+        services.AddSingleton(new PacingMetrics(registry));
+        services.AddSingleton(sp => new PacingRegistry(
+            sp.GetRequiredService<PacingOptions>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<PacingRegistry>>(),
+            sp.GetRequiredService<PacingMetrics>()));
+        services.AddSingleton(sp => new PacingStateService(
+            sp.GetRequiredService<PacingRegistry>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<PacingStateService>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<PacingStateService>());
+        return services;
+    }
+}
