@@ -6,11 +6,11 @@
 # moment 20% of the messages were accepted to the last one): the share of attempts that drew a 421 and the delivered
 # rate as a fraction of R; medians over the runs. Loopback only.
 #
-#   bench/pacing.sh [-R "5 10 20"] [-t SECONDS] [-r RUNS] [-c MAXCONN]          (defaults "5 10 20" 30 3 2)
+#   bench/pacing.sh [-R "5 10 20"] [-t SECONDS] [-r RUNS] [-c MAXCONN]          (defaults "5 10 20" 20 3 2)
 # The adaptive settings are the seed's defaults unless ADAPTIVE_RATE_DEFAULTS is set in the environment.
 # Needs: dotnet, python3, dnsmasq. Runs as root (the MX hosts listen on port 25, as MX hosts must).
 set -euo pipefail
-RATES="5 10 20" SECONDS_AT_R=30 RUNS=3 MAXCONN=2
+RATES="5 10 20" SECONDS_AT_R=20 RUNS=3 MAXCONN=2
 while getopts "R:t:r:c:" o; do
     case $o in R) RATES=$OPTARG ;; t) SECONDS_AT_R=$OPTARG ;; r) RUNS=$OPTARG ;; c) MAXCONN=$OPTARG ;; *) sed -n '2,11p' "$0"; exit 2 ;; esac
 done
