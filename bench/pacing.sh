@@ -3,8 +3,9 @@
 # and beta.test → mx2.fakeprovider.test) to a fake provider (bench/fake_provider.py) that takes at most R messages in
 # any second across both MX hosts and answers 421 4.7.28 above that. For each R, several runs; each run submits
 # R × SECONDS messages at once and waits until the provider has accepted them all. Reported once converged (from the
-# moment 20% of the messages were accepted to the last one): the share of attempts that drew a 421 and the delivered
-# rate as a fraction of R; medians over the runs. Loopback only.
+# moment 20% of the messages were accepted to the moment 90% were, so the tail where only retried messages trickle
+# back is left out; also shown up to the last one): the share of attempts that drew a 421 and the delivered rate as
+# a fraction of R; medians over the runs. KEEP=1 keeps the work directory (event logs, daemon logs). Loopback only.
 #
 #   bench/pacing.sh [-R "5 10 20"] [-t SECONDS] [-r RUNS] [-c MAXCONN]          (defaults "5 10 20" 20 3 2)
 # The adaptive settings are the seed's defaults unless ADAPTIVE_RATE_DEFAULTS is set in the environment.
@@ -33,7 +34,7 @@ cleanup() {
     stop_run
     for p in "${PIDS[@]}"; do kill "$p" 2> /dev/null || true; done
     wait 2> /dev/null || true
-    rm -rf "$WORK"
+    if [[ ${KEEP:-0} == 1 ]]; then echo "kept $WORK" >&2; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
 wait_port() { for _ in $(seq 300); do (exec 3<> "/dev/tcp/$1/$2") 2> /dev/null && return 0; sleep 0.1; done; echo "$1:$2 never opened" >&2; return 1; }
@@ -62,7 +63,7 @@ PY
 }
 accepted() { grep -c ' accept ' "$1" || true; }
 
-run() {   # $1 = R, $2 = run number; prints "R share_421 fraction_of_R overall_share max_connections"
+run() {   # $1 = R, $2 = run number; prints "R share_421 fraction_of_R whole_run_share max_connections fraction_to_the_end"
     local rate=$1 n=$(($1 * SECONDS_AT_R)) events=$WORK/events-$1-$2 data=$WORK/data-$1-$2 limit
     : > "$events"
     python3 "$BENCH/fake_provider.py" --listen "$MX1,$MX2" --port 25 --rate "$rate" --window 1 --events "$events" > "$WORK/fake.log" 2>&1 &
@@ -80,17 +81,16 @@ run() {   # $1 = R, $2 = run number; prints "R share_421 fraction_of_R overall_s
     for _ in $(seq $((limit * 5))); do (($(accepted "$events") >= n)) && break; sleep 0.2; done
     stop_run
     (($(accepted "$events") >= n)) || { echo "R=$rate run $2: only $(accepted "$events") of $n accepted in ${limit}s" >&2; return 1; }
-    # Converged phase: from the accept that completes the first 20% to the last accept.
+    # Converged phase: from the accept that completes the first 20% to the one that completes 90% (and to the last).
     awk -v n="$n" -v r="$rate" '
         $2 == "accept" { a[++na] = $1 }
         $2 == "limit" { l[++nl] = $1 }
         $2 == "open" { if (++open > maxopen) maxopen = open }
         $2 == "close" { open-- }
         END {
-            from = a[int(n * 0.2)]; to = a[na]; k = 0
-            for (i = 1; i <= nl; i++) if (l[i] >= from) k++
-            got = na - int(n * 0.2)
-            printf "%d %.4f %.4f %.4f %d\n", r, k / (k + got), got / (to - from) / r, nl / (nl + na), maxopen
+            i = int(n * 0.2); j = int(n * 0.9); from = a[i]; to = a[j]; k = 0
+            for (x = 1; x <= nl; x++) if (l[x] >= from && l[x] <= to) k++
+            printf "%d %.4f %.4f %.4f %d %.4f\n", r, k / (k + j - i), (j - i) / (to - from) / r, nl / (nl + na), maxopen, (na - i) / (a[na] - from) / r
         }' "$events"
 }
 
@@ -103,6 +103,6 @@ for rate in $RATES; do
 done
 awk '
     function median(list,   a, n, i, j, t) { n = split(list, a, " "); for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }; return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
-    { if (!($1 in seen)) { order[++k] = $1; seen[$1] = 1 }; s[$1] = s[$1] " " $2; f[$1] = f[$1] " " $3; o[$1] = o[$1] " " $4; c[$1] = c[$1] " " $5 }
+    { if (!($1 in seen)) { order[++k] = $1; seen[$1] = 1 }; s[$1] = s[$1] " " $2; f[$1] = f[$1] " " $3; o[$1] = o[$1] " " $4; c[$1] = c[$1] " " $5; e[$1] = e[$1] " " $6 }
     END { for (i = 1; i <= k; i++) { r = order[i]
-        printf "R=%s/s: converged 421 share %.1f%%, delivered %.0f%% of R (whole run: 421 share %.1f%%; most connections open %d)\n", r, 100 * median(s[r]), 100 * median(f[r]), 100 * median(o[r]), median(c[r]) } }' "$WORK/results"
+        printf "R=%s/s: converged 421 share %.1f%%, delivered %.0f%% of R (to the last message %.0f%%; whole run 421 share %.1f%%; most connections open %d)\n", r, 100 * median(s[r]), 100 * median(f[r]), 100 * median(e[r]), 100 * median(o[r]), median(c[r]) } }' "$WORK/results"
