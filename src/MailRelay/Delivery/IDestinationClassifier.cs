@@ -11,7 +11,7 @@ public interface IDestinationClassifier
     /// <summary>
     /// The provider for <paramref name="domain"/>: known at once for routed domains, learned domains and
     /// well-known consumer domains, otherwise learned from an MX lookup. Null when the domain cannot be
-    /// routed now (no such domain, null MX, DNS trouble): the attempt goes unpaced and reports that itself.
+    /// routed now (no such domain, null MX, DNS trouble): the pacer then uses the domain's own key.
     /// </summary>
     ValueTask<ProviderKey?> ProviderOfAsync(string domain, ProviderResolver providers, CancellationToken cancellationToken);
 }

@@ -10,8 +10,14 @@ namespace MailRelay.RateLimiting;
 /// </summary>
 public sealed class AdaptiveController
 {
-    /// <summary>Backing off from a zero delay starts here, or multiplying would never slow anything down.</summary>
-    private static readonly TimeSpan BackoffFloor = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// Backing off from a zero delay (minDelay 0) starts here, or multiplying would never slow anything down. Any
+    /// other delay backs off from itself: a larger floor would throw a fast provider far below its real rate.
+    /// </summary>
+    private static readonly TimeSpan BackoffFloor = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>How long a claim waits for the half-open circuit's probe to end before asking again, at least.</summary>
+    private static readonly TimeSpan ProbeRecheck = TimeSpan.FromSeconds(1);
 
     private readonly AdaptiveSettings _settings;
     private readonly TimeProvider _time;
@@ -93,7 +99,7 @@ public sealed class AdaptiveController
                 case CircuitState.Open:
                     return SlotClaim.Deferred(_openUntil!.Value);
                 case CircuitState.HalfOpen when _probeInFlight:
-                    return SlotClaim.Deferred(now + (_delay > BackoffFloor ? _delay : BackoffFloor));
+                    return SlotClaim.Deferred(now + (_delay > ProbeRecheck ? _delay : ProbeRecheck));
                 case CircuitState.HalfOpen:
                     _probeInFlight = true;
                     return SlotClaim.Slot(NextSlot(now), isProbe: true);

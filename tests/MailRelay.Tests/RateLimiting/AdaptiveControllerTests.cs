@@ -36,6 +36,21 @@ public sealed class AdaptiveControllerTests
     }
 
     [Fact]
+    public void A_sub_second_delay_backs_off_from_itself_and_a_zero_delay_from_ten_milliseconds()
+    {
+        var fast = new AdaptiveController(Google, AdaptiveSettings.Default.Overlay(JsonDocument.Parse(
+            """{"minDelay":10,"maxDelay":60000,"initialDelay":100,"backoffMultiplier":1.5,"circuitBreakerThreshold":100}""").RootElement), _time);
+        var unpaced = new AdaptiveController(Google, AdaptiveSettings.Default.Overlay(JsonDocument.Parse(
+            """{"minDelay":0,"maxDelay":60000,"initialDelay":0,"backoffMultiplier":2,"circuitBreakerThreshold":100}""").RootElement), _time);
+
+        fast.Report(DeliveryOutcome.RateLimited, wasProbe: false);
+        unpaced.Report(DeliveryOutcome.RateLimited, wasProbe: false);
+
+        Assert.Equal(TimeSpan.FromMilliseconds(150), fast.CurrentDelay);
+        Assert.Equal(TimeSpan.FromMilliseconds(20), unpaced.CurrentDelay);
+    }
+
+    [Fact]
     public void Only_a_full_run_of_successes_recovers_and_never_below_the_minimum()
     {
         var controller = Controller();

@@ -133,17 +133,9 @@ internal sealed partial class ProviderPacer : IDisposable
             provider = null;
         }
 
-        if (provider is not { } key)
-        {
-            // Unroutable now (NXDOMAIN, null MX, DNS trouble): the attempt fails or defers at once, unpaced.
-            if (!_release(job))
-            {
-                _drop(job);
-            }
-
-            return;
-        }
-
+        // Unroutable now (NXDOMAIN, null MX, DNS trouble): paced under the domain's own key, so that an attempt
+        // whose own lookup succeeds after all still keeps a ceiling and reports to a controller.
+        var key = provider ?? _registry.Resolver.ForDomain(job.Domain);
         var scope = _registry.DomainScope(job.Domain);
         var queueKey = scope is { } domain ? key.Value + "|" + domain.Value : key.Value;
         var queue = _queues.GetOrAdd(queueKey, _ => new ReadyQueue(queueKey, key, scope));

@@ -29,6 +29,9 @@ internal sealed class FakeTransport : IDeliveryTransport, IDestinationClassifier
     /// <summary>Domain → provider, as MX lookups would learn it; other domains use the resolver's own rules.</summary>
     public Dictionary<string, string> Providers { get; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Domains the classifier cannot route now (as after a DNS failure).</summary>
+    public HashSet<string> Unroutable { get; } = new(StringComparer.OrdinalIgnoreCase);
+
     public int MaxConcurrent => Volatile.Read(ref _maxConcurrent);
 
     public static RecipientResult Delivered(string recipient) =>
@@ -66,8 +69,8 @@ internal sealed class FakeTransport : IDeliveryTransport, IDestinationClassifier
     }
 
     public ValueTask<ProviderKey?> ProviderOfAsync(string domain, ProviderResolver providers, CancellationToken cancellationToken) =>
-        ValueTask.FromResult<ProviderKey?>(Providers.TryGetValue(domain, out var provider)
-            ? providers.LearnMx(domain, "mx." + provider)
+        ValueTask.FromResult<ProviderKey?>(Unroutable.Contains(domain) ? null
+            : Providers.TryGetValue(domain, out var provider) ? providers.LearnMx(domain, "mx." + provider)
             : providers.ForDomain(domain));
 
     /// <summary>Requests made for the given recipient.</summary>

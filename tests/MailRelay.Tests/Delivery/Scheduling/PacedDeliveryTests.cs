@@ -56,6 +56,23 @@ public sealed class PacedDeliveryTests
     }
 
     [Fact]
+    public async Task A_domain_that_cannot_be_classified_is_paced_under_its_own_key()
+    {
+        await using var harness = new SchedulerHarness(pacing: PacingFixtures.Registry("""{"initialDelay":5000}"""));
+        harness.Transport.Unroutable.Add("flaky-dns.test");
+        await harness.StartAsync();
+        var first = await harness.SubmitAsync("app@example.com", "one@flaky-dns.test");
+        var second = await harness.SubmitAsync("app@example.com", "two@flaky-dns.test");
+
+        await harness.Events.RemovedAsync(first);
+        harness.Time.Advance(TimeSpan.FromSeconds(5));
+        await harness.Events.RemovedAsync(second);
+
+        Assert.Equal([T0, T0.AddSeconds(5)], harness.Transport.Requests.Select(r => r.At));
+        Assert.All(harness.Transport.Requests, r => Assert.Equal("flaky-dns.test", r.Request.Pacing?.PoolKey));
+    }
+
+    [Fact]
     public async Task Waiting_for_a_slot_is_not_an_attempt_and_leaves_the_retry_schedule_alone()
     {
         await using var harness = new SchedulerHarness(pacing: PacingFixtures.Registry("""{"initialDelay":30000,"maxDelay":60000}"""));
