@@ -1,18 +1,20 @@
-using System.Threading.Channels;
-
 namespace MailRelay.Queue;
 
 /// <summary>
-/// Moves fsync'd message files into the committed directory. One loop takes every message that is ready
-/// at that moment, renames them all, and makes the renames durable with a single directory fsync; while
-/// that fsync runs the next batch gathers. Under load many sessions share one directory fsync, so
-/// durability does not cap throughput; a lone message still commits at once (nothing waits to fill a batch).
+/// Moves fsync'd message files into the committed directory and makes the moves durable with directory
+/// fsyncs shared by every message waiting at that moment. Under load many sessions share one directory
+/// fsync, so durability does not cap throughput; a lone message still commits at once (nothing waits to
+/// fill a batch).
 /// </summary>
+/// <remarks>
+/// Each session renames its own file, at once and side by side with the others; only the directory fsync
+/// is shared. A message's task completes when an fsync that began after its rename has finished: one fsync
+/// runs at a time, and each covers every message renamed before it started. A session therefore waits at
+/// most for the fsync in progress and then its own, never behind other messages' renames.
+/// </remarks>
 internal sealed class GroupCommitter : IAsyncDisposable
 {
-    private readonly Channel<PendingCommit> _queue =
-        Channel.CreateUnbounded<PendingCommit>(new UnboundedChannelOptions { SingleReader = true });
-
+    private readonly Lock _lock = new();
     private readonly SpoolLayout _layout;
     private readonly IDiskSync _diskSync;
     private readonly SpoolStatistics _statistics;
@@ -20,13 +22,17 @@ internal sealed class GroupCommitter : IAsyncDisposable
     private readonly int _maxBatchSize;
     private readonly Action<int>? _waitingChanged;
     private readonly Action<string>? _committed;
-    private Task _loop = Task.CompletedTask;
-    private int _waiting;
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private List<PendingCommit> _waiting = [];
+    private int _entering;
+    private bool _syncRunning;
+    private bool _started;
+    private bool _closed;
 
     /// <param name="maxBatchSize">Most messages per directory fsync; 1 disables batching (for measurement).</param>
     /// <param name="waitingChanged">
-    /// Observes the number of messages queued and not yet taken into a batch (for tests; the count can
-    /// lag by the messages being queued at that instant).
+    /// Observes the number of messages moved into place and waiting for a directory fsync that has not begun
+    /// (for tests).
     /// </param>
     public GroupCommitter(
         SpoolLayout layout,
@@ -47,39 +53,112 @@ internal sealed class GroupCommitter : IAsyncDisposable
         _committed = committed;
     }
 
-    public void Start() => _loop = Task.Run(RunAsync);
+    public void Start()
+    {
+        lock (_lock)
+        {
+            _started = true;
+        }
+    }
 
-    /// <summary>Queues a message for the next batch; the task completes when it is durable in place.</summary>
+    /// <summary>
+    /// Moves the message into the committed directory now; the task completes when the move is durable, or
+    /// faults with a <see cref="SpoolException"/> (the message is then no longer in the committed area).
+    /// </summary>
     public Task CommitAsync(PendingCommit commit)
     {
-        if (!_queue.Writer.TryWrite(commit))
+        lock (_lock)
         {
-            var refused = new SpoolException(SpoolFailureReason.Unavailable, "The spool is shutting down.") { QueueId = commit.QueueId };
-            return Task.FromException(refused);
+            if (!_started || _closed)
+            {
+                var refused = new SpoolException(SpoolFailureReason.Unavailable, "The spool is shutting down.") { QueueId = commit.QueueId };
+                return Task.FromException(refused);
+            }
+
+            _entering++;
         }
 
-        // Counted after the write, so a count of N while the loop is busy means N messages are queued.
-        var waiting = Interlocked.Increment(ref _waiting);
-        _waitingChanged?.Invoke(waiting);
+        var moved = false;
+        try
+        {
+            // No overwrite: an id clash with an existing message must fail, never replace it.
+            File.Move(commit.IncomingPath, commit.ActivePath, overwrite: false);
+            moved = true;
+        }
+        catch (Exception ex) when (SpoolFiles.IsIoFailure(ex))
+        {
+            SpoolLog.MoveFailed(_logger, commit.QueueId, ex);
+            Fail(commit, SpoolFailureReason.CommitFailed, ex);
+        }
+        finally
+        {
+            Enqueue(commit, moved);
+        }
+
         return commit.Completion.Task;
     }
 
-    /// <summary>Stops taking messages, finishes those already queued, and ends the loop.</summary>
+    /// <summary>Stops taking messages, finishes the fsyncs owed to those already moved, and returns.</summary>
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
-        await _loop.ConfigureAwait(false);
+        lock (_lock)
+        {
+            _closed = true;
+            SignalIfDrained();
+        }
+
+        await _drained.Task.ConfigureAwait(false);
     }
 
-    private async Task RunAsync()
+    private void Enqueue(PendingCommit commit, bool moved)
     {
-        var batch = new List<PendingCommit>(_maxBatchSize);
-        while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+        int waiting;
+        lock (_lock)
         {
-            while (batch.Count < _maxBatchSize && _queue.Reader.TryRead(out var commit))
+            _entering--;
+            if (!moved)
             {
-                Interlocked.Decrement(ref _waiting);
-                batch.Add(commit);
+                SignalIfDrained();
+                return;
+            }
+
+            _waiting.Add(commit);
+            waiting = _waiting.Count;
+            if (!_syncRunning)
+            {
+                _syncRunning = true;
+                _ = Task.Run(SyncWhileWaitedFor);
+            }
+        }
+
+        _waitingChanged?.Invoke(waiting);
+    }
+
+    /// <summary>Runs directory fsyncs back to back for as long as moved messages wait for one, then ends.</summary>
+    private void SyncWhileWaitedFor()
+    {
+        while (true)
+        {
+            List<PendingCommit> batch;
+            lock (_lock)
+            {
+                if (_waiting.Count == 0)
+                {
+                    _syncRunning = false;
+                    SignalIfDrained();
+                    return;
+                }
+
+                if (_waiting.Count <= _maxBatchSize)
+                {
+                    batch = _waiting;
+                    _waiting = [];
+                }
+                else
+                {
+                    batch = _waiting.GetRange(0, _maxBatchSize);
+                    _waiting.RemoveRange(0, _maxBatchSize);
+                }
             }
 
             try
@@ -93,38 +172,16 @@ internal sealed class GroupCommitter : IAsyncDisposable
                 SpoolLog.CommitterFailed(_logger, batch.Count, ex);
                 foreach (var commit in batch)
                 {
+                    SpoolFiles.TryDelete(commit.ActivePath, _logger);
                     Fail(commit, SpoolFailureReason.CommitFailed, ex);
                 }
             }
-
-            batch.Clear();
         }
     }
 
     private void CommitBatch(List<PendingCommit> batch)
     {
         _statistics.AddBatch();
-        var moved = new List<PendingCommit>(batch.Count);
-        foreach (var commit in batch)
-        {
-            try
-            {
-                // No overwrite: an id clash with an existing message must fail, never replace it.
-                File.Move(commit.IncomingPath, commit.ActivePath, overwrite: false);
-                moved.Add(commit);
-            }
-            catch (Exception ex) when (SpoolFiles.IsIoFailure(ex))
-            {
-                SpoolLog.MoveFailed(_logger, commit.QueueId, ex);
-                Fail(commit, SpoolFailureReason.CommitFailed, ex);
-            }
-        }
-
-        if (moved.Count == 0)
-        {
-            return;
-        }
-
         try
         {
             SyncActiveDirectory();
@@ -134,8 +191,8 @@ internal sealed class GroupCommitter : IAsyncDisposable
             // The renames may or may not have reached the disk; the clients hear 451 and will retry, so
             // the files go. Removing them is itself unsure to be durable: at worst a refused message is
             // delivered as well as its retry, which is better than losing an acknowledged one.
-            SpoolLog.DirectorySyncFailed(_logger, moved.Count, ex);
-            foreach (var commit in moved)
+            SpoolLog.DirectorySyncFailed(_logger, batch.Count, ex);
+            foreach (var commit in batch)
             {
                 SpoolFiles.TryDelete(commit.ActivePath, _logger);
                 Fail(commit, SpoolFailureReason.SyncFailed, ex);
@@ -153,7 +210,7 @@ internal sealed class GroupCommitter : IAsyncDisposable
             return;
         }
 
-        foreach (var commit in moved)
+        foreach (var commit in batch)
         {
             _statistics.AddCommitted(commit.ContentLength);
             commit.Completion.TrySetResult();
@@ -162,13 +219,22 @@ internal sealed class GroupCommitter : IAsyncDisposable
         if (_committed is not null)
         {
             // After every session of the batch has its answer: the notification never delays a 250.
-            foreach (var commit in moved)
+            foreach (var commit in batch)
             {
                 _committed(commit.QueueId);
             }
         }
 
-        SpoolLog.BatchCommitted(_logger, moved.Count);
+        SpoolLog.BatchCommitted(_logger, batch.Count);
+    }
+
+    /// <summary>Completes disposal once closed with no message between its rename and its fsync. Under the lock.</summary>
+    private void SignalIfDrained()
+    {
+        if (_closed && _entering == 0 && !_syncRunning)
+        {
+            _drained.TrySetResult();
+        }
     }
 
     private void SyncActiveDirectory()

@@ -2,9 +2,9 @@ namespace MailRelay.Queue;
 
 /// <summary>
 /// The durable message spool under the data directory (layout and file format: docs/queue-format.md).
-/// A message is written to <c>queue/incoming/</c>, fsync'd, moved into <c>queue/active/</c> by the
-/// group committer and made durable there with a directory fsync shared by every message ready at that
-/// moment. Only then does <see cref="SpoolMessageWriter.CommitAsync"/> return the queue id.
+/// A message is written to <c>queue/incoming/</c>, fsync'd, moved into <c>queue/active/</c> by its own
+/// session and made durable there with a directory fsync shared by every message moved before that fsync
+/// began. Only then does <see cref="SpoolMessageWriter.CommitAsync"/> return the queue id.
 /// Thread-safe; one instance per data directory and process.
 /// </summary>
 public sealed class Spool : IAsyncDisposable

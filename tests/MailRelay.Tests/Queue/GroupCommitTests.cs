@@ -47,6 +47,33 @@ public sealed class GroupCommitTests : IDisposable
     }
 
     [Fact]
+    public async Task A_message_moved_while_a_directory_fsync_runs_waits_for_the_next_one()
+    {
+        await using var spool = CreateSpool(_data.Path, diskSync: _sync, waitingChanged: ObserveQueue);
+        spool.Initialize();
+        using var secondGate = new ManualResetEventSlim();
+
+        var commits = await CommitWhileFirstSyncIsHeld(spool, release: () => { }, releaseFirstSync: false);
+
+        // Every session has moved its own file into place; none is acknowledged by the fsync that was
+        // already running when it moved, since that fsync may have missed its rename.
+        Assert.Equal(Messages, _data.ActiveFiles().Length);
+        Assert.Empty(_data.IncomingFiles());
+        Assert.All(commits.Skip(1), commit => Assert.False(commit.IsCompleted));
+
+        var secondHeld = _sync.HoldNextActiveSync(secondGate);
+        _gate.Set();
+        await commits[0].WaitAsync(Patience);
+        await secondHeld.WaitAsync(Patience);
+        Assert.All(commits.Skip(1), commit => Assert.False(commit.IsCompleted));
+
+        secondGate.Set();
+        var ids = await Task.WhenAll(commits).WaitAsync(Patience);
+        Assert.Equal(Messages, ids.Distinct(StringComparer.Ordinal).Count());
+        Assert.Equal(2, _sync.ActiveDirectorySyncs);
+    }
+
+    [Fact]
     public async Task Without_batching_every_message_costs_its_own_directory_fsync()
     {
         await using var spool = CreateSpool(_data.Path, diskSync: _sync, maxBatchSize: 1, waitingChanged: ObserveQueue);
@@ -93,9 +120,10 @@ public sealed class GroupCommitTests : IDisposable
 
     /// <summary>
     /// Starts one commit and holds its directory fsync; starts the rest and waits until all of them are
-    /// queued; then runs <paramref name="release"/> and lets the fsync finish.
+    /// queued; then runs <paramref name="release"/> and, unless <paramref name="releaseFirstSync"/> is false,
+    /// lets the fsync finish.
     /// </summary>
-    private async Task<Task<string>[]> CommitWhileFirstSyncIsHeld(Spool spool, Action release)
+    private async Task<Task<string>[]> CommitWhileFirstSyncIsHeld(Spool spool, Action release, bool releaseFirstSync = true)
     {
         var held = _sync.HoldNextActiveSync(_gate);
         var first = CommitAsync(spool, Envelope(), Message("first"));
@@ -107,7 +135,11 @@ public sealed class GroupCommitTests : IDisposable
         await _othersQueued.Task.WaitAsync(Patience);
 
         release();
-        _gate.Set();
+        if (releaseFirstSync)
+        {
+            _gate.Set();
+        }
+
         return [first, .. others];
     }
 }
