@@ -62,30 +62,9 @@ internal static class SpoolHeaderCodec
     /// <exception cref="QueueFormatException">The line is not a header this version understands.</exception>
     public static SpoolHeader Decode(ReadOnlyMemory<byte> line)
     {
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(line);
-        }
-        catch (JsonException ex)
-        {
-            throw new QueueFormatException("header is not JSON", ex);
-        }
-
-        using (document)
+        using (var document = VersionedJsonLine.Parse(line, CurrentVersion, "header", "format version"))
         {
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object
-                || !root.TryGetProperty("v", out var versionElement)
-                || !versionElement.TryGetInt32(out var version))
-            {
-                throw new QueueFormatException("header has no format version");
-            }
-
-            if (version != CurrentVersion)
-            {
-                throw new QueueFormatException($"unsupported format version {version}");
-            }
 
             try
             {
@@ -109,7 +88,7 @@ internal static class SpoolHeaderCodec
                     RecipientDsn = ReadRecipientDsn(root),
                 };
                 return new SpoolHeader(
-                    version,
+                    CurrentVersion,
                     RequiredString(root, "id"),
                     Required(root, "arrival").GetDateTimeOffset(),
                     envelope);

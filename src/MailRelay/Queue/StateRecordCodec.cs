@@ -72,30 +72,9 @@ internal static class StateRecordCodec
     /// <exception cref="QueueFormatException">The line is not a record this version understands.</exception>
     public static StateRecord Decode(ReadOnlyMemory<byte> line)
     {
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(line);
-        }
-        catch (JsonException ex)
-        {
-            throw new QueueFormatException("state record is not JSON", ex);
-        }
-
-        using (document)
+        using (var document = VersionedJsonLine.Parse(line, CurrentVersion, "state record", "state format version"))
         {
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object
-                || !root.TryGetProperty("v", out var versionElement)
-                || !versionElement.TryGetInt32(out var version))
-            {
-                throw new QueueFormatException("state record has no format version");
-            }
-
-            if (version != CurrentVersion)
-            {
-                throw new QueueFormatException($"unsupported state format version {version}");
-            }
 
             try
             {

@@ -102,9 +102,9 @@ public sealed class AdaptiveController
                     return SlotClaim.Deferred(now + (_delay > ProbeRecheck ? _delay : ProbeRecheck));
                 case CircuitState.HalfOpen:
                     _probeInFlight = true;
-                    return SlotClaim.Slot(NextSlot(now), isProbe: true);
+                    return SlotClaim.Slot(NextSlot(now), isProbe: true, _trips);
                 default:
-                    return SlotClaim.Slot(NextSlot(now), isProbe: false);
+                    return SlotClaim.Slot(NextSlot(now), isProbe: false, _trips);
             }
         }
     }
@@ -115,12 +115,6 @@ public sealed class AdaptiveController
     /// </summary>
     public async ValueTask<SlotClaim> ClaimAndWaitAsync(CancellationToken cancellationToken)
     {
-        long tripsAtClaim;
-        lock (_sync)
-        {
-            tripsAtClaim = _trips;
-        }
-
         var claim = Claim();
         if (!claim.Granted)
         {
@@ -139,7 +133,7 @@ public sealed class AdaptiveController
 
         lock (_sync)
         {
-            if (_trips != tripsAtClaim && !claim.IsProbe && StateAt(_time.GetUtcNow()) != CircuitState.Closed)
+            if (IsVoidLocked(claim))
             {
                 return SlotClaim.Deferred(_openUntil ?? _time.GetUtcNow());
             }
@@ -147,6 +141,21 @@ public sealed class AdaptiveController
 
         return claim;
     }
+
+    /// <summary>
+    /// Whether a granted slot was voided while it was awaited: the circuit opened since (and has not closed again),
+    /// so nothing may be sent in it. The circuit's own probe is never void.
+    /// </summary>
+    public bool IsVoid(SlotClaim claim)
+    {
+        lock (_sync)
+        {
+            return IsVoidLocked(claim);
+        }
+    }
+
+    private bool IsVoidLocked(SlotClaim claim) =>
+        claim.Granted && !claim.IsProbe && _trips != claim.Trips && StateAt(_time.GetUtcNow()) != CircuitState.Closed;
 
     /// <summary>Feeds the result of an attempt made in a claimed slot back into the controller.</summary>
     public void Report(DeliveryOutcome outcome, bool wasProbe)

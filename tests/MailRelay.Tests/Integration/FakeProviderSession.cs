@@ -65,7 +65,7 @@ internal sealed class FakeProviderSession(FakeProviderMx provider, FakeProviderC
                     break;
                 case "DATA":
                     await WriteAsync("354 End data with <CR><LF>.<CR><LF>", cancellationToken);
-                    var content = await ReadDataAsync(cancellationToken);
+                    var content = await _reader.ReadDataAsync(cancellationToken);
                     if (provider.DataLatency > TimeSpan.Zero)
                     {
                         // Simulates the provider's processing time, so deliveries overlap as they do against a real one.
@@ -99,23 +99,6 @@ internal sealed class FakeProviderSession(FakeProviderMx provider, FakeProviderC
             _closing = true;
             provider.OnClosing();
         }
-    }
-
-    private async Task<byte[]> ReadDataAsync(CancellationToken cancellationToken)
-    {
-        using var data = new MemoryStream();
-        while (await _reader.ReadLineAsync(cancellationToken) is { } line)
-        {
-            if (line is [(byte)'.', (byte)'\r', (byte)'\n'])
-            {
-                return data.ToArray();
-            }
-
-            var start = line.Length > 0 && line[0] == (byte)'.' ? 1 : 0;
-            data.Write(line, start, line.Length - start);
-        }
-
-        throw new IOException("The client closed the connection inside DATA.");
     }
 
     private async Task WriteAsync(string reply, CancellationToken cancellationToken)

@@ -187,10 +187,7 @@ internal sealed class DeliveryRecorder
     }
 
     /// <summary>Whether a settling has work: a DSN owed, a delay warning due, or the files to remove.</summary>
-    public bool NeedsSettling(QueuedMessage message, DateTimeOffset now) =>
-        message.Unnotified().Count > 0
-        || (message.AllFinal && !message.HasInFlight)
-        || (_delayWarning is { } warning && message.Unwarned(now, warning).Count > 0);
+    public bool NeedsSettling(QueuedMessage message, DateTimeOffset now) => message.NeedsSettling(now, _delayWarning);
 
     /// <summary>
     /// Sends the DSN owed for failed recipients (one for all of them), the delay warning due for recipients

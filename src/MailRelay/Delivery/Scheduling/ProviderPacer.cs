@@ -226,7 +226,6 @@ internal sealed partial class ProviderPacer : IDisposable
         var controller = _registry.Controller(queue.Provider);
         while (true)
         {
-            var tripsBefore = controller.Snapshot().Trips;
             var claim = controller.Claim();
             if (!claim.Granted)
             {
@@ -265,7 +264,7 @@ internal sealed partial class ProviderPacer : IDisposable
                 throw;
             }
 
-            if (!claim.IsProbe && controller.Snapshot().Trips != tripsBefore && controller.State != CircuitState.Closed)
+            if (controller.IsVoid(claim))
             {
                 // The circuit opened while this slot was awaited: nothing goes during the pause.
                 lease.Dispose();
@@ -278,34 +277,7 @@ internal sealed partial class ProviderPacer : IDisposable
         }
     }
 
-    /// <summary>
-    /// Waits until <paramref name="at"/> on one timer of the clock. Timers count from their creation, so a
-    /// timer made while the clock moved is replaced: a step of the clock in that instant must not make the
-    /// wait late.
-    /// </summary>
-    private async Task WaitUntilAsync(DateTimeOffset at)
-    {
-        while (true)
-        {
-            var before = _time.GetUtcNow();
-            if (at <= before)
-            {
-                return;
-            }
-
-            using var timer = CancellationTokenSource.CreateLinkedTokenSource(_stopping);
-            var delay = Task.Delay(at - before, _time, timer.Token);
-            if (_time.GetUtcNow() != before)
-            {
-                await timer.CancelAsync().ConfigureAwait(false);
-                await delay.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                _stopping.ThrowIfCancellationRequested();
-                continue;
-            }
-
-            await delay.ConfigureAwait(false);
-        }
-    }
+    private Task WaitUntilAsync(DateTimeOffset at) => SlotTimer.WaitUntilAsync(at, _time, _stopping);
 
     private static bool IsDeliverable(DeliveryJob job)
     {

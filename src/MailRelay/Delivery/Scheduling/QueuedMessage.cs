@@ -58,9 +58,21 @@ internal sealed class QueuedMessage
 
     /// <summary>Deferred recipients of a message at least <paramref name="age"/> old not yet warned about.</summary>
     public List<RecipientState> Unwarned(DateTimeOffset now, TimeSpan age) =>
-        now - Entry.ArrivalTime < age
-            ? []
-            : [.. States.Values.Where(s => s.Status == RecipientStatus.Deferred && !s.Warned)];
+        IsOlderThan(now, age) ? [.. States.Values.Where(IsUnwarned)] : [];
+
+    /// <summary>
+    /// Whether settling has work: a failed recipient without its DSN, every recipient final (the files go), or with
+    /// <paramref name="warnAge"/> a deferred recipient of a message that old not yet warned about. Looked at by every
+    /// scheduler pass, so it allocates nothing.
+    /// </summary>
+    public bool NeedsSettling(DateTimeOffset now, TimeSpan? warnAge) =>
+        States.Values.Any(s => s.Status == RecipientStatus.Failed && !s.Notified)
+        || (AllFinal && !HasInFlight)
+        || (warnAge is { } age && IsOlderThan(now, age) && States.Values.Any(IsUnwarned));
+
+    private static bool IsUnwarned(RecipientState state) => state.Status == RecipientStatus.Deferred && !state.Warned;
+
+    private bool IsOlderThan(DateTimeOffset now, TimeSpan age) => now - Entry.ArrivalTime >= age;
 
     /// <summary>Recipients to attempt now: pending, or deferred and due, and not already being attempted.</summary>
     public List<string> Due(DateTimeOffset now) =>

@@ -163,7 +163,7 @@ internal sealed class FakeSmtpServer : IAsyncDisposable
                         }
 
                         await WriteAsync("354 End data with <CR><LF>.<CR><LF>", cancellationToken);
-                        var data = await ReadDataAsync(cancellationToken);
+                        var data = await _reader.ReadDataAsync(cancellationToken);
                         if (behaviour.DropAfterData)
                         {
                             return;
@@ -229,23 +229,6 @@ internal sealed class FakeSmtpServer : IAsyncDisposable
             {
                 await WriteAsync("535 5.7.8 Authentication credentials invalid", cancellationToken);
             }
-        }
-
-        private async Task<byte[]> ReadDataAsync(CancellationToken cancellationToken)
-        {
-            using var data = new MemoryStream();
-            while (await _reader.ReadLineAsync(cancellationToken) is { } line)
-            {
-                if (line is [(byte)'.', (byte)'\r', (byte)'\n'])
-                {
-                    return data.ToArray();
-                }
-
-                var start = line.Length > 0 && line[0] == (byte)'.' ? 1 : 0;
-                data.Write(line, start, line.Length - start);
-            }
-
-            throw new IOException("The client closed the connection inside DATA.");
         }
 
         private async Task WriteAsync(string reply, CancellationToken cancellationToken)

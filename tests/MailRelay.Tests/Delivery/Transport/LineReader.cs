@@ -35,4 +35,22 @@ internal sealed class LineReader(Stream stream)
             _start = _end;
         }
     }
+
+    /// <summary>A DATA body up to the line holding only a dot, dot-unstuffed, line endings as sent.</summary>
+    public async Task<byte[]> ReadDataAsync(CancellationToken cancellationToken)
+    {
+        using var data = new MemoryStream();
+        while (await ReadLineAsync(cancellationToken) is { } line)
+        {
+            if (line is [(byte)'.', (byte)'\r', (byte)'\n'])
+            {
+                return data.ToArray();
+            }
+
+            var start = line.Length > 0 && line[0] == (byte)'.' ? 1 : 0;
+            data.Write(line, start, line.Length - start);
+        }
+
+        throw new IOException("The client closed the connection inside DATA.");
+    }
 }
