@@ -182,6 +182,28 @@ public sealed class PacedDeliveryTests
     }
 
     [Fact]
+    public async Task A_static_rate_and_gap_hold_with_adaptive_pacing_off()
+    {
+        await using var harness = new SchedulerHarness(pacing: PacingFixtures.Registry(
+            adaptive: false, rateLimit: true, rateLimitDomains: """{"gmail.com":{"rate":"2/10s","delayMs":3000}}"""));
+        await harness.StartAsync();
+        var ids = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            ids.Add(await harness.SubmitAsync("app@example.com", $"user{i}@gmail.com"));
+        }
+
+        await harness.Events.NextAttemptAsync();
+        harness.Time.Advance(TimeSpan.FromSeconds(3));
+        await harness.Events.NextAttemptAsync();
+        harness.Time.Advance(TimeSpan.FromSeconds(7));
+        await harness.Events.RemovedAsync([.. ids]);
+
+        // Two in any 10 s and 3 s apart: the third waits for the window, not just the gap.
+        Assert.Equal([T0, T0.AddSeconds(3), T0.AddSeconds(10)], harness.Transport.Requests.Select(r => r.At).Order());
+    }
+
+    [Fact]
     public async Task A_custom_domain_gets_its_own_connection_scope_under_its_provider()
     {
         await using var harness = new SchedulerHarness(pacing: PacingFixtures.Registry(
