@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -63,9 +64,9 @@ public sealed class DkimMessageSigner
     {
         ArgumentNullException.ThrowIfNull(message);
         DkimKey? key = null;
+        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
         try
         {
-            var buffer = new byte[64 * 1024];
             var header = await HeaderSection.ReadAsync(message, buffer, MaxHeaderSectionBytes, cancellationToken);
             (key, var fromDomain, var envelopeDomain) = SigningDomainRule.Choose(_keys, header.Fields, envelopeSender);
             if (key is null)
@@ -93,6 +94,10 @@ public sealed class DkimMessageSigner
             _metrics.SigningFailed();
             DkimLog.SigningFailed(_logger, e);
             return DkimSigningResult.NotSigned(DkimSigningOutcome.Failed, key);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

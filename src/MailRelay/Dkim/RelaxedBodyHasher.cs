@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 
 namespace MailRelay.Dkim;
@@ -10,7 +11,7 @@ namespace MailRelay.Dkim;
 internal sealed class RelaxedBodyHasher : IDisposable
 {
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-    private readonly byte[] _output = new byte[16 * 1024];
+    private readonly byte[] _output = ArrayPool<byte>.Shared.Rent(16 * 1024);
     private int _outputLength;
     private long _pendingLineBreaks;
     private bool _pendingSpace;
@@ -69,7 +70,11 @@ internal sealed class RelaxedBodyHasher : IDisposable
         return _hash.GetHashAndReset();
     }
 
-    public void Dispose() => _hash.Dispose();
+    public void Dispose()
+    {
+        _hash.Dispose();
+        ArrayPool<byte>.Shared.Return(_output);
+    }
 
     private void Content(byte b)
     {

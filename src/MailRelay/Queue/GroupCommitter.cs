@@ -21,7 +21,7 @@ internal sealed class GroupCommitter : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly int _maxBatchSize;
     private readonly Action<int>? _waitingChanged;
-    private readonly Action<string>? _committed;
+    private readonly Action<QueueEntry>? _committed;
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private List<PendingCommit> _waiting = [];
     private int _entering;
@@ -41,7 +41,7 @@ internal sealed class GroupCommitter : IAsyncDisposable
         ILogger logger,
         int maxBatchSize,
         Action<int>? waitingChanged,
-        Action<string>? committed = null)
+        Action<QueueEntry>? committed = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatchSize, 1);
         _layout = layout;
@@ -221,7 +221,7 @@ internal sealed class GroupCommitter : IAsyncDisposable
             // After every session of the batch has its answer: the notification never delays a 250.
             foreach (var commit in batch)
             {
-                _committed(commit.QueueId);
+                _committed(commit.Entry);
             }
         }
 

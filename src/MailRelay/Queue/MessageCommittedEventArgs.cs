@@ -3,10 +3,14 @@ namespace MailRelay.Queue;
 /// <summary>A message that has just become durable in the committed area.</summary>
 public sealed class MessageCommittedEventArgs : EventArgs
 {
-    public MessageCommittedEventArgs(string queueId)
+    public MessageCommittedEventArgs(QueueEntry entry)
     {
-        QueueId = queueId;
+        ArgumentNullException.ThrowIfNull(entry);
+        Entry = entry;
     }
 
-    public string QueueId { get; }
+    public string QueueId => Entry.QueueId;
+
+    /// <summary>The message as its header describes it, known from writing it: nobody needs to read it back.</summary>
+    public QueueEntry Entry { get; }
 }

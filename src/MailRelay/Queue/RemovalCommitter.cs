@@ -44,7 +44,8 @@ internal sealed class RemovalCommitter : IAsyncDisposable
     /// faults with an <see cref="IOException"/> (or another I/O failure) when it is not known to be, and
     /// without touching the files when the committer is not running.
     /// </summary>
-    public Task RemoveAsync(string queueId)
+    /// <param name="withStateLog">False when the caller knows no state log was ever written for the message.</param>
+    public Task RemoveAsync(string queueId, bool withStateLog = true)
     {
         lock (_lock)
         {
@@ -59,7 +60,10 @@ internal sealed class RemovalCommitter : IAsyncDisposable
             // The queue file first: once it is gone the message is gone, and a state log left without it is
             // removed at the next start.
             File.Delete(_layout.ActivePath(queueId));
-            File.Delete(_layout.StatePath(queueId));
+            if (withStateLog)
+            {
+                File.Delete(_layout.StatePath(queueId));
+            }
         }
 #pragma warning disable CA1031 // Handed to the caller, which decides, as every other outcome of a removal.
         catch (Exception ex)

@@ -142,7 +142,7 @@ public sealed class Spool : IAsyncDisposable
         await _committer.DisposeAsync().ConfigureAwait(false);
     }
 
-    private void NotifyCommitted(string queueId)
+    private void NotifyCommitted(QueueEntry entry)
     {
         var handlers = MessageCommitted;
         if (handlers is null)
@@ -152,13 +152,13 @@ public sealed class Spool : IAsyncDisposable
 
         try
         {
-            handlers(this, new MessageCommittedEventArgs(queueId));
+            handlers(this, new MessageCommittedEventArgs(entry));
         }
 #pragma warning disable CA1031 // A subscriber's fault must not stop the committer that every session waits on.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            SpoolLog.NotificationFailed(_logger, queueId, ex);
+            SpoolLog.NotificationFailed(_logger, entry.QueueId, ex);
         }
     }
 

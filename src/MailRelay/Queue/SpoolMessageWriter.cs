@@ -19,24 +19,26 @@ public sealed class SpoolMessageWriter : IAsyncDisposable
     private readonly IDiskSync _diskSync;
     private readonly SpoolStatistics _statistics;
     private readonly ILogger _logger;
+    private readonly SpoolHeader _header;
     private FileStream? _file;
     private byte[]? _buffer;
+    private long _contentOffset;
     private int _buffered;
     private WriterState _state = WriterState.Open;
 
     private SpoolMessageWriter(
-        string queueId,
-        DateTimeOffset arrivalTime,
+        SpoolHeader header,
         SpoolLayout layout,
         GroupCommitter committer,
         IDiskSync diskSync,
         SpoolStatistics statistics,
         ILogger logger)
     {
-        QueueId = queueId;
-        ArrivalTime = arrivalTime;
-        _incomingPath = layout.IncomingPath(queueId);
-        _activePath = layout.ActivePath(queueId);
+        _header = header;
+        QueueId = header.QueueId;
+        ArrivalTime = header.ArrivalTime;
+        _incomingPath = layout.IncomingPath(QueueId);
+        _activePath = layout.ActivePath(QueueId);
         _committer = committer;
         _diskSync = diskSync;
         _statistics = statistics;
@@ -107,7 +109,17 @@ public sealed class SpoolMessageWriter : IAsyncDisposable
         }
 
         _state = WriterState.Committing;
-        var committed = _committer.CommitAsync(new PendingCommit(QueueId, _incomingPath, _activePath, ContentLength));
+        var entry = new QueueEntry
+        {
+            QueueId = QueueId,
+            ArrivalTime = ArrivalTime,
+            Size = ContentLength,
+            Envelope = _header.Envelope,
+            FormatVersion = _header.Version,
+            FilePath = _activePath,
+            ContentOffset = _contentOffset,
+        };
+        var committed = _committer.CommitAsync(new PendingCommit(entry, _incomingPath));
         try
         {
             await committed.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -148,12 +160,14 @@ public sealed class SpoolMessageWriter : IAsyncDisposable
         ILogger logger,
         CancellationToken cancellationToken)
     {
-        var writer = new SpoolMessageWriter(header.QueueId, header.ArrivalTime, layout, committer, diskSync, statistics, logger);
+        var writer = new SpoolMessageWriter(header, layout, committer, diskSync, statistics, logger);
         try
         {
             writer._file = new FileStream(writer._incomingPath, CreateOptions());
             writer._buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
-            await writer.AppendAsync(SpoolHeaderCodec.Encode(header), cancellationToken).ConfigureAwait(false);
+            var encoded = SpoolHeaderCodec.Encode(header);
+            writer._contentOffset = encoded.Length;
+            await writer.AppendAsync(encoded, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (SpoolFiles.IsIoFailure(ex))
         {

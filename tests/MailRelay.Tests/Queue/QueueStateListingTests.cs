@@ -93,6 +93,43 @@ public sealed class QueueStateListingTests : IDisposable
     }
 
     [Fact]
+    public async Task The_announced_entry_is_the_one_the_file_reads_back_as()
+    {
+        await using var spool = CreateSpool(_data.Path);
+        spool.Initialize();
+        var announced = new TaskCompletionSource<QueueEntry>(TaskCreationOptions.RunContinuationsAsynchronously);
+        spool.MessageCommitted += (_, e) => announced.TrySetResult(e.Entry);
+        var envelope = new SpoolEnvelope
+        {
+            Sender = "app@example.com",
+            Recipients = ["a@example.net", "b@example.org"],
+            ClientAddress = "127.0.0.9",
+            HeloName = "client.example.com",
+            Body = MessageBodyType.EightBitMime,
+            EnvelopeId = "env-1",
+            Return = DsnReturn.Headers,
+        };
+
+        await CommitAsync(spool, envelope, Message("a body of some length"));
+        var entry = await announced.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        var read = Assert.Single(new QueueReader(_data.Path).ReadCommitted().Entries);
+
+        Assert.Equal(read.QueueId, entry.QueueId);
+        Assert.Equal(read.ArrivalTime, entry.ArrivalTime);
+        Assert.Equal(read.Size, entry.Size);
+        Assert.Equal(read.ContentOffset, entry.ContentOffset);
+        Assert.Equal(read.FilePath, entry.FilePath);
+        Assert.Equal(read.FormatVersion, entry.FormatVersion);
+        Assert.Equal(read.Envelope.Sender, entry.Envelope.Sender);
+        Assert.Equal(read.Envelope.Recipients, entry.Envelope.Recipients);
+        Assert.Equal(read.Envelope.ClientAddress, entry.Envelope.ClientAddress);
+        Assert.Equal(read.Envelope.HeloName, entry.Envelope.HeloName);
+        Assert.Equal(read.Envelope.Body, entry.Envelope.Body);
+        Assert.Equal(read.Envelope.EnvelopeId, entry.Envelope.EnvelopeId);
+        Assert.Equal(read.Envelope.Return, entry.Envelope.Return);
+    }
+
+    [Fact]
     public async Task The_reader_skips_state_logs()
     {
         var (id, _) = await QueueWithStateAsync();

@@ -158,10 +158,7 @@ internal sealed class DeliveryRecorder
     {
         try
         {
-            MessageStateLog.Append(
-                new SpoolLayout(_dataDirectory).StatePath(message.QueueId),
-                [.. updates.Select(u => StateRecord.ForRecipient(u.State, now))],
-                _diskSync);
+            message.AppendState(_dataDirectory, [.. updates.Select(u => StateRecord.ForRecipient(u.State, now))], _diskSync);
             return true;
         }
         catch (Exception ex) when (SpoolFiles.IsIoFailure(ex))
@@ -175,7 +172,7 @@ internal sealed class DeliveryRecorder
     {
         try
         {
-            await _removals.RemoveAsync(message.QueueId).ConfigureAwait(false);
+            await _removals.RemoveAsync(message.QueueId, message.MayHaveStateLog).ConfigureAwait(false);
             SchedulerLog.Removed(_logger, message.QueueId);
             return true;
         }
@@ -265,7 +262,7 @@ internal sealed class DeliveryRecorder
                 if (!removed && (names.Count > 0 || warned.Count > 0))
                 {
                     List<StateRecord> records = names.Count > 0 ? [StateRecord.ForNotified(names, now), .. warned] : warned;
-                    MessageStateLog.Append(new SpoolLayout(_dataDirectory).StatePath(message.QueueId), records, _diskSync);
+                    message.AppendState(_dataDirectory, records, _diskSync);
                 }
             }
 

@@ -96,8 +96,7 @@ public sealed partial class QueueScheduler
                 {
                     case ControlCommand.Hold or ControlCommand.Release:
                         var held = request.Command == ControlCommand.Hold;
-                        MessageStateLog.Append(
-                            new SpoolLayout(_options.DataDirectory).StatePath(message.QueueId), [StateRecord.ForHold(held, now)], _diskSync);
+                        message.AppendState(_options.DataDirectory, [StateRecord.ForHold(held, now)], _diskSync);
                         message.Held = held;
                         SchedulerLog.HoldChanged(_logger, message.QueueId, held ? "placed on hold" : "released from hold");
                         break;

@@ -52,30 +52,17 @@ public sealed partial class QueueScheduler
             return null;
         }
 
-        var message = new QueuedMessage(entry, state);
+        var message = new QueuedMessage(entry, state, mayHaveStateLog: !fresh);
         return _messages.TryAdd(entry.QueueId, message) ? message : null;
     }
 
     private void AdmitCommitted()
     {
-        var layout = new SpoolLayout(_options.DataDirectory);
-        while (_committed.TryDequeue(out var queueId))
+        while (_committed.TryDequeue(out var entry))
         {
-            if (_messages.ContainsKey(queueId))
+            if (Admit(entry, fresh: true) is { } message)
             {
-                continue;
-            }
-
-            if (QueueReader.TryRead(layout.ActivePath(queueId), out var problem) is { } entry)
-            {
-                if (Admit(entry, fresh: true) is { } message)
-                {
-                    _touched.Enqueue(message);
-                }
-            }
-            else if (problem is not null)
-            {
-                SchedulerLog.Unreadable(_logger, queueId + SpoolLayout.MessageExtension, problem);
+                _touched.Enqueue(message);
             }
         }
     }

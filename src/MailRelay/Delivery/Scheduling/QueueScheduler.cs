@@ -42,7 +42,7 @@ public sealed partial class QueueScheduler : BackgroundService
     private readonly IDestinationClassifier? _classifier;
     private ProviderPacer? _pacer;
     private readonly ConcurrentDictionary<string, QueuedMessage> _messages = new(StringComparer.Ordinal);
-    private readonly ConcurrentQueue<string> _committed = new();
+    private readonly ConcurrentQueue<QueueEntry> _committed = new();
     private readonly Channel<DeliveryJob> _jobs = Channel.CreateUnbounded<DeliveryJob>(new UnboundedChannelOptions { SingleWriter = true });
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly ConcurrentDictionary<Task, bool> _settling = new();
@@ -253,7 +253,7 @@ public sealed partial class QueueScheduler : BackgroundService
 
     private void OnCommitted(object? sender, MessageCommittedEventArgs e)
     {
-        _committed.Enqueue(e.QueueId);
+        _committed.Enqueue(e.Entry);
         WakeLoop();
     }
 

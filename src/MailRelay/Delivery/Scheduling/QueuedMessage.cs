@@ -11,9 +11,13 @@ internal sealed class QueuedMessage
 {
     private readonly HashSet<string> _inFlight = new(StringComparer.Ordinal);
 
-    public QueuedMessage(QueueEntry entry, MessageState state)
+    /// <param name="mayHaveStateLog">
+    /// False only for a message this process has just committed: nothing can have written its state log yet.
+    /// </param>
+    public QueuedMessage(QueueEntry entry, MessageState state, bool mayHaveStateLog = true)
     {
         Entry = entry;
+        MayHaveStateLog = mayHaveStateLog;
         Recipients = [.. entry.Envelope.Recipients.Distinct(StringComparer.Ordinal)];
         States = new Dictionary<string, RecipientState>(StringComparer.Ordinal);
         foreach (var recipient in Recipients)
@@ -37,11 +41,25 @@ internal sealed class QueuedMessage
 
     public bool Held { get; set; }
 
+    /// <summary>
+    /// Whether a state log may exist beside the queue file. A message delivered in one attempt never has
+    /// one, so its removal need not look for it.
+    /// </summary>
+    public bool MayHaveStateLog { get; private set; }
+
     /// <summary>Its files are gone (delivered, bounced or deleted): late results are ignored.</summary>
     public bool Removed { get; set; }
 
     /// <summary>A DSN or the removal of its files is in progress.</summary>
     public bool Settling { get; set; }
+
+    /// <summary>Appends to the message's state log (creating it), durably; the caller holds <see cref="Sync"/>.</summary>
+    public void AppendState(string dataDirectory, IReadOnlyList<StateRecord> records, IDiskSync diskSync)
+    {
+        // Before the write: a failed append may still have created the file.
+        MayHaveStateLog = true;
+        MessageStateLog.Append(new SpoolLayout(dataDirectory).StatePath(QueueId), records, diskSync);
+    }
 
     public bool IsInFlight(string recipient) => _inFlight.Contains(recipient);
 
