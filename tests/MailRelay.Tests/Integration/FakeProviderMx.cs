@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using MailRelay.Tests.Support;
 
 namespace MailRelay.Tests.Integration;
 
@@ -19,6 +20,9 @@ internal sealed class FakeProviderMx : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Queue<DateTimeOffset> _admissions = new();
     private readonly List<Task> _tasks = [];
+
+    /// <summary>Raised after every change: a connection opened or closed, a message accepted, a 421 given.</summary>
+    private readonly ChangeSignal _changed = new();
     private int _nextConnection;
     private int _open;
     private int _maxOpen;
@@ -37,9 +41,6 @@ internal sealed class FakeProviderMx : IAsyncDisposable
             _tasks.AddRange(listeners.Select(AcceptAsync));
         }
     }
-
-    /// <summary>Raised after every change: a connection opened or closed, a message accepted, a 421 given.</summary>
-    public event Action? Changed;
 
     public int Port { get; }
 
@@ -87,24 +88,7 @@ internal sealed class FakeProviderMx : IAsyncDisposable
     }
 
     /// <summary>Waits (bounded) until <paramref name="condition"/> holds, re-checking after every change.</summary>
-    public async Task WaitUntilAsync(Func<bool> condition, TimeSpan limit)
-    {
-        using var signal = new SemaphoreSlim(0);
-        void OnChange() => signal.Release();
-        Changed += OnChange;
-        try
-        {
-            using var deadline = new CancellationTokenSource(limit);
-            while (!condition())
-            {
-                await signal.WaitAsync(deadline.Token);
-            }
-        }
-        finally
-        {
-            Changed -= OnChange;
-        }
-    }
+    public Task WaitUntilAsync(Func<bool> condition, TimeSpan limit) => _changed.WaitUntilAsync(condition, limit);
 
     public async ValueTask DisposeAsync()
     {
@@ -145,21 +129,21 @@ internal sealed class FakeProviderMx : IAsyncDisposable
     {
         connection.MarkRateLimited();
         Interlocked.Increment(ref _rateLimitedReplies);
-        Changed?.Invoke();
+        _changed.Raise();
     }
 
     internal void OnAccepted(FakeProviderConnection connection, string[] recipients, byte[] content)
     {
         connection.CountAccepted();
         Accepted.Enqueue(new FakeProviderMessage(connection.Id, _time.GetUtcNow(), recipients, content));
-        Changed?.Invoke();
+        _changed.Raise();
     }
 
     /// <summary>Counted when the session decides to end, before its last reply, so the client never sees it open.</summary>
     internal void OnClosing()
     {
         Interlocked.Decrement(ref _open);
-        Changed?.Invoke();
+        _changed.Raise();
     }
 
     private async Task AcceptAsync(TcpListener listener)
@@ -187,7 +171,7 @@ internal sealed class FakeProviderMx : IAsyncDisposable
 
             var connection = new FakeProviderConnection(Interlocked.Increment(ref _nextConnection), (IPEndPoint)socket.LocalEndPoint!);
             Connections.Enqueue(connection);
-            Changed?.Invoke();
+            _changed.Raise();
             lock (_tasks)
             {
                 _tasks.Add(RunSessionAsync(socket, connection));

@@ -4,6 +4,7 @@ using System.Text;
 using MailRelay.Smtp.Hosting;
 using MailRelay.Smtp.Protocol;
 using MailRelay.Smtp.Session;
+using MailRelay.Tests.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
@@ -23,16 +24,16 @@ internal sealed class RecordingSmtpSink : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly Recorder _recorder;
 
+    private readonly ChangeSignal _arrivals = new();
+
     private RecordingSmtpSink(WebApplication app, Recorder recorder, IPEndPoint endPoint)
     {
         _app = app;
         Received = recorder.Messages;
         _recorder = recorder;
         EndPoint = endPoint;
-        recorder.Arrived += () => MessageArrived?.Invoke();
+        recorder.Arrived += _arrivals.Raise;
     }
-
-    public event Action? MessageArrived;
 
     /// <summary>
     /// While closed (see <see cref="StartAsync"/>), each message waits at its final dot for a permit before it
@@ -62,24 +63,7 @@ internal sealed class RecordingSmtpSink : IAsyncDisposable
     }
 
     /// <summary>Waits (bounded) until <paramref name="condition"/> holds, re-checking on every arrival.</summary>
-    public async Task WaitUntilAsync(Func<bool> condition, TimeSpan limit)
-    {
-        var signal = new SemaphoreSlim(0);
-        void OnArrival() => signal.Release();
-        MessageArrived += OnArrival;
-        try
-        {
-            using var deadline = new CancellationTokenSource(limit);
-            while (!condition())
-            {
-                await signal.WaitAsync(deadline.Token);
-            }
-        }
-        finally
-        {
-            MessageArrived -= OnArrival;
-        }
-    }
+    public Task WaitUntilAsync(Func<bool> condition, TimeSpan limit) => _arrivals.WaitUntilAsync(condition, limit);
 
     public async ValueTask DisposeAsync()
     {

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
+using MailRelay.Tests.Support;
 
 namespace MailRelay.Tests.Delivery.Transport;
 
@@ -16,6 +17,7 @@ internal sealed class FakeSmtpServer : IAsyncDisposable
     private readonly TcpListener _listener;
     private readonly FakeSmtpBehaviour _behaviour;
     private readonly CancellationTokenSource _stop = new();
+    private readonly ChangeSignal _received = new();
     private readonly List<Task> _sessions = [];
     private readonly Task _acceptLoop;
     private int _connections;
@@ -36,6 +38,9 @@ internal sealed class FakeSmtpServer : IAsyncDisposable
     public ConcurrentQueue<string> Commands { get; } = new();
 
     public ConcurrentQueue<ReceivedMessage> Messages { get; } = new();
+
+    /// <summary>Waits (bounded) until <paramref name="condition"/> holds, re-checking after every message kept.</summary>
+    public Task WaitUntilAsync(Func<bool> condition, TimeSpan limit) => _received.WaitUntilAsync(condition, limit);
 
     /// <summary>Binds 127.0.0.1 on port 0.</summary>
     public static FakeSmtpServer StartOnLoopback(FakeSmtpBehaviour behaviour) => new(new IPEndPoint(IPAddress.Loopback, 0), behaviour);
@@ -172,6 +177,7 @@ internal sealed class FakeSmtpServer : IAsyncDisposable
                         if (behaviour.DataReply.StartsWith('2'))
                         {
                             server.Messages.Enqueue(new ReceivedMessage(_mail, [.. _recipients], data, _tls, _user));
+                            server._received.Raise();
                         }
 
                         _mail = null;
