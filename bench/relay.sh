@@ -4,9 +4,11 @@
 # (accepted → counted at the sink) messages/s, medians, and the ratio. Loopback only.
 #
 #   bench/relay.sh [-n MSGS] [-s SESSIONS] [-l BYTES] [-r ROUNDS] [-w WARMUP] [-u] [-k]   (defaults 10000 20 4096 3 20000)
+#   bench/relay.sh -b BATCHES [-n MSGS] [-s SESSIONS] [-l BYTES] [-u]     MailRelay alone, freshly started: the ramp
 # Before the rounds each relay carries WARMUP messages, so the rounds measure the steady state of a running
-# relay: MailRelay's runtime compiles its hot paths again with profile data during the first ~15,000 messages
-# (bench/README.md shows the ramp).
+# relay: MailRelay's runtime compiles its hot paths again with profile data during the first ~15,000 messages.
+# -b shows that ramp: BATCHES consecutive batches of MSGS through one new MailRelay, each batch's end-to-end
+# rate and the daemon's CPU time per message (no Postfix).
 # MailRelay signs every message with DKIM (a 2048-bit key generated for the sender's domain at start), as
 # it does by default in production; -u runs it unsigned (DKIM_ENABLED=false), as earlier figures were taken.
 # -k makes Postfix sign too, through OpenDKIM as a milter (relaxed/relaxed, a 2048-bit key): the stack
@@ -14,9 +16,9 @@
 # Needs: postfix (smtp-source, smtp-sink and the postfix binaries), dotnet; for -k opendkim and
 # opendkim-tools. Runs as root (Postfix's master).
 set -euo pipefail
-N=10000 S=20 L=4096 ROUNDS=3 WARMUP=20000 DKIM=true OPENDKIM=false
-while getopts "n:s:l:r:w:uk" o; do
-    case $o in n) N=$OPTARG ;; s) S=$OPTARG ;; l) L=$OPTARG ;; r) ROUNDS=$OPTARG ;; w) WARMUP=$OPTARG ;; u) DKIM=false ;; k) OPENDKIM=true ;; *) sed -n '2,16p' "$0"; exit 2 ;; esac
+N=10000 S=20 L=4096 ROUNDS=3 WARMUP=20000 BATCHES=0 DKIM=true OPENDKIM=false
+while getopts "n:s:l:r:w:b:uk" o; do
+    case $o in n) N=$OPTARG ;; s) S=$OPTARG ;; l) L=$OPTARG ;; r) ROUNDS=$OPTARG ;; w) WARMUP=$OPTARG ;; b) BATCHES=$OPTARG ;; u) DKIM=false ;; k) OPENDKIM=true ;; *) sed -n '2,19p' "$0"; exit 2 ;; esac
 done
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PATH=$PATH:/usr/sbin
@@ -47,8 +49,25 @@ SMTP_LISTENERS="127.0.0.1:$OURS" ADMIN_LISTEN="127.0.0.1:$ADMIN" DATA_DIR="$WORK
     MAIL_DOMAINS=bench.test DKIM_ENABLED=$DKIM DKIM_KEY_SIZE=2048 \
     DELIVERY_ROUTES="{\"bench.test\":\"127.0.0.1:$SINK\"}" LOG_LEVEL=Warning SMTP_MAX_SESSIONS_PER_CLIENT=0 \
     "$WORK/app/MailRelay" > "$WORK/mailrelay.log" 2>&1 &
-PIDS+=($!)
+RELAY=$!
+PIDS+=($RELAY)
 wait_port "$OURS"
+
+if ((BATCHES > 0)); then
+    echo "batches=$BATCHES msgs=$N sessions=$S body=${L}B dkim=$DKIM cores=$(nproc) load=$(cut -d' ' -f1-3 /proc/loadavg) $(date -u +%F)"
+    cpu_ticks() { awk '{print $14 + $15}' "/proc/$RELAY/stat"; }
+    for ((b = 1; b <= BATCHES; b++)); do
+        base=$(sink_count) c0=$(cpu_ticks) t0=$(date +%s.%N)
+        smtp-source -s "$S" -m "$N" -l "$L" -f app@bench.test -t user@bench.test "127.0.0.1:$OURS" > "$WORK/source.out" 2>&1 \
+            || { echo "smtp-source failed: $(tail -1 "$WORK/source.out")" >&2; exit 1; }
+        for _ in $(seq 30000); do got=$(sink_count); ((${got:-0} - ${base:-0} >= N)) && break; sleep 0.02; done
+        ((${got:-0} - ${base:-0} >= N)) || { echo "only $((got - ${base:-0})) of $N reached the sink" >&2; exit 1; }
+        t1=$(date +%s.%N) c1=$(cpu_ticks)
+        awk -v b="$b" -v n="$N" -v a="$t0" -v z="$t1" -v c=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" \
+            'BEGIN{printf "batch %d (messages %d-%d): %.0f msg/s end to end, %.2f ms CPU per message\n", b, (b-1)*n+1, b*n, n/(z-a), c*1000/hz/n}'
+    done
+    exit 0
+fi
 
 # With -k, a private OpenDKIM (its own key and configuration) that Postfix hands each message to before queueing it.
 MILTERS=
