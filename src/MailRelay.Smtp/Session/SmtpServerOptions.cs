@@ -45,4 +45,13 @@ public sealed class SmtpServerOptions
 
     /// <summary>Time allowed for a TLS handshake.</summary>
     public TimeSpan TlsHandshakeTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Checks AUTH credentials; null = AUTH is not offered and the verb answers 502.</summary>
+    public ISmtpAuthenticator? Authenticator { get; set; }
+
+    /// <summary>
+    /// AUTH only inside TLS (after STARTTLS, or on an implicit-TLS listener): in the clear it is neither
+    /// advertised nor accepted (538 5.7.11), so passwords never cross the network readable.
+    /// </summary>
+    public bool AuthRequiresTls { get; set; } = true;
 }
