@@ -6,7 +6,7 @@ namespace MailRelay.Smtp.Commands;
 public sealed class CommandTable
 {
     private static readonly FrozenSet<string> NotImplementedVerbs =
-        new[] { "EXPN", "TURN", "ETRN", "ATRN", "AUTH", "SEND", "SOML", "SAML" }.ToFrozenSet(StringComparer.Ordinal);
+        new[] { "EXPN", "TURN", "ETRN", "ATRN", "SEND", "SOML", "SAML" }.ToFrozenSet(StringComparer.Ordinal);
 
     private readonly Dictionary<string, ISmtpCommand> commands = new(StringComparer.Ordinal);
 
@@ -16,7 +16,7 @@ public sealed class CommandTable
         [
             new EhloCommand(), new HeloCommand(), new MailCommand(), new RcptCommand(), new DataCommand(),
             new BdatCommand(), new RsetCommand(), new NoopCommand(), new QuitCommand(), new VrfyCommand(),
-            new HelpCommand(), new StartTlsCommand(),
+            new HelpCommand(), new StartTlsCommand(), new AuthCommand(),
         ];
         foreach (var command in all)
         {

@@ -38,6 +38,11 @@ public sealed class EhloCommand : ISmtpCommand
             lines.Add("STARTTLS");
         }
 
+        if (SessionStateTable.AuthOffered(session))
+        {
+            lines.Add("AUTH PLAIN LOGIN");
+        }
+
         return new SmtpReply(250, null, [.. lines]);
     }
 }

@@ -6,7 +6,7 @@ namespace MailRelay.Smtp.Commands;
 
 /// <summary>
 /// MAIL FROM (RFC 5321 §4.1.1.2) with SIZE (RFC 1870), BODY (RFC 6152), SMTPUTF8 (RFC 6531) and
-/// ENVID/RET (RFC 3461). Parameters are only accepted after EHLO.
+/// ENVID/RET (RFC 3461) and, when AUTH is offered, AUTH (RFC 4954 §5). Parameters are only accepted after EHLO.
 /// </summary>
 public sealed class MailCommand : ISmtpCommand
 {
@@ -38,7 +38,8 @@ public sealed class MailCommand : ISmtpCommand
             return SmtpReplies.ParameterNotRecognized("Error: parameters need EHLO");
         }
 
-        var unknown = parameters.Keywords.FirstOrDefault(k => k is not ("SIZE" or "BODY" or "SMTPUTF8" or "ENVID" or "RET"));
+        var authOffered = session.Options.Authenticator is not null;
+        var unknown = parameters.Keywords.FirstOrDefault(k => k is not ("SIZE" or "BODY" or "SMTPUTF8" or "ENVID" or "RET") && !(k == "AUTH" && authOffered));
         if (unknown is not null)
         {
             return SmtpReplies.ParameterNotRecognized($"Unsupported option: {unknown}");
@@ -100,6 +101,13 @@ public sealed class MailCommand : ISmtpCommand
         if (parameters.Contains("RET") && ret is not ("FULL" or "HDRS"))
         {
             return SmtpReplies.SyntaxError("Error: RET must be FULL or HDRS");
+        }
+
+        // The submitter a previous hop vouched for is not needed for relaying, so a well-formed value is accepted and ignored.
+        var submitter = parameters.Value("AUTH");
+        if (parameters.Contains("AUTH") && (submitter is null || (submitter != "<>" && !Xtext.IsValid(submitter))))
+        {
+            return SmtpReplies.SyntaxError("Error: bad AUTH value");
         }
 
         var transaction = new MailTransaction(sender)

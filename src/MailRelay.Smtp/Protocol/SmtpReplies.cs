@@ -51,6 +51,22 @@ public static class SmtpReplies
     public static SmtpReply PipelinedAfterStartTls() =>
         new(554, "5.5.1", "Error: command pipelined after STARTTLS") { ClosesConnection = true };
 
+    public static SmtpReply AuthChallenge(string base64) => new(334, null, base64);
+
+    public static SmtpReply AuthSucceeded() => new(235, "2.7.0", "Authentication successful");
+
+    public static SmtpReply AuthFailed() => new(535, "5.7.8", "Authentication credentials invalid");
+
+    public static SmtpReply AuthCancelled() => new(501, "5.7.0", "Authentication cancelled");
+
+    public static SmtpReply AuthResponseMalformed() => new(501, "5.5.2", "Cannot decode the authentication response");
+
+    public static SmtpReply AuthMechanismUnknown() => new(504, "5.5.4", "Unrecognized authentication type");
+
+    public static SmtpReply AuthEncryptionRequired() => new(538, "5.7.11", "Encryption required for requested authentication mechanism");
+
+    public static SmtpReply AuthTemporaryFailure() => new(454, "4.7.0", "Temporary authentication failure");
+
     public static SmtpReply LocalError(string host) => new(421, "4.3.0", $"{host} Error: local error in processing") { ClosesConnection = true };
 
     public static SmtpReply Timeout(string host) => new(421, "4.4.2", $"{host} Error: timeout exceeded") { ClosesConnection = true };

@@ -27,6 +27,12 @@ public sealed class SessionStateTable
 
         Allow(SessionState.ReceivingChunks, "EHLO", "HELO", "RSET", "NOOP", "QUIT");
         Allow(SessionState.ReceivingChunks, "BDAT", ChunkingAvailable);
+
+        // AUTH is listed everywhere so that a server without an authenticator answers 502 in every state.
+        foreach (var state in Enum.GetValues<SessionState>())
+        {
+            Allow(state, "AUTH", AuthAllowed);
+        }
     }
 
     /// <summary>Null when <paramref name="verb"/> may run now, else the refusal.</summary>
@@ -51,6 +57,36 @@ public sealed class SessionStateTable
 
         return session.Context.IsSecure ? SmtpReplies.BadSequence("Error: TLS already active") : null;
     }
+
+    /// <summary>RFC 4954 §4: after EHLO, outside a transaction, once per session, and inside TLS when required.</summary>
+    private static SmtpReply? AuthAllowed(SmtpSession session)
+    {
+        if (session.Options.Authenticator is null)
+        {
+            return SmtpReplies.NotImplemented();
+        }
+
+        if (session.State is SessionState.InTransaction or SessionState.ReceivingChunks)
+        {
+            return SmtpReplies.BadSequence("Error: MAIL transaction in progress");
+        }
+
+        if (session.State == SessionState.Connected || !session.Context.IsExtended)
+        {
+            return SmtpReplies.BadSequence("Error: send EHLO first");
+        }
+
+        if (session.Context.AuthenticatedUser is not null)
+        {
+            return SmtpReplies.BadSequence("Already authenticated");
+        }
+
+        return session.Options.AuthRequiresTls && !session.Context.IsSecure ? SmtpReplies.AuthEncryptionRequired() : null;
+    }
+
+    /// <summary>Whether EHLO lists AUTH: an authenticator exists and the link is encrypted or need not be.</summary>
+    public static bool AuthOffered(SmtpSession session) =>
+        session.Options.Authenticator is not null && (session.Context.IsSecure || !session.Options.AuthRequiresTls);
 
     private static SmtpReply? RecipientGiven(SmtpSession session) =>
         session.Transaction is { RecipientAttempts: > 0 } ? null : SmtpReplies.BadSequence("Error: need RCPT command");

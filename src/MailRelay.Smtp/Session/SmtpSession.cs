@@ -53,6 +53,9 @@ public sealed class SmtpSession
 
     public SessionChannel Channel { get; }
 
+    /// <summary>The engine's logger, for commands that report their own events (AUTH outcomes).</summary>
+    internal ILogger Logger => logger;
+
     public MessageReceiver Receiver { get; }
 
     public SessionCounters Counters { get; } = new();
@@ -261,6 +264,9 @@ public sealed class SmtpSession
         Context.TlsDescription = tls.Description;
         Context.HeloName = null;
         Context.IsExtended = false;
+
+        // RFC 3207 §4.2: nothing learnt in the clear survives the handshake, an earlier AUTH included.
+        Context.AuthenticatedUser = null;
         await ResetTransactionAsync();
     }
 

@@ -13,6 +13,9 @@ public sealed class RecordingSessionHandler : ISmtpSessionHandler
 
     public ConcurrentQueue<string> RecipientsOffered { get; } = new();
 
+    /// <summary>The session's authenticated user as the handler saw it at each MAIL FROM ("" when none).</summary>
+    public ConcurrentQueue<string> AuthenticatedUsersAtMail { get; } = new();
+
     public ConcurrentQueue<RecordingMessageWriter> Messages { get; } = new();
 
     public ConcurrentQueue<SessionSummary> Summaries { get; } = new();
@@ -40,6 +43,7 @@ public sealed class RecordingSessionHandler : ISmtpSessionHandler
     public ValueTask<SmtpReply?> OnMailFromAsync(SessionContext session, MailTransaction transaction, CancellationToken cancellationToken)
     {
         MailFroms.Enqueue(transaction);
+        AuthenticatedUsersAtMail.Enqueue(session.AuthenticatedUser ?? string.Empty);
         return ValueTask.FromResult<SmtpReply?>(null);
     }
 

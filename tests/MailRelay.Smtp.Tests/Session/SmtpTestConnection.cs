@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Text;
 using MailRelay.Smtp.Session;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -17,7 +18,7 @@ public sealed class SmtpTestConnection : IAsyncDisposable
     private readonly Pipe serverToClient;
     private readonly CancellationTokenSource shutdown = new();
 
-    private SmtpTestConnection(SmtpServerOptions options, RecordingSessionHandler handler, TimeProvider time, PipeOptions? inputOptions)
+    private SmtpTestConnection(SmtpServerOptions options, RecordingSessionHandler handler, TimeProvider time, PipeOptions? inputOptions, ILogger? logger)
     {
         Options = options;
         Handler = handler;
@@ -26,7 +27,7 @@ public sealed class SmtpTestConnection : IAsyncDisposable
         ServerOutput = new CountingPipeWriter(serverToClient.Writer);
         Context = new SessionContext("test-1", new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 40000), null);
         var session = new SmtpSession(
-            new DuplexPipe(clientToServer.Reader, ServerOutput), Context, options, handler, Events, time, NullLogger.Instance);
+            new DuplexPipe(clientToServer.Reader, ServerOutput), Context, options, handler, Events, time, logger ?? NullLogger.Instance);
         Completion = Task.Run(() => session.RunAsync(shutdown.Token));
     }
 
@@ -47,14 +48,14 @@ public sealed class SmtpTestConnection : IAsyncDisposable
     public PipeWriter ClientOutput => clientToServer.Writer;
 
     public static SmtpTestConnection Start(
-        SmtpServerOptions? options = null, RecordingSessionHandler? handler = null, TimeProvider? time = null, PipeOptions? inputOptions = null) =>
-        new(options ?? new SmtpServerOptions { HostName = "mx.test" }, handler ?? new RecordingSessionHandler(), time ?? new FakeTimeProvider(), inputOptions);
+        SmtpServerOptions? options = null, RecordingSessionHandler? handler = null, TimeProvider? time = null, PipeOptions? inputOptions = null, ILogger? logger = null) =>
+        new(options ?? new SmtpServerOptions { HostName = "mx.test" }, handler ?? new RecordingSessionHandler(), time ?? new FakeTimeProvider(), inputOptions, logger);
 
     /// <summary>Starts a session and reads its greeting.</summary>
     public static async Task<SmtpTestConnection> StartGreetedAsync(
-        SmtpServerOptions? options = null, RecordingSessionHandler? handler = null, TimeProvider? time = null, PipeOptions? inputOptions = null)
+        SmtpServerOptions? options = null, RecordingSessionHandler? handler = null, TimeProvider? time = null, PipeOptions? inputOptions = null, ILogger? logger = null)
     {
-        var connection = Start(options, handler, time, inputOptions);
+        var connection = Start(options, handler, time, inputOptions, logger);
         var greeting = await connection.ReadReplyAsync();
         Assert.Equal(220, greeting.Code);
         return connection;
