@@ -26,7 +26,7 @@ public class KestrelSmtpAuthTests
         await client.ConnectAsync("127.0.0.1", server.Port, SecureSocketOptions.StartTls);
         Assert.True(client.IsSecure);
         Assert.True(client.Capabilities.HasFlag(SmtpCapabilities.Authentication));
-        Assert.Equal(["PLAIN", "LOGIN"], client.AuthenticationMechanisms.Order(StringComparer.Ordinal).Reverse());
+        Assert.Equal(["LOGIN", "PLAIN"], client.AuthenticationMechanisms.Order(StringComparer.Ordinal));
         var credentials = new NetworkCredential("alice@example.org", Password);
         SaslMechanism sasl = mechanism == "PLAIN" ? new SaslMechanismPlain(credentials) : new SaslMechanismLogin(credentials);
         await client.AuthenticateAsync(sasl);
