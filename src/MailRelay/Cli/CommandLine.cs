@@ -17,7 +17,11 @@ public static class CommandLine
     public static string Version =>
         typeof(CommandLine).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
-    public static async Task<int> RunAsync(string[] args, IReadOnlyDictionary<string, string?> environment, TextWriter stdout, TextWriter stderr)
+    /// <summary>Runs a command that needs no standard input (one that does finds it empty).</summary>
+    public static Task<int> RunAsync(string[] args, IReadOnlyDictionary<string, string?> environment, TextWriter stdout, TextWriter stderr) =>
+        RunAsync(args, environment, TextReader.Null, stdout, stderr);
+
+    public static async Task<int> RunAsync(string[] args, IReadOnlyDictionary<string, string?> environment, TextReader stdin, TextWriter stdout, TextWriter stderr)
     {
         ArgumentNullException.ThrowIfNull(args);
         var words = string.Join(' ', args);
@@ -43,6 +47,8 @@ public static class CommandLine
                 return WithConfiguration(environment, stderr, c => Dkim.DkimShowCommand.Run(c, args[2], stdout, stderr));
             case var _ when args.Length == 4 && args[0] == "dkim" && args[1] == "generate":
                 return WithConfiguration(environment, stderr, c => Dkim.DkimGenerateCommand.Run(c, args[2], args[3], stdout, stderr));
+            case "auth hash-password":
+                return await AuthCommands.RunHashPasswordAsync(stdin, stdout, stderr);
             case "--version" or "version":
                 await stdout.WriteLineAsync($"MailRelay {Version}");
                 return ExitOk;
@@ -107,6 +113,9 @@ public static class CommandLine
                           print the DNS records to publish: DKIM (from the keys on disk), SPF, DMARC
           dkim generate DOMAIN SELECTOR
                           make a key under a new selector, for key rotation (see docs/dkim.md)
+          auth hash-password
+                          read a password from standard input (one line) and print its secret for
+                          SMTP_AUTH_USERS_FILE ({PBKDF2-SHA256}...; see docs/authentication.md)
           --version       print the version
           --help          print this text
 

@@ -58,6 +58,7 @@ public static class ConfigurationLoader
         var tls = ListenerReader.ReadTls(reader);
         CheckListenerRequirements(reader, listeners, trustedProxies, tls);
         var admin = ListenerReader.ReadAdmin(reader, listeners);
+        var auth = SmtpAuthSettingsReader.Read(reader, tls);
 
         var smtp = SmtpSettingsReader.Read(reader);
         var shutdownTimeout = reader.ReadPositiveDuration(N.ShutdownTimeout);
@@ -80,6 +81,7 @@ public static class ConfigurationLoader
             ProxyHeaderTimeout = proxyHeaderTimeout,
             Smtp = smtp,
             Tls = tls,
+            Auth = auth,
             ShutdownTimeout = shutdownTimeout,
             DataDirectory = dataDirectory,
             PersistenceEnabled = persistenceEnabled,

@@ -33,6 +33,9 @@ public sealed record RelayConfiguration
     /// <summary>TLS_CERT_FILE and TLS_KEY_FILE; null = no STARTTLS and no implicit-TLS listeners.</summary>
     public required TlsCertificateFiles? Tls { get; init; }
 
+    /// <summary>SMTP_AUTH_ENABLED, SMTP_AUTH_USERS_FILE, SMTP_AUTH_REQUIRE_TLS.</summary>
+    public required SmtpAuthSettings Auth { get; init; }
+
     /// <summary>SHUTDOWN_TIMEOUT: how long SIGTERM lets sessions finish.</summary>
     public required TimeSpan ShutdownTimeout { get; init; }
 
@@ -66,8 +69,8 @@ public sealed record RelayConfiguration
     public required LogEventLevel LogLevel { get; init; }
 
     /// <summary>
-    /// Copies the SMTP engine's settings onto its options. The certificate is left to the caller, which loads
-    /// it from <see cref="Tls"/>.
+    /// Copies the SMTP engine's settings onto its options. The certificate and the authenticator are left to the
+    /// caller, which loads them from <see cref="Tls"/> and <see cref="Auth"/>.
     /// </summary>
     public void ApplyTo(SmtpServerOptions options)
     {
@@ -80,5 +83,6 @@ public sealed record RelayConfiguration
         options.DataTimeout = Smtp.DataTimeout;
         options.MinDataRate = Smtp.MinDataRate;
         options.MaxConsecutiveErrors = Smtp.MaxErrors;
+        options.AuthRequiresTls = Auth.RequireTls;
     }
 }

@@ -21,6 +21,9 @@ public static class VariableNames
     public const string SmtpMaxErrors = "SMTP_MAX_ERRORS";
     public const string TlsCertFile = "TLS_CERT_FILE";
     public const string TlsKeyFile = "TLS_KEY_FILE";
+    public const string SmtpAuthEnabled = "SMTP_AUTH_ENABLED";
+    public const string SmtpAuthUsersFile = "SMTP_AUTH_USERS_FILE";
+    public const string SmtpAuthRequireTls = "SMTP_AUTH_REQUIRE_TLS";
     public const string ShutdownTimeout = "SHUTDOWN_TIMEOUT";
     public const string DataDir = "DATA_DIR";
     public const string PersistenceEnabled = "PERSISTENCE_ENABLED";

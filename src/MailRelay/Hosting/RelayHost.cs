@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using MailRelay.Authentication;
 using MailRelay.Configuration;
 using MailRelay.Delivery.Scheduling;
 using MailRelay.Delivery.Transport;
@@ -72,6 +73,7 @@ public sealed class RelayHost : IAsyncDisposable
         var dkimKeys = DkimKeyStore.LoadOrCreate(configuration.Dkim, startupLogs.CreateLogger("MailRelay.Dkim"));
         builder.Services.AddSingleton(dkimKeys);
         builder.Services.AddSingleton(new DkimMetrics(metrics.Registry));
+        AddAuthentication(builder.Services, configuration, smtpOptions, metrics, time, startupLogs);
         builder.Services.AddSingleton<DkimMessageSigner>();
         if (configuration.Dkim.Enabled)
         {
@@ -142,6 +144,31 @@ public sealed class RelayHost : IAsyncDisposable
         var app = builder.Build();
         AdminEndpoints.Map(app);
         return new RelayHost(app, smtpListeners, adminListener);
+    }
+
+    /// <summary>
+    /// With SMTP_AUTH_ENABLED the users file is read now (an invalid one is a startup error) and the engine gets
+    /// the authenticator; the store keeps watching the file while the host runs.
+    /// </summary>
+    private static void AddAuthentication(
+        IServiceCollection services,
+        RelayConfiguration configuration,
+        SmtpServerOptions smtpOptions,
+        RelayMetrics metrics,
+        TimeProvider time,
+        ILoggerFactory startupLogs)
+    {
+        if (!configuration.Auth.Enabled || configuration.Auth.UsersFile is not { } usersFile)
+        {
+            return;
+        }
+
+        var users = new UsersFileStore(usersFile, time, startupLogs.CreateLogger<UsersFileStore>());
+        var authenticator = new SmtpAuthenticator(users, new AuthMetrics(metrics.Registry), startupLogs.CreateLogger<SmtpAuthenticator>());
+        smtpOptions.Authenticator = authenticator;
+        services.AddSingleton(users);
+        services.AddHostedService(_ => users);
+        services.AddSingleton(authenticator);
     }
 
     /// <summary>Prepares the spool (a failure here is a startup error), then binds every listener.</summary>

@@ -22,6 +22,7 @@ public class ConfigurationDefaultsTests
         Assert.True(config.TrustedProxies.IsEmpty);
         Assert.Equal(TimeSpan.FromSeconds(5), config.ProxyHeaderTimeout);
         Assert.Null(config.Tls);
+        Assert.Equal(new SmtpAuthSettings(Enabled: false, UsersFile: null, RequireTls: true), config.Auth);
         Assert.Equal(TimeSpan.FromSeconds(30), config.ShutdownTimeout);
         Assert.Equal("./data", config.DataDirectory);
         Assert.True(config.PersistenceEnabled);
@@ -145,7 +146,8 @@ public class ConfigurationDefaultsTests
             ("SMTP_COMMAND_TIMEOUT", "2m"),
             ("SMTP_DATA_TIMEOUT", "90s"),
             ("SMTP_MIN_DATA_RATE", "0"),
-            ("SMTP_MAX_ERRORS", "3"));
+            ("SMTP_MAX_ERRORS", "3"),
+            ("SMTP_AUTH_REQUIRE_TLS", "false"));
         var options = new SmtpServerOptions();
 
         config.ApplyTo(options);
@@ -158,5 +160,7 @@ public class ConfigurationDefaultsTests
         Assert.Equal(TimeSpan.FromSeconds(90), options.DataTimeout);
         Assert.Equal(0, options.MinDataRate);
         Assert.Equal(3, options.MaxConsecutiveErrors);
+        Assert.False(options.AuthRequiresTls);
+        Assert.Null(options.Authenticator);
     }
 }

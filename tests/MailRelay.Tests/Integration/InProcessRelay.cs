@@ -20,6 +20,9 @@ internal sealed class InProcessRelay : IAsyncDisposable
 
     public TestDirectory Data { get; }
 
+    /// <summary>The daemon's services, for tests that check what the host wired together.</summary>
+    public IServiceProvider Services => _host.Services;
+
     public IPEndPoint SmtpEndPoint => _host.SmtpEndPoints[0];
 
     public IReadOnlyList<IPEndPoint> SmtpEndPoints => _host.SmtpEndPoints;
