@@ -112,6 +112,20 @@ only. Its hash is the pod's checksum/config annotation, so any change rolls the 
 - name: DKIM_KEY_DIR
   value: {{ include "mail-relay.dkimSecretDir" . | quote }}
 {{- end }}
+{{- if .Values.mail.tls.existingSecret }}
+- name: TLS_CERT_FILE
+  value: {{ printf "%s/tls.crt" (include "mail-relay.tlsDir" .) | quote }}
+- name: TLS_KEY_FILE
+  value: {{ printf "%s/tls.key" (include "mail-relay.tlsDir" .) | quote }}
+{{- end }}
+- name: SMTP_AUTH_ENABLED
+  value: {{ .Values.mail.smtpAuth.enabled | toString | quote }}
+{{- if .Values.mail.smtpAuth.enabled }}
+- name: SMTP_AUTH_REQUIRE_TLS
+  value: {{ .Values.mail.smtpAuth.requireTls | toString | quote }}
+- name: SMTP_AUTH_USERS_FILE
+  value: {{ printf "%s/users" (include "mail-relay.authDir" .) | quote }}
+{{- end }}
 - name: SENDER_ACCESS_ENABLED
   value: {{ .Values.mail.senderAccess.enabled | toString | quote }}
 - name: RATE_LIMIT_ENABLED

@@ -51,6 +51,10 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- default (printf "%s-relay" (include "mail-relay.fullname" .)) .Values.mail.relayCredentials.existingSecret -}}
 {{- end -}}
 
+{{/* Where the inbound TLS certificate (mail.tls.existingSecret) and the AUTH users file are mounted. */}}
+{{- define "mail-relay.tlsDir" -}}/etc/mailrelay/tls{{- end -}}
+{{- define "mail-relay.authDir" -}}/etc/mailrelay/auth{{- end -}}
+
 {{/* Where operator-provided DKIM keys are mounted (read-only; the daemon's own keys live under /data). */}}
 {{- define "mail-relay.dkimSecretDir" -}}/etc/mailrelay/dkim-keys{{- end -}}
 

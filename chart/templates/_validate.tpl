@@ -55,6 +55,14 @@ valid YAML but dangerous (an open relay) or that the daemon would refuse at star
 {{- fail "mail.relayCredentials.enabled needs mail.relayCredentials.username (or an existingSecret with a usernameKey)." -}}
 {{- end -}}
 {{- end -}}
+{{- if .Values.mail.smtpAuth.enabled -}}
+{{- if not .Values.mail.smtpAuth.existingSecret -}}
+{{- fail "mail.smtpAuth.enabled needs mail.smtpAuth.existingSecret: a Secret with the users file (one user:secret line each; see `MailRelay auth hash-password`)." -}}
+{{- end -}}
+{{- if and .Values.mail.smtpAuth.requireTls (not .Values.mail.tls.existingSecret) -}}
+{{- fail "mail.smtpAuth.requireTls needs mail.tls.existingSecret (a kubernetes.io/tls Secret): without TLS, AUTH could never be offered. Set mail.smtpAuth.requireTls: false only if the network between clients and the relay is private." -}}
+{{- end -}}
+{{- end -}}
 {{- $drain := include "mail-relay.durationSeconds" .Values.shutdownTimeout | int64 -}}
 {{- if le (int64 .Values.terminationGracePeriodSeconds) $drain -}}
 {{- fail (printf "terminationGracePeriodSeconds (%d) must be above shutdownTimeout (%s = %ds), or Kubernetes kills the relay before it has drained its sessions." (int64 .Values.terminationGracePeriodSeconds) .Values.shutdownTimeout $drain) -}}

@@ -12,7 +12,7 @@
 import { readFileSync, mkdirSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { tmpdir } from 'node:os';
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { connect } from 'node:net';
 import { get } from 'node:http';
@@ -32,6 +32,19 @@ const pod = statefulSet.spec.template.spec;
 const container = pod.containers.find(c => c.name === 'mail-relay');
 const root = mkdtempSync(join(tmpdir(), 'mailrelay-contract-'));
 
+// A self-signed certificate and its key, made once, for an operator's kubernetes.io/tls Secret.
+let certificate;
+function standInCertificate() {
+    if (!certificate) {
+        const dir = mkdtempSync(join(tmpdir(), 'mailrelay-contract-tls-'));
+        execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=contract.test',
+            '-keyout', join(dir, 'tls.key'), '-out', join(dir, 'tls.crt')], { stdio: 'ignore' });
+        certificate = { 'tls.crt': readFileSync(join(dir, 'tls.crt'), 'utf8'), 'tls.key': readFileSync(join(dir, 'tls.key'), 'utf8') };
+        rmSync(dir, { recursive: true, force: true });
+    }
+    return certificate;
+}
+
 // Values of a Secret the chart made, or stand-ins for one the operator provides (existingSecret).
 function secretValue(name, key) {
     const secret = secrets.get(name);
@@ -42,6 +55,12 @@ function secretValue(name, key) {
     }
     if (key.endsWith('.private')) {
         return generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' });
+    }
+    if (key === 'tls.crt' || key === 'tls.key') {
+        return standInCertificate()[key];
+    }
+    if (key === 'users') {
+        return 'contract-stand-in:{PLAIN}contract-stand-in-password\n';
     }
     return `contract-stand-in-${key}`;
 }
