@@ -1,5 +1,4 @@
 using System.Net.Security;
-using System.Text;
 using MailRelay.Smtp.Session;
 
 namespace MailRelay.Smtp.Tests.Session;
@@ -46,15 +45,15 @@ public class StartTlsTests
             (_, presented, _, _) => presented is not null && presented.GetCertHashString() == certificate.GetCertHashString());
         await tls.AuthenticateAsClientAsync("mx.test");
 
-        Assert.Equal(503, (await CommandAsync(tls, "MAIL FROM:<a@example.org>"))[0].Code());
-        var ehlo = await CommandAsync(tls, "EHLO c.example");
+        Assert.Equal(503, (await TlsTestClient.CommandAsync(tls, "MAIL FROM:<a@example.org>"))[0].Code());
+        var ehlo = await TlsTestClient.CommandAsync(tls, "EHLO c.example");
         Assert.DoesNotContain(ehlo, l => l.Contains("STARTTLS", StringComparison.Ordinal));
-        Assert.Equal(503, (await CommandAsync(tls, "STARTTLS"))[0].Code());
-        Assert.Equal(250, (await CommandAsync(tls, "MAIL FROM:<a@example.org>"))[0].Code());
-        Assert.Equal(250, (await CommandAsync(tls, "RCPT TO:<b@example.org>"))[0].Code());
-        Assert.Equal(354, (await CommandAsync(tls, "DATA"))[0].Code());
-        Assert.Equal(250, (await CommandAsync(tls, "secret body\r\n."))[0].Code());
-        Assert.Equal(221, (await CommandAsync(tls, "QUIT"))[0].Code());
+        Assert.Equal(503, (await TlsTestClient.CommandAsync(tls, "STARTTLS"))[0].Code());
+        Assert.Equal(250, (await TlsTestClient.CommandAsync(tls, "MAIL FROM:<a@example.org>"))[0].Code());
+        Assert.Equal(250, (await TlsTestClient.CommandAsync(tls, "RCPT TO:<b@example.org>"))[0].Code());
+        Assert.Equal(354, (await TlsTestClient.CommandAsync(tls, "DATA"))[0].Code());
+        Assert.Equal(250, (await TlsTestClient.CommandAsync(tls, "secret body\r\n."))[0].Code());
+        Assert.Equal(221, (await TlsTestClient.CommandAsync(tls, "QUIT"))[0].Code());
 
         Assert.Equal(SessionOutcome.Quit, (await connection.Completion).Outcome);
         Assert.True(connection.Context.IsSecure);
@@ -75,32 +74,5 @@ public class StartTlsTests
 
         Assert.Equal(SessionOutcome.TlsFailed, (await connection.Completion.WaitAsync(TimeSpan.FromSeconds(30))).Outcome);
         Assert.Single(handler.Summaries);
-    }
-
-    private static async Task<List<string>> CommandAsync(Stream stream, string line)
-    {
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(line + "\r\n"));
-        await stream.FlushAsync();
-        var lines = new List<string>();
-        var current = new StringBuilder();
-        var one = new byte[1];
-        while (true)
-        {
-            var read = await stream.ReadAsync(one).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
-            Assert.Equal(1, read);
-            if (one[0] != '\n')
-            {
-                current.Append((char)one[0]);
-                continue;
-            }
-
-            var text = current.ToString().TrimEnd('\r');
-            current.Clear();
-            lines.Add(text);
-            if (text.Length < 4 || text[3] == ' ')
-            {
-                return lines;
-            }
-        }
     }
 }

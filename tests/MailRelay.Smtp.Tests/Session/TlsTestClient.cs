@@ -29,16 +29,19 @@ public sealed class TlsTestClient : IAsyncDisposable
     }
 
     /// <summary>Sends one line and returns every line of the reply.</summary>
-    public async Task<List<string>> CommandAsync(string line)
+    public Task<List<string>> CommandAsync(string line) => CommandAsync(stream, line);
+
+    /// <summary>Sends one line over <paramref name="connection"/> and returns every line of the reply.</summary>
+    public static async Task<List<string>> CommandAsync(Stream connection, string line)
     {
-        await stream.WriteAsync(Encoding.UTF8.GetBytes(line + "\r\n"));
-        await stream.FlushAsync();
+        await connection.WriteAsync(Encoding.UTF8.GetBytes(line + "\r\n"));
+        await connection.FlushAsync();
         var lines = new List<string>();
         var current = new StringBuilder();
         var one = new byte[1];
         while (true)
         {
-            var read = await stream.ReadAsync(one).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+            var read = await connection.ReadAsync(one).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
             Assert.Equal(1, read);
             if (one[0] != '\n')
             {
