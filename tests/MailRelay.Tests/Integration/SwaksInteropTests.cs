@@ -1,8 +1,13 @@
 using System.Diagnostics;
+using MailRelay.Authentication;
+using MailRelay.Queue;
 
 namespace MailRelay.Tests.Integration;
 
-/// <summary>swaks, an independent SMTP client, against the daemon: a normal message, pipelining, and a refused relay.</summary>
+/// <summary>
+/// swaks, an independent SMTP client, against the daemon: a normal message, pipelining, a refused relay, and
+/// AUTH PLAIN and LOGIN opening the relay to an address outside the trusted networks.
+/// </summary>
 public class SwaksInteropTests
 {
     private static async Task<(int ExitCode, string Output)> SwaksAsync(params string[] arguments)
@@ -49,5 +54,39 @@ public class SwaksInteropTests
         Assert.NotEqual(0, exit);
         Assert.Contains("554 5.7.1 <victim@gmail.com>: Relay access denied", output, StringComparison.Ordinal);
         Assert.Empty(relay.Data.QueuedFiles());
+    }
+
+    [Theory]
+    [InlineData("PLAIN")]
+    [InlineData("LOGIN")]
+    public async Task Swaks_authenticates_and_may_then_relay_from_an_untrusted_address(string mechanism)
+    {
+        using var files = new TestDirectory();
+        var users = Path.Combine(files.Path, "users");
+        await File.WriteAllTextAsync(users, $"reports:{PasswordHash.Create("swaks secret", 1000).Format()}\n");
+        await using var relay = await InProcessRelay.StartAsync(new Dictionary<string, string?>
+        {
+            ["TRUSTED_NETWORKS"] = "127.0.0.1/32",
+            ["SMTP_AUTH_ENABLED"] = "true",
+            ["SMTP_AUTH_REQUIRE_TLS"] = "false",
+            ["SMTP_AUTH_USERS_FILE"] = users,
+        });
+        string[] common =
+        [
+            "--server", relay.SmtpEndPoint.ToString(), "--local-interface", "127.0.0.9", "--from", "reports@ours.example",
+            "--to", "boss@elsewhere.example", "--auth", mechanism, "--auth-user", "reports",
+        ];
+
+        var (refusedExit, refused) = await SwaksAsync([.. common, "--auth-password", "wrong secret"]);
+        Assert.NotEqual(0, refusedExit);
+        Assert.Contains("535 5.7.8", refused, StringComparison.Ordinal);
+        Assert.Empty(relay.Data.QueuedFiles());
+
+        var (exit, output) = await SwaksAsync([.. common, "--auth-password", "swaks secret"]);
+        Assert.True(exit == 0, output);
+        Assert.Contains("235 2.7.0", output, StringComparison.Ordinal);
+        var entry = Assert.Single(new QueueReader(relay.Data.Path).ReadCommitted().Entries);
+        Assert.Equal("reports", entry.Envelope.AuthenticatedUser);
+        Assert.DoesNotContain("swaks secret", relay.Log, StringComparison.Ordinal);
     }
 }
