@@ -101,11 +101,15 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- if and .Values.proxyProtocol.enabled (not .Values.proxyProtocol.separatePort.enabled) -}}
 {{- $main = printf "%s/proxy" $main -}}
 {{- end -}}
-{{- if and .Values.proxyProtocol.enabled .Values.proxyProtocol.separatePort.enabled -}}
-{{- printf "%s,%s%d/proxy" $main $address (.Values.proxyProtocol.separatePort.containerPort | int) -}}
-{{- else -}}
-{{- $main -}}
+{{- $all := list $main -}}
+{{- if .Values.smtp.submission.enabled -}}
+{{- /* Behind the same load balancer as the main port: PROXY headers exactly when the main port expects them. */ -}}
+{{- $all = append $all (printf "%s%d%s" $address (.Values.smtp.submission.containerPort | int) (ternary "/proxy" "" (hasSuffix "/proxy" $main))) -}}
 {{- end -}}
+{{- if and .Values.proxyProtocol.enabled .Values.proxyProtocol.separatePort.enabled -}}
+{{- $all = append $all (printf "%s%d/proxy" $address (.Values.proxyProtocol.separatePort.containerPort | int)) -}}
+{{- end -}}
+{{- join "," $all -}}
 {{- end -}}
 
 {{/* A duration in the daemon's syntax (500ms, 30s, 5m, 1h, 2d, bare seconds) as whole seconds, rounded up. */}}

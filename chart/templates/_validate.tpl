@@ -55,6 +55,9 @@ valid YAML but dangerous (an open relay) or that the daemon would refuse at star
 {{- fail "mail.relayCredentials.enabled needs mail.relayCredentials.username (or an existingSecret with a usernameKey)." -}}
 {{- end -}}
 {{- end -}}
+{{- if and .Values.smtp.submission.enabled (not .Values.mail.smtpAuth.enabled) -}}
+{{- fail "smtp.submission.enabled needs mail.smtpAuth.enabled: the submission port is for clients that authenticate." -}}
+{{- end -}}
 {{- if .Values.mail.smtpAuth.enabled -}}
 {{- if not .Values.mail.smtpAuth.existingSecret -}}
 {{- fail "mail.smtpAuth.enabled needs mail.smtpAuth.existingSecret: a Secret with the users file (one user:secret line each; see `MailRelay auth hash-password`)." -}}

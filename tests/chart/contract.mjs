@@ -108,6 +108,7 @@ if (!env.DATA_DIR || !env.DATA_DIR.startsWith(root)) fail(`DATA_DIR ${env.DATA_D
     const listenerPorts = (env.SMTP_LISTENERS ?? '').split(',').map(e => Number(/:?(\d+)(\/|$)/.exec(e.trim().replace(/^\[[^\]]*\]/, ''))?.[1]));
     const wiring = [];
     if (!listenerPorts.includes(portOf('smtp'))) wiring.push(`container port smtp (${portOf('smtp')}) is not in SMTP_LISTENERS ${env.SMTP_LISTENERS}`);
+    if (portOf('submission') !== undefined && !listenerPorts.includes(portOf('submission'))) wiring.push(`container port submission (${portOf('submission')}) is not in SMTP_LISTENERS ${env.SMTP_LISTENERS}`);
     if (portOf('smtp-proxy') !== undefined && !(env.SMTP_LISTENERS ?? '').includes(`:${portOf('smtp-proxy')}/proxy`)) wiring.push(`container port smtp-proxy (${portOf('smtp-proxy')}) is not a /proxy listener`);
     if (portOf('admin') !== undefined && !(env.ADMIN_LISTEN ?? '').endsWith(`:${portOf('admin')}`)) wiring.push(`container port admin (${portOf('admin')}) is not ADMIN_LISTEN ${env.ADMIN_LISTEN}`);
     for (const service of objects.filter(o => o.kind === 'Service')) {
