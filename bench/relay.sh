@@ -42,6 +42,19 @@ smtp-sink -u nobody -c "127.0.0.1:$SINK" 1024 > "$WORK/sink.log" 2>&1 &
 PIDS+=($!)
 wait_port "$SINK"
 sink_count() { tail -c 300 "$WORK/sink.log" | tr '\r' '\n' | grep -o 'mesg=[0-9]*' | tail -1 | cut -d= -f2; }
+now() { date +%s.%N; }
+measure() {   # $1 = name, $2 = port, $3 = messages (default N); prints "name accept e2e"
+    local base t0 t1 t2 got n=${3:-$N}
+    base=$(sink_count); base=${base:-0}
+    t0=$(now)
+    smtp-source -s "$S" -m "$n" -l "$L" -f app@bench.test -t user@bench.test "127.0.0.1:$2" > "$WORK/source.out" 2>&1 \
+        || { echo "$1: smtp-source failed: $(tail -1 "$WORK/source.out")" >&2; return 1; }
+    t1=$(now)
+    for _ in $(seq 30000); do got=$(sink_count); ((${got:-0} - base >= n)) && break; sleep 0.02; done
+    t2=$(now)
+    ((${got:-0} - base >= n)) || { echo "$1: only $((got - base)) of $n reached the sink" >&2; return 1; }
+    awk -v n="$n" -v a="$t0" -v b="$t1" -v c="$t2" -v name="$1" 'BEGIN{printf "%s %.0f %.0f\n", name, n/(b-a), n/(c-a)}'
+}
 
 # MailRelay, published in Release, routing the test domain to the sink.
 dotnet publish "$ROOT/src/MailRelay" -c Release -o "$WORK/app" > "$WORK/publish.log" 2>&1 || { cat "$WORK/publish.log"; exit 1; }
@@ -57,14 +70,12 @@ if ((BATCHES > 0)); then
     echo "batches=$BATCHES msgs=$N sessions=$S body=${L}B dkim=$DKIM cores=$(nproc) load=$(cut -d' ' -f1-3 /proc/loadavg) $(date -u +%F)"
     cpu_ticks() { awk '{print $14 + $15}' "/proc/$RELAY/stat"; }
     for ((b = 1; b <= BATCHES; b++)); do
-        base=$(sink_count) c0=$(cpu_ticks) t0=$(date +%s.%N)
-        smtp-source -s "$S" -m "$N" -l "$L" -f app@bench.test -t user@bench.test "127.0.0.1:$OURS" > "$WORK/source.out" 2>&1 \
-            || { echo "smtp-source failed: $(tail -1 "$WORK/source.out")" >&2; exit 1; }
-        for _ in $(seq 30000); do got=$(sink_count); ((${got:-0} - ${base:-0} >= N)) && break; sleep 0.02; done
-        ((${got:-0} - ${base:-0} >= N)) || { echo "only $((got - ${base:-0})) of $N reached the sink" >&2; exit 1; }
-        t1=$(date +%s.%N) c1=$(cpu_ticks)
-        awk -v b="$b" -v n="$N" -v a="$t0" -v z="$t1" -v c=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" \
-            'BEGIN{printf "batch %d (messages %d-%d): %.0f msg/s end to end, %.2f ms CPU per message\n", b, (b-1)*n+1, b*n, n/(z-a), c*1000/hz/n}'
+        c0=$(cpu_ticks)
+        result=$(measure batch "$OURS")
+        read -r _ _ e2e <<< "$result"
+        c1=$(cpu_ticks)
+        awk -v b="$b" -v n="$N" -v r="$e2e" -v c=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" \
+            'BEGIN{printf "batch %d (messages %d-%d): %s msg/s end to end, %.2f ms CPU per message\n", b, (b-1)*n+1, b*n, r, c*1000/hz/n}'
     done
     exit 0
 fi
@@ -150,19 +161,6 @@ CF
 postfix -c "$WORK/postfix/etc" start > /dev/null 2>&1 || { echo "postfix did not start"; exit 1; }
 wait_port "$PFX"
 
-now() { date +%s.%N; }
-measure() {   # $1 = name, $2 = port, $3 = messages (default N); prints "name accept e2e"
-    local base t0 t1 t2 got n=${3:-$N}
-    base=$(sink_count); base=${base:-0}
-    t0=$(now)
-    smtp-source -s "$S" -m "$n" -l "$L" -f app@bench.test -t user@bench.test "127.0.0.1:$2" > "$WORK/source.out" 2>&1 \
-        || { echo "$1: smtp-source failed: $(tail -1 "$WORK/source.out")" >&2; return 1; }
-    t1=$(now)
-    for _ in $(seq 30000); do got=$(sink_count); ((${got:-0} - base >= n)) && break; sleep 0.02; done
-    t2=$(now)
-    ((${got:-0} - base >= n)) || { echo "$1: only $((got - base)) of $n reached the sink" >&2; return 1; }
-    awk -v n="$n" -v a="$t0" -v b="$t1" -v c="$t2" -v name="$1" 'BEGIN{printf "%s %.0f %.0f\n", name, n/(b-a), n/(c-a)}'
-}
 
 echo "msgs=$N sessions=$S body=${L}B rounds=$ROUNDS warmup=$WARMUP dkim=$DKIM postfix-opendkim=$OPENDKIM cores=$(nproc) load=$(cut -d' ' -f1-3 /proc/loadavg) $(date -u +%F)"
 measure warmup-mailrelay "$OURS" "$WARMUP" > /dev/null

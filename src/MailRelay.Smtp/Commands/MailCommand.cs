@@ -6,7 +6,7 @@ namespace MailRelay.Smtp.Commands;
 
 /// <summary>
 /// MAIL FROM (RFC 5321 §4.1.1.2) with SIZE (RFC 1870), BODY (RFC 6152), SMTPUTF8 (RFC 6531) and
-/// ENVID/RET (RFC 3461) and, when AUTH is offered, AUTH (RFC 4954 §5). Parameters are only accepted after EHLO.
+/// ENVID/RET (RFC 3461) and, when this session's EHLO offered AUTH, AUTH (RFC 4954 §5). Parameters are only accepted after EHLO.
 /// </summary>
 public sealed class MailCommand : ISmtpCommand
 {
@@ -38,7 +38,7 @@ public sealed class MailCommand : ISmtpCommand
             return SmtpReplies.ParameterNotRecognized("Error: parameters need EHLO");
         }
 
-        var authOffered = session.Options.Authenticator is not null;
+        var authOffered = SessionStateTable.AuthOffered(session);
         var unknown = parameters.Keywords.FirstOrDefault(k => k is not ("SIZE" or "BODY" or "SMTPUTF8" or "ENVID" or "RET") && !(k == "AUTH" && authOffered));
         if (unknown is not null)
         {

@@ -20,4 +20,18 @@ public sealed class QueueEntry
 
     /// <summary>Where the message bytes start in the file: delivery streams from here.</summary>
     public required long ContentOffset { get; init; }
+
+    /// <summary>The entry of the queue file at <paramref name="filePath"/> whose header line is <paramref name="header"/>.</summary>
+    /// <param name="contentOffset">The header line's length including its LF.</param>
+    /// <param name="size">The message bytes after the header line.</param>
+    internal static QueueEntry Of(SpoolHeader header, string filePath, long contentOffset, long size) => new()
+    {
+        QueueId = header.QueueId,
+        ArrivalTime = header.ArrivalTime,
+        Size = size,
+        Envelope = header.Envelope,
+        FormatVersion = header.Version,
+        FilePath = filePath,
+        ContentOffset = contentOffset,
+    };
 }

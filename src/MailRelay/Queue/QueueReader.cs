@@ -100,16 +100,7 @@ public sealed class QueueReader
             }
 
             var contentOffset = headerLine.Value.Length + 1L;
-            return new QueueEntry
-            {
-                QueueId = header.QueueId,
-                ArrivalTime = header.ArrivalTime,
-                Size = file.Length - contentOffset,
-                Envelope = header.Envelope,
-                FormatVersion = header.Version,
-                FilePath = path,
-                ContentOffset = contentOffset,
-            };
+            return QueueEntry.Of(header, path, contentOffset, file.Length - contentOffset);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {

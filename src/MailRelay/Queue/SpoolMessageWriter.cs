@@ -35,8 +35,6 @@ public sealed class SpoolMessageWriter : IAsyncDisposable
         ILogger logger)
     {
         _header = header;
-        QueueId = header.QueueId;
-        ArrivalTime = header.ArrivalTime;
         _incomingPath = layout.IncomingPath(QueueId);
         _activePath = layout.ActivePath(QueueId);
         _committer = committer;
@@ -55,10 +53,10 @@ public sealed class SpoolMessageWriter : IAsyncDisposable
     }
 
     /// <summary>The message's queue id, known from the start (for the Received: header and logs).</summary>
-    public string QueueId { get; }
+    public string QueueId => _header.QueueId;
 
     /// <summary>When the message arrived, as recorded in its envelope.</summary>
-    public DateTimeOffset ArrivalTime { get; }
+    public DateTimeOffset ArrivalTime => _header.ArrivalTime;
 
     /// <summary>Message bytes written so far (the envelope header is not counted).</summary>
     public long ContentLength { get; private set; }
@@ -109,16 +107,7 @@ public sealed class SpoolMessageWriter : IAsyncDisposable
         }
 
         _state = WriterState.Committing;
-        var entry = new QueueEntry
-        {
-            QueueId = QueueId,
-            ArrivalTime = ArrivalTime,
-            Size = ContentLength,
-            Envelope = _header.Envelope,
-            FormatVersion = _header.Version,
-            FilePath = _activePath,
-            ContentOffset = _contentOffset,
-        };
+        var entry = QueueEntry.Of(_header, _activePath, _contentOffset, ContentLength);
         var committed = _committer.CommitAsync(new PendingCommit(entry, _incomingPath));
         try
         {

@@ -169,4 +169,15 @@ public class AuthSequenceTests
 
         Assert.Equal((code, enhanced), (reply.Code, reply.EnhancedCode));
     }
+
+    [Fact]
+    public async Task MAIL_FROM_refuses_the_AUTH_parameter_where_EHLO_did_not_offer_AUTH()
+    {
+        await using var connection = await SmtpTestConnection.StartGreetedAsync(TestAuthenticator.Options(new TestAuthenticator(), requireTls: true));
+        Assert.Equal(250, (await connection.CommandAsync("EHLO client.example")).Code);
+
+        var reply = await connection.CommandAsync("MAIL FROM:<a@example.org> AUTH=<>");
+
+        Assert.Equal(555, reply.Code);
+    }
 }

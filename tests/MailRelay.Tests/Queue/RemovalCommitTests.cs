@@ -22,9 +22,7 @@ public sealed class RemovalCommitTests : IDisposable
         await using var committer = new RemovalCommitter(_data.Path, _sync);
         committer.Start();
         using var release = new ManualResetEventSlim();
-        var held = _sync.HoldNextActiveSync(release);
-        var first = committer.RemoveAsync(CreateMessage("first"));
-        await held.WaitAsync(TimeSpan.FromSeconds(30));
+        var first = await RemoveWhileItsFsyncIsHeldAsync(committer, release);
 
         var rest = Enumerable.Range(0, Messages).Select(i => committer.RemoveAsync(CreateMessage($"m{i}"))).ToList();
         Assert.False(first.IsCompleted);
@@ -42,9 +40,7 @@ public sealed class RemovalCommitTests : IDisposable
         await using var committer = new RemovalCommitter(_data.Path, _sync);
         committer.Start();
         using var release = new ManualResetEventSlim();
-        var held = _sync.HoldNextActiveSync(release);
-        var first = committer.RemoveAsync(CreateMessage("first"));
-        await held.WaitAsync(TimeSpan.FromSeconds(30));
+        var first = await RemoveWhileItsFsyncIsHeldAsync(committer, release);
 
         var second = committer.RemoveAsync(CreateMessage("second"));
 
@@ -81,6 +77,15 @@ public sealed class RemovalCommitTests : IDisposable
 
         await Assert.ThrowsAsync<IOException>(() => committer.RemoveAsync(CreateMessage("late")));
         Assert.Equal(2, _data.ActiveFiles().Length);
+    }
+
+    /// <summary>Removes a message named "first" and returns once its directory fsync has begun and is held.</summary>
+    private async Task<Task> RemoveWhileItsFsyncIsHeldAsync(RemovalCommitter committer, ManualResetEventSlim release)
+    {
+        var held = _sync.HoldNextActiveSync(release);
+        var first = committer.RemoveAsync(CreateMessage("first"));
+        await held.WaitAsync(TimeSpan.FromSeconds(30));
+        return first;
     }
 
     private string CreateMessage(string queueId)
