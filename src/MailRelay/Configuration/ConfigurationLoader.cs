@@ -71,6 +71,7 @@ public static class ConfigurationLoader
         FileChecks.CheckDirectoryPath(reader, N.DataDir, dataDirectory);
         var persistenceEnabled = reader.ReadBoolean(N.PersistenceEnabled);
 
+        var delivery = DeliverySettingsReader.Read(reader);
         var configuration = new RelayConfiguration
         {
             HostName = hostName,
@@ -85,12 +86,13 @@ public static class ConfigurationLoader
             ShutdownTimeout = shutdownTimeout,
             DataDirectory = dataDirectory,
             PersistenceEnabled = persistenceEnabled,
-            Delivery = DeliverySettingsReader.Read(reader),
+            Delivery = delivery,
             Dkim = DkimSettingsReader.Read(reader, domains, selector, dataDirectory),
             SenderAccessEnabled = reader.ReadBoolean(N.SenderAccessEnabled),
             RateLimit = PacingSettingsReader.ReadRateLimit(reader),
             AdaptiveRate = PacingSettingsReader.ReadAdaptiveRate(reader),
             Warmup = PacingSettingsReader.ReadWarmup(reader),
+            Dns = DnsSettingsReader.Read(reader, hostName, delivery),
             AdminEndPoint = admin,
             LogFormat = reader.ReadChoice(N.LogFormat, LogFormatChoices),
             LogLevel = reader.ReadChoice(N.LogLevel, LogLevelChoices),

@@ -82,7 +82,7 @@ internal static class DeliverySettingsReader
 
         if (passwordFile is not null)
         {
-            password = ReadPasswordFile(reader, passwordFile);
+            password = SecretSources.ReadFile(reader, N.RelayPasswordFile, passwordFile);
         }
 
         // A line break inside a credential would be taken as the end of the AUTH line on the wire.
@@ -124,32 +124,6 @@ internal static class DeliverySettingsReader
         }
 
         return userName is null || password is null ? null : new RelayCredentials(userName, password);
-    }
-
-    private static string? ReadPasswordFile(EnvironmentReader reader, string path)
-    {
-        if (!FileChecks.CheckReadable(reader, N.RelayPasswordFile, path))
-        {
-            return null;
-        }
-
-        try
-        {
-            // Secret files written by editors or `echo` end with a line break that is not part of the password.
-            var password = File.ReadAllText(path).TrimEnd('\r', '\n');
-            if (password.Length == 0)
-            {
-                reader.Error(N.RelayPasswordFile, $"'{path}' is empty.");
-                return null;
-            }
-
-            return password;
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            reader.Error(N.RelayPasswordFile, $"cannot read '{path}': {exception.Message}");
-            return null;
-        }
     }
 
     private static RelayTlsMode ReadRelayTls(EnvironmentReader reader, bool credentials, string? relayHost)

@@ -59,6 +59,9 @@ public sealed record RelayConfiguration
     /// <summary>WARMUP_ENABLED, WARMUP_START_DATE, WARMUP_DAILY_CAPS, WARMUP_DOMAINS.</summary>
     public required WarmupSettings Warmup { get; init; }
 
+    /// <summary>DNS_* and CLOUDFLARE_*: DNS automation.</summary>
+    public required DnsSettings Dns { get; init; }
+
     /// <summary>ADMIN_LISTEN; null = the admin HTTP listener is off.</summary>
     public required IPEndPoint? AdminEndPoint { get; init; }
 

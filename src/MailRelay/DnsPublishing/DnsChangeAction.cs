@@ -1,0 +1,8 @@
+namespace MailRelay.DnsPublishing;
+
+public enum DnsChangeAction
+{
+    Create,
+    Update,
+    Delete,
+}
