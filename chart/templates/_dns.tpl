@@ -16,6 +16,11 @@ externalDns.enabled with autoManageDnsRecords means external-dns. */}}
 {{- end -}}
 {{- end -}}
 
+{{/* DNS_OWNER_ID: dns.ownerId, else <namespace>/<release> (at most 100 characters, the daemon's limit). */}}
+{{- define "mail-relay.dnsOwnerId" -}}
+{{- default (printf "%s/%s" .Release.Namespace .Release.Name | trunc 100) .Values.dns.ownerId -}}
+{{- end -}}
+
 {{/* "true" when the daemon detects its public address (no dnsHelper.externalIps, detection on). */}}
 {{- define "mail-relay.dnsDetects" -}}
 {{- if and (include "mail-relay.dnsProvider" .) .Values.dnsHelper.enabled .Values.dnsHelper.ipDetection (not .Values.dnsHelper.externalIps) -}}true{{- end -}}

@@ -185,7 +185,7 @@ only. Its hash is the pod's checksum/config annotation, so any change rolls the 
   value: {{ include "mail-relay.scalar" $dns.dmarcPct | quote }}
 {{- end }}
 - name: DNS_OWNER_ID
-  value: {{ default (printf "%s/%s" .Release.Namespace .Release.Name) $dns.ownerId | quote }}
+  value: {{ include "mail-relay.dnsOwnerId" . | quote }}
 {{- with .Values.dnsHelper.externalIps }}
 - name: DNS_EXTERNAL_IPS
   value: {{ join "," . | quote }}
