@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using k8s;
 using Microsoft.AspNetCore.Builder;
@@ -52,11 +53,19 @@ internal sealed class FakeKubernetesApi : IAsyncDisposable
         }
     }
 
-    public static async Task<FakeKubernetesApi> StartAsync()
+    /// <summary>Plain HTTP, or HTTPS with <paramref name="serverCertificate"/> (as a pod sees the API server).</summary>
+    public static async Task<FakeKubernetesApi> StartAsync(X509Certificate2? serverCertificate = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.UseKestrelHttpsConfiguration();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen =>
+        {
+            if (serverCertificate is not null)
+            {
+                listen.UseHttps(serverCertificate);
+            }
+        }));
         var app = builder.Build();
         var api = new FakeKubernetesApi(app, "fake-token-" + Guid.NewGuid().ToString("N"));
         app.Run(api.HandleAsync);
@@ -66,7 +75,7 @@ internal sealed class FakeKubernetesApi : IAsyncDisposable
         return api;
     }
 
-    /// <summary>How a client reaches the fake: plain HTTP on loopback, with its token.</summary>
+    /// <summary>How a client reaches the fake on plain HTTP, with its token.</summary>
     public KubernetesClientConfiguration ClientConfiguration() => new() { Host = BaseUri.ToString(), AccessToken = AccessToken };
 
     public IKubernetes CreateClient() => new k8s.Kubernetes(ClientConfiguration());
@@ -75,6 +84,9 @@ internal sealed class FakeKubernetesApi : IAsyncDisposable
 
     /// <summary>Puts an object there as if someone else had created it.</summary>
     public void SeedDnsEndpoint(string @namespace, string name, JsonObject resource) => _dnsEndpoints.Seed(Key(@namespace, name), resource);
+
+    /// <summary>Deletes the object as someone else would.</summary>
+    public void DeleteDnsEndpoint(string @namespace, string name) => _dnsEndpoints.Delete(Key(@namespace, name));
 
     /// <summary>Plays external-dns after a sync; returns the generation it observed.</summary>
     public long MarkObserved(string @namespace, string name) => _dnsEndpoints.MarkObserved(Key(@namespace, name));

@@ -40,6 +40,14 @@ internal sealed class FakeKubernetesObjects
         }
     }
 
+    public void Delete(string key)
+    {
+        lock (_gate)
+        {
+            _objects.Remove(key);
+        }
+    }
+
     /// <summary>The next <paramref name="count"/> updates each find the object changed by someone else just before (a status write), so they get 409.</summary>
     public void InterleaveWrites(int count)
     {

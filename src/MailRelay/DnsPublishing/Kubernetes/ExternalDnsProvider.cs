@@ -105,9 +105,12 @@ public sealed class ExternalDnsProvider : IDnsRecordProvider
 
                 return;
             }
-            catch (Exception exception) when (KubernetesApiFailure.IsStatus(exception, HttpStatusCode.Conflict) && attempt < MaxWriteAttempts)
+            catch (Exception exception) when (attempt < MaxWriteAttempts
+                && (KubernetesApiFailure.IsStatus(exception, HttpStatusCode.Conflict)
+                    || (current is not null && KubernetesApiFailure.IsStatus(exception, HttpStatusCode.NotFound))))
             {
-                // A stale resourceVersion on replace, or an object created meanwhile on create: start from the object as it is now.
+                // A stale resourceVersion on replace, an object created meanwhile on create, or deleted meanwhile on
+                // replace: start again from the object as it is now.
                 KubernetesDnsLog.WriteConflict(_logger, _namespace, _settings.EndpointName, attempt);
                 current = await GetAsync(cancellationToken);
             }

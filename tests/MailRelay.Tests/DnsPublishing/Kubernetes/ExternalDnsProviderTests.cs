@@ -118,6 +118,20 @@ public sealed class ExternalDnsProviderTests
     }
 
     [Fact]
+    public async Task A_DNSEndpoint_deleted_since_it_was_read_is_created_again()
+    {
+        await using var api = await FakeKubernetesApi.StartAsync();
+        var provider = CreateProvider(api);
+        await provider.ApplyAsync([DnsChange.Create(A1)], CancellationToken.None);
+        api.DeleteDnsEndpoint(Namespace, EndpointName);
+
+        await provider.ApplyAsync([DnsChange.Create(Mx)], CancellationToken.None);
+
+        Assert.Equal(["update 404", "get 404", "create 201"], api.Calls.Skip(2).Select(call => $"{call.Verb} {call.StatusCode}"));
+        Assert.Equal([("example.com", "MX", Mx.Value, 300L)], RecordSets(api.DnsEndpoint(Namespace, EndpointName)!));
+    }
+
+    [Fact]
     public async Task HasConverged_follows_observedGeneration_against_generation()
     {
         await using var api = await FakeKubernetesApi.StartAsync();

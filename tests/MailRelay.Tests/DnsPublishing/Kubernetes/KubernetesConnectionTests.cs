@@ -1,7 +1,7 @@
+using System.Globalization;
 using System.Net;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using MailRelay.DnsPublishing.Kubernetes;
+using MailRelay.Tests.Delivery.Transport;
 using MailRelay.Tests.Integration;
 using MailRelay.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -86,24 +86,27 @@ public sealed class KubernetesConnectionTests
     }
 
     [Fact]
-    public void In_a_pod_the_service_account_gives_the_https_address_and_the_namespace()
+    public async Task In_a_pod_the_service_account_token_and_CA_reach_the_API_over_https_in_the_pods_namespace()
     {
+        using var certificate = TestCertificate.CreateForLoopback();
+        await using var api = await FakeKubernetesApi.StartAsync(certificate);
+        api.SetService("relay-ns", "relay", "LoadBalancer", ["203.0.113.7"]);
         using var directory = new TestDirectory();
-        File.WriteAllText(Path.Combine(directory.Path, "token"), "pod-token");
+        File.WriteAllText(Path.Combine(directory.Path, "token"), api.AccessToken);
+        File.WriteAllText(Path.Combine(directory.Path, "ca.crt"), certificate.ExportCertificatePem());
         File.WriteAllText(Path.Combine(directory.Path, "namespace"), "relay-ns");
-        using (var key = ECDsa.Create(ECCurve.NamedCurves.nistP256))
+        var environment = new Dictionary<string, string>
         {
-            var request = new CertificateRequest("CN=cluster-ca", key, HashAlgorithmName.SHA256);
-            request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-            using var authority = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
-            File.WriteAllText(Path.Combine(directory.Path, "ca.crt"), authority.ExportCertificatePem());
-        }
+            ["KUBERNETES_SERVICE_HOST"] = "127.0.0.1",
+            ["KUBERNETES_SERVICE_PORT"] = api.BaseUri.Port.ToString(CultureInfo.InvariantCulture),
+        };
 
-        using var connection = Open(null, PodEnvironment(), directory.Path);
+        using var connection = Open(null, environment, directory.Path);
+        var source = new KubernetesServiceAddressSource(connection.Client, connection.Namespace, "relay");
 
         Assert.Equal("in-cluster service account", connection.Source);
         Assert.Equal("relay-ns", connection.Namespace);
-        Assert.Equal(new Uri("https://10.96.0.1:443/"), ((k8s.Kubernetes)connection.Client).BaseUri);
+        Assert.Equal([IPAddress.Parse("203.0.113.7")], await source.GetAddressesAsync(CancellationToken.None));
     }
 
     private static KubernetesConnection Open(string? configuredNamespace, Dictionary<string, string> environment, string serviceAccountDirectory) =>
