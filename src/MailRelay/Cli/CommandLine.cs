@@ -47,6 +47,8 @@ public static class CommandLine
                 return WithConfiguration(environment, stderr, c => Dkim.DkimShowCommand.Run(c, args[2], stdout, stderr));
             case var _ when args.Length == 4 && args[0] == "dkim" && args[1] == "generate":
                 return WithConfiguration(environment, stderr, c => Dkim.DkimGenerateCommand.Run(c, args[2], args[3], stdout, stderr));
+            case "dns plan" or "dns apply" or "dns status":
+                return await WithDnsAsync(environment, args[1], stdout, stderr);
             case "auth hash-password":
                 return await AuthCommands.RunHashPasswordAsync(stdin, stdout, stderr);
             case "--version" or "version":
@@ -72,6 +74,46 @@ public static class CommandLine
         }
 
         return command(result.Configuration);
+    }
+
+    private static async Task<int> WithDnsAsync(IReadOnlyDictionary<string, string?> environment, string verb, TextWriter stdout, TextWriter stderr)
+    {
+        var result = ConfigurationLoader.Load(environment);
+        if (!result.IsValid)
+        {
+            ConfigCheck.WriteErrors(result, stderr);
+            return ExitError;
+        }
+
+        var configuration = result.Configuration;
+        var loggers = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
+        DnsPublishing.DnsPublishingComponents components;
+        try
+        {
+            components = DnsPublishing.DnsPublishingComponents.Create(configuration, TimeProvider.System, loggers);
+        }
+        catch (DnsPublishing.Kubernetes.KubernetesConnectionException e)
+        {
+            await stderr.WriteLineAsync($"DNS {verb}: {e.Message}");
+            return ExitError;
+        }
+
+        using (components)
+        {
+            var publisher = components.Publisher;
+            return verb switch
+            {
+                "plan" => await DnsCommands.RunPlanAsync(publisher, stdout, stderr, CancellationToken.None),
+                "apply" => await DnsCommands.RunApplyAsync(publisher, stdout, stderr, CancellationToken.None),
+                _ => await DnsCommands.RunStatusAsync(
+                    publisher,
+                    new DnsPublishing.PublishedRecordResolver(Dns.DnsLookupClientFactory.Create(configuration.Delivery.DnsServers, Dns.DnsLookupClientFactory.DefaultTimeout)),
+                    configuration,
+                    stdout,
+                    stderr,
+                    CancellationToken.None),
+            };
+        }
     }
 
     private static int QueueCommand(IReadOnlyDictionary<string, string?> environment, string verb, string id, TextWriter stdout, TextWriter stderr)
@@ -113,6 +155,10 @@ public static class CommandLine
                           print the DNS records to publish: DKIM (from the keys on disk), SPF, DMARC
           dkim generate DOMAIN SELECTOR
                           make a key under a new selector, for key rotation (see docs/dkim.md)
+          dns plan        the DNS records the relay publishes (DNS_PROVIDER) against what the provider has, and the
+                          changes to make; writes nothing. Exit 0 in sync, 3 changes pending, 4 conflicts, 1 error
+          dns apply       make those changes now (the running daemon does it every DNS_CHECK_INTERVAL)
+          dns status      the same records as resolvers see them (DNS_SERVERS), and the PTR of each public address
           auth hash-password
                           read a password from standard input (one line) and print its secret for
                           SMTP_AUTH_USERS_FILE ({PBKDF2-SHA256}...; see docs/authentication.md)

@@ -32,7 +32,8 @@ public static class DaemonCommand
             await host.StartAsync();
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException
-            or InvalidOperationException or Queue.SpoolException or Dkim.DkimConfigurationException)
+            or InvalidOperationException or Queue.SpoolException or Dkim.DkimConfigurationException
+            or DnsPublishing.Kubernetes.KubernetesConnectionException)
         {
             logger.Fatal(ex, "MailRelay could not start: {Reason}", ex.Message);
             await stderr.WriteLineAsync($"MailRelay: cannot start: {ex.Message}");

@@ -18,6 +18,11 @@ public static class DnsCommands
     {
         ArgumentNullException.ThrowIfNull(publisher);
         ArgumentNullException.ThrowIfNull(stdout);
+        if (RefuseManual(publisher, stderr))
+        {
+            return CommandLine.ExitError;
+        }
+
         var result = await RunAsync(publisher, apply: false, stderr, cancellationToken);
         if (result is null)
         {
@@ -41,6 +46,11 @@ public static class DnsCommands
     {
         ArgumentNullException.ThrowIfNull(publisher);
         ArgumentNullException.ThrowIfNull(stdout);
+        if (RefuseManual(publisher, stderr))
+        {
+            return CommandLine.ExitError;
+        }
+
         var result = await RunAsync(publisher, apply: true, stderr, cancellationToken);
         if (result is null)
         {
@@ -70,7 +80,8 @@ public static class DnsCommands
         }
 
         WriteHeader(publisher, result, stdout);
-        var allGood = result.Changes.Count == 0 && result.Count(DnsRecordState.Conflict) == 0;
+        var manual = publisher.Provider is ManualDnsProvider;
+        var allGood = manual || (result.Changes.Count == 0 && result.Count(DnsRecordState.Conflict) == 0);
         stdout.WriteLine($"{"provider",-9} {"resolves",-8} record");
         foreach (var set in result.Desired)
         {
@@ -80,7 +91,8 @@ public static class DnsCommands
             var answer = check.Visible ? string.Empty : $"   (resolvers answer: {(check.Answer.Count == 0 ? "nothing" : string.Join(" | ", check.Answer))})";
             foreach (var record in set.Records)
             {
-                stdout.WriteLine($"{DnsMetrics.Label(state),-9} {(check.Visible ? "yes" : "no"),-8} {DnsZoneText.Line(record)}{answer}");
+                var label = manual ? "by hand" : DnsMetrics.Label(state);
+                stdout.WriteLine($"{label,-9} {(check.Visible ? "yes" : "no"),-8} {DnsZoneText.Line(record)}{answer}");
             }
         }
 
@@ -95,6 +107,18 @@ public static class DnsCommands
         }
 
         return allGood ? CommandLine.ExitOk : ExitPending;
+    }
+
+    private static bool RefuseManual(DnsPublisher publisher, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(stderr);
+        if (publisher.Provider is not ManualDnsProvider)
+        {
+            return false;
+        }
+
+        stderr.WriteLine("DNS_PROVIDER is none: the relay publishes nothing. `MailRelay dkim show` prints the records to publish by hand; `MailRelay dns status` checks them.");
+        return true;
     }
 
     private static async Task<DnsPublishResult?> RunAsync(DnsPublisher publisher, bool apply, TextWriter stderr, CancellationToken cancellationToken)

@@ -5,6 +5,7 @@ using MailRelay.Configuration;
 using MailRelay.Delivery.Scheduling;
 using MailRelay.Delivery.Transport;
 using MailRelay.Dkim;
+using MailRelay.DnsPublishing;
 using MailRelay.Observability;
 using MailRelay.Policy;
 using MailRelay.Queue;
@@ -91,6 +92,7 @@ public sealed class RelayHost : IAsyncDisposable
         builder.Services.AddSmtpDeliveryTransport(configuration);
         builder.Services.AddDeliveryPacing(configuration, metrics.Registry);
         builder.Services.AddQueueManager(configuration, metrics.Registry, configuration.Delivery.Concurrency);
+        AddDnsPublishing(builder.Services, configuration, metrics, time);
 
         var smtpListeners = new List<(ListenerEndpoint, ListenOptions)>();
         ListenOptions? adminListener = null;
@@ -169,6 +171,24 @@ public sealed class RelayHost : IAsyncDisposable
         services.AddSingleton(users);
         services.AddHostedService(_ => users);
         services.AddSingleton(authenticator);
+    }
+
+    /// <summary>
+    /// With a DNS_PROVIDER the publisher runs beside delivery. Its failures never stop mail: they are logged, counted
+    /// and retried; only a provider that cannot be reached from here at all (no Kubernetes credentials) stops the start.
+    /// </summary>
+    private static void AddDnsPublishing(IServiceCollection services, RelayConfiguration configuration, RelayMetrics metrics, TimeProvider time)
+    {
+        if (configuration.Dns.Provider == DnsProviderKind.None)
+        {
+            return;
+        }
+
+        services.AddSingleton(new DnsMetrics(metrics.Registry));
+        services.AddSingleton(sp => DnsPublishingComponents.Create(configuration, time, sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton(sp => sp.GetRequiredService<DnsPublishingComponents>().Publisher);
+        services.AddSingleton<DnsPublisherService>();
+        services.AddHostedService(sp => sp.GetRequiredService<DnsPublisherService>());
     }
 
     /// <summary>Prepares the spool (a failure here is a startup error), then binds every listener.</summary>
