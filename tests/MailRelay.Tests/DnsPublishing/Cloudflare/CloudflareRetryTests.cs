@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using MailRelay.DnsPublishing;
 using MailRelay.DnsPublishing.Cloudflare;
 using MailRelay.Tests.Support;
@@ -112,5 +114,73 @@ public sealed class CloudflareRetryTests
         Assert.DoesNotContain(harness.Log.Messages, m => m.Contains(CloudflareHarness.Token, StringComparison.Ordinal));
         Assert.Single(harness.Api.Requests);
         Assert.Empty(harness.Api.Records);
+    }
+
+    [Fact]
+    public async Task Cancelling_during_a_retry_wait_cancels_without_another_call()
+    {
+        await using var harness = await CloudflareHarness.StartWithZoneAsync();
+        var provider = harness.ZoneProvider();
+        harness.Api.FailNext(FakeCloudflareFailure.RateLimited(TimeSpan.FromSeconds(30)));
+        using var cancel = new CancellationTokenSource();
+
+        var read = provider.ReadAsync(["example.com"], cancel.Token);
+        await harness.Time.WaitForTimersAsync(1, CloudflareHarness.Limit);
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => read.WaitAsync(CloudflareHarness.Limit));
+        Assert.Single(harness.Api.Requests);
+    }
+
+    [Fact]
+    public async Task An_unreachable_api_is_retried_then_reported_without_the_token()
+    {
+        await using var harness = await CloudflareHarness.StartAsync();
+        var closed = new TcpListener(IPAddress.Loopback, 0);
+        closed.Start();
+        var port = ((IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+        var settings = harness.Settings(new Dictionary<string, string> { ["example.com"] = "0123456789abcdef0123456789abcdef" }) with
+        {
+            ApiUrl = new Uri($"http://127.0.0.1:{port}/client/v4"),
+        };
+        using var http = new HttpClient();
+        var provider = new CloudflareDnsProvider(settings, http, harness.Time, harness.Log);
+
+        var read = provider.ReadAsync(["example.com"], CancellationToken.None);
+        for (var retry = 1; retry <= CloudflareRetryPolicy.MaxRetries; retry++)
+        {
+            await harness.Time.WaitForTimersAsync(retry, CloudflareHarness.Limit);
+            harness.Time.Advance(harness.Time.DueTimes[retry - 1]);
+        }
+
+        var error = await Assert.ThrowsAsync<DnsProviderException>(() => read.WaitAsync(CloudflareHarness.Limit));
+
+        Assert.IsType<HttpRequestException>(error.InnerException);
+        Assert.Contains("GET /zones/0123456789abcdef0123456789abcdef/dns_records", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(CloudflareHarness.Token, error.ToString(), StringComparison.Ordinal);
+        Assert.Equal(CloudflareRetryPolicy.MaxRetries, harness.Time.DueTimes.Count);
+    }
+
+    [Fact]
+    public void Retry_after_as_a_date_is_the_time_until_it_and_a_long_one_is_capped()
+    {
+        var time = new TimerRecordingTimeProvider();
+        using var inTwentySeconds = RateLimited(header => header.RetryAfter = new(time.GetUtcNow().AddSeconds(20)));
+        using var inAnHour = RateLimited(header => header.RetryAfter = new(TimeSpan.FromHours(1)));
+        using var withoutHeader = RateLimited(_ => { });
+        using var serverError = new HttpResponseMessage(HttpStatusCode.ServiceUnavailable) { Headers = { RetryAfter = new(TimeSpan.FromSeconds(5)) } };
+
+        Assert.Equal(TimeSpan.FromSeconds(20), CloudflareRetryPolicy.RetryAfter(inTwentySeconds, time));
+        Assert.Equal(CloudflareRetryPolicy.MaxRetryAfter, CloudflareRetryPolicy.RetryAfter(inAnHour, time));
+        Assert.Null(CloudflareRetryPolicy.RetryAfter(withoutHeader, time));
+        Assert.Null(CloudflareRetryPolicy.RetryAfter(serverError, time));
+    }
+
+    private static HttpResponseMessage RateLimited(Action<System.Net.Http.Headers.HttpResponseHeaders> headers)
+    {
+        var response = new HttpResponseMessage(HttpStatusCode.TooManyRequests);
+        headers(response.Headers);
+        return response;
     }
 }
