@@ -59,6 +59,19 @@ internal sealed class CloudflareHarness : IAsyncDisposable
     public CloudflareDnsProvider ZoneProvider(bool proxied = false, string token = Token, int recordsPerPage = 1000) =>
         Provider(new Dictionary<string, string> { ["example.com"] = ZoneId }, proxied, token, recordsPerPage);
 
+    /// <summary>
+    /// Lets each of the provider's retry waits pass, one at a time: waits until the wait's timer exists, then moves
+    /// the clock by exactly its due time.
+    /// </summary>
+    public async Task LetEveryRetryWaitPassAsync()
+    {
+        for (var retry = 1; retry <= CloudflareRetryPolicy.MaxRetries; retry++)
+        {
+            await Time.WaitForTimersAsync(retry, Limit);
+            Time.Advance(Time.DueTimes[retry - 1]);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         _http.Dispose();

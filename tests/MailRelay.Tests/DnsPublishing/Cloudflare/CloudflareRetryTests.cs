@@ -66,11 +66,7 @@ public sealed class CloudflareRetryTests
         }
 
         var read = provider.ReadAsync(["example.com"], CancellationToken.None);
-        for (var retry = 1; retry <= CloudflareRetryPolicy.MaxRetries; retry++)
-        {
-            await harness.Time.WaitForTimersAsync(retry, CloudflareHarness.Limit);
-            harness.Time.Advance(harness.Time.DueTimes[retry - 1]);
-        }
+        await harness.LetEveryRetryWaitPassAsync();
 
         var error = await Assert.ThrowsAsync<DnsProviderException>(() => read.WaitAsync(CloudflareHarness.Limit));
 
@@ -148,11 +144,7 @@ public sealed class CloudflareRetryTests
         var provider = new CloudflareDnsProvider(settings, http, harness.Time, harness.Log);
 
         var read = provider.ReadAsync(["example.com"], CancellationToken.None);
-        for (var retry = 1; retry <= CloudflareRetryPolicy.MaxRetries; retry++)
-        {
-            await harness.Time.WaitForTimersAsync(retry, CloudflareHarness.Limit);
-            harness.Time.Advance(harness.Time.DueTimes[retry - 1]);
-        }
+        await harness.LetEveryRetryWaitPassAsync();
 
         var error = await Assert.ThrowsAsync<DnsProviderException>(() => read.WaitAsync(CloudflareHarness.Limit));
 
