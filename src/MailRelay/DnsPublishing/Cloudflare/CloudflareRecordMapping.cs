@@ -10,6 +10,12 @@ namespace MailRelay.DnsPublishing.Cloudflare;
 /// </summary>
 internal static class CloudflareRecordMapping
 {
+    /// <summary>The <c>ttl</c> that means "automatic"; proxied records always have it, whatever was sent.</summary>
+    public const int AutomaticTtl = 1;
+
+    /// <summary>What resolvers are served for an automatic TTL (Cloudflare documents 300 s).</summary>
+    public const int AutomaticTtlSeconds = 300;
+
     /// <summary>The record in canonical form, or null for a type the relay neither publishes nor reads (CNAME, NS, ...).</summary>
     public static DnsRecord? ToDnsRecord(CloudflareRecordJson json)
     {
@@ -33,12 +39,15 @@ internal static class CloudflareRecordMapping
             DnsRecordType.TXT => CloudflareTxtContent.Join(json.Content),
             _ => IPAddress.TryParse(json.Content, out var address) ? address.ToString() : json.Content,
         };
-        return new DnsRecord(HostName(json.Name), known, value, json.Ttl, json.Id);
+        // The TTL resolvers see, so a record asked for with 300 s and stored as automatic compares equal.
+        var ttl = json.Ttl == AutomaticTtl ? AutomaticTtlSeconds : json.Ttl;
+        return new DnsRecord(HostName(json.Name), known, value, ttl, json.Id);
     }
 
     /// <summary>
     /// The body of a create or an update. Only A and AAAA may be proxied (Cloudflare answers with its own addresses
-    /// for them); an MX or TXT can never be, so <paramref name="proxyAddresses"/> is ignored for those.
+    /// for them); an MX or TXT can never be, so <paramref name="proxyAddresses"/> is ignored for those. A proxied
+    /// record's TTL is Cloudflare's to choose: it is sent as automatic, the only value Cloudflare keeps for it.
     /// </summary>
     /// <exception cref="DnsProviderException">An MX value is not <c>preference host</c>.</exception>
     public static CloudflareRecordJson ToRequestBody(DnsRecord record, bool proxyAddresses)
@@ -62,13 +71,14 @@ internal static class CloudflareRecordMapping
             content = CloudflareTxtContent.Format(record.Value);
         }
 
+        var proxied = proxyAddresses && record.Type is DnsRecordType.A or DnsRecordType.AAAA;
         return new CloudflareRecordJson
         {
             Type = record.Type.ToString(),
             Name = record.Name,
             Content = content,
-            Ttl = record.Ttl,
-            Proxied = proxyAddresses && record.Type is DnsRecordType.A or DnsRecordType.AAAA,
+            Ttl = proxied ? AutomaticTtl : record.Ttl,
+            Proxied = proxied,
             Priority = priority,
         };
     }

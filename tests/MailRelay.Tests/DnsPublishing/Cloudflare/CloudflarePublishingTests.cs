@@ -57,6 +57,23 @@ public sealed class CloudflarePublishingTests : IDisposable
     }
 
     [Fact]
+    public async Task Proxied_addresses_stored_with_an_automatic_ttl_are_in_sync_on_the_next_run()
+    {
+        await using var harness = await CloudflareHarness.StartAsync();
+        harness.Api.AddZone("example.com");
+        var provider = harness.Provider(proxied: true);
+
+        await PublishAsync(provider, "example.com", records: "a");
+        var writes = harness.Api.Requests.Count(r => r.IsWrite);
+        var second = await PublishAsync(provider, "example.com", records: "a");
+
+        var address = Assert.Single(harness.Api.Records, r => r.Type == "A");
+        Assert.Equal((true, 1), (address.Proxied, address.Ttl));
+        Assert.Empty(second.Changes);
+        Assert.Equal(writes, harness.Api.Requests.Count(r => r.IsWrite));
+    }
+
+    [Fact]
     public async Task A_foreign_mx_stays_untouched_and_is_reported_as_a_conflict()
     {
         await using var harness = await CloudflareHarness.StartAsync();

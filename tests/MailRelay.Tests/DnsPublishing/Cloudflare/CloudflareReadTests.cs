@@ -5,11 +5,11 @@ namespace MailRelay.Tests.DnsPublishing.Cloudflare;
 public sealed class CloudflareReadTests
 {
     [Fact]
-    public async Task Read_maps_each_type_to_its_canonical_value_and_keeps_the_record_id()
+    public async Task Read_maps_each_type_to_its_canonical_value_an_automatic_ttl_to_300_s_and_keeps_the_record_id()
     {
         await using var harness = await CloudflareHarness.StartWithZoneAsync();
         var mx = harness.Api.AddRecord("example.com", "MX", "example.com", "Mail.Example.com.", ttl: 3600, priority: 10);
-        var quoted = harness.Api.AddRecord("example.com", "TXT", "example.com", "\"v=spf1 a:mail.example.com -all\"", ttl: 300);
+        var quoted = harness.Api.AddRecord("example.com", "TXT", "example.com", "\"v=spf1 a:mail.example.com -all\"", ttl: 600);
         var split = harness.Api.AddRecord("example.com", "TXT", "sel._domainkey.example.com", "\"v=DKIM1; k=rsa; \" \"p=MIIBIjAN\"");
         var bare = harness.Api.AddRecord("example.com", "TXT", "_dmarc.example.com", "v=DMARC1; p=none");
         var escaped = harness.Api.AddRecord("example.com", "TXT", "quote.example.com", "\"say \\\"hi\\\" \\\\ \\065\"");
@@ -23,12 +23,12 @@ public sealed class CloudflareReadTests
         Assert.Equal(
             [
                 new DnsRecord("example.com", DnsRecordType.MX, "10 mail.example.com", 3600, mx.Id),
-                new DnsRecord("example.com", DnsRecordType.TXT, "v=spf1 a:mail.example.com -all", 300, quoted.Id),
-                new DnsRecord("sel._domainkey.example.com", DnsRecordType.TXT, "v=DKIM1; k=rsa; p=MIIBIjAN", 1, split.Id),
-                new DnsRecord("_dmarc.example.com", DnsRecordType.TXT, "v=DMARC1; p=none", 1, bare.Id),
-                new DnsRecord("quote.example.com", DnsRecordType.TXT, "say \"hi\" \\ A", 1, escaped.Id),
-                new DnsRecord("mail.example.com", DnsRecordType.AAAA, "2001:db8::25", 1, aaaa.Id),
-                new DnsRecord("mail.example.com", DnsRecordType.A, "192.0.2.25", 1, a.Id),
+                new DnsRecord("example.com", DnsRecordType.TXT, "v=spf1 a:mail.example.com -all", 600, quoted.Id),
+                new DnsRecord("sel._domainkey.example.com", DnsRecordType.TXT, "v=DKIM1; k=rsa; p=MIIBIjAN", 300, split.Id),
+                new DnsRecord("_dmarc.example.com", DnsRecordType.TXT, "v=DMARC1; p=none", 300, bare.Id),
+                new DnsRecord("quote.example.com", DnsRecordType.TXT, "say \"hi\" \\ A", 300, escaped.Id),
+                new DnsRecord("mail.example.com", DnsRecordType.AAAA, "2001:db8::25", 300, aaaa.Id),
+                new DnsRecord("mail.example.com", DnsRecordType.A, "192.0.2.25", 300, a.Id),
             ],
             records);
     }

@@ -6,7 +6,7 @@ namespace MailRelay.Tests.DnsPublishing.Cloudflare;
 public sealed class CloudflareWriteTests
 {
     [Fact]
-    public async Task Creates_post_each_record_with_proxied_only_on_addresses()
+    public async Task Creates_post_each_record_with_proxied_and_an_automatic_ttl_only_on_addresses()
     {
         await using var harness = await CloudflareHarness.StartWithZoneAsync();
         var provider = harness.ZoneProvider(proxied: true);
@@ -23,8 +23,8 @@ public sealed class CloudflareWriteTests
         var writes = harness.Api.Requests.Where(r => r.IsWrite).ToList();
         Assert.All(writes, r => Assert.Equal(("POST", $"/zones/{harness.ZoneId}/dns_records"), (r.Method, r.Path)));
         Assert.Equal(4, writes.Count);
-        AssertJson("""{"type":"A","name":"mail.example.com","content":"192.0.2.25","ttl":300,"proxied":true}""", writes[0].Body);
-        AssertJson("""{"type":"AAAA","name":"mail.example.com","content":"2001:db8::25","ttl":300,"proxied":true}""", writes[1].Body);
+        AssertJson("""{"type":"A","name":"mail.example.com","content":"192.0.2.25","ttl":1,"proxied":true}""", writes[0].Body);
+        AssertJson("""{"type":"AAAA","name":"mail.example.com","content":"2001:db8::25","ttl":1,"proxied":true}""", writes[1].Body);
         AssertJson("""{"type":"MX","name":"example.com","content":"mail.example.com","ttl":3600,"proxied":false,"priority":10}""", writes[2].Body);
         AssertJson("""{"type":"TXT","name":"example.com","content":"\"v=spf1 a:mail.example.com -all\"","ttl":3600,"proxied":false}""", writes[3].Body);
         Assert.Equal(4, harness.Api.Records.Count);
