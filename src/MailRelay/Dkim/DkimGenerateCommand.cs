@@ -1,5 +1,6 @@
 using MailRelay.Configuration;
 using MailRelay.Configuration.Syntax;
+using MailRelay.DnsPublishing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace MailRelay.Dkim;
@@ -42,8 +43,11 @@ public static class DkimGenerateCommand
         try
         {
             using var key = DkimKeyStore.Generate(settings.KeySize, files, NullLogger.Instance);
-            stdout.WriteLine($"; new key in {files.PrivateKeyPath}; publish this record, wait for it to be visible, then set MAIL_DOMAINS={name}:{label}");
-            DkimRecords.Write(stdout, key, configuration.HostName, []);
+            stdout.WriteLine(configuration.Dns.Provider == DnsProviderKind.None
+                ? $"; new key in {files.PrivateKeyPath}; publish this record, wait for it to be visible, then set MAIL_DOMAINS={name}:{label}"
+                : $"; new key in {files.PrivateKeyPath}; the running relay publishes it now (DNS_PROVIDER); once `MailRelay dns status` shows it resolving, set MAIL_DOMAINS={name}:{label}");
+            var record = new DkimPublicKey(name, label, key.PublicKeyBase64);
+            DesiredRecordsWriter.Write(stdout, [new DesiredRecordSet(RecordKind.Dkim, record.RecordName, [record.RecordValue], configuration.Dns.Ttl)]);
             return 0;
         }
         catch (DkimConfigurationException e)

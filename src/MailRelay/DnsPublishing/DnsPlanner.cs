@@ -4,12 +4,15 @@ namespace MailRelay.DnsPublishing;
 /// Compares the desired record sets with what a provider has published and decides the changes. Pure: the same
 /// inputs give the same plan, and a plan applied and read back gives no changes (idempotence).
 /// <list type="bullet">
-/// <item>An empty slot is created, with its ownership marker first (a crash between the two leaves a marker
-/// without records, which the next plan fills; the other order would leave our own record looking foreign).</item>
-/// <item>A slot we own is brought to the desired values: a changed value is an update, so a rotated DKIM key or a
-/// new address replaces the old record rather than standing beside it.</item>
-/// <item>A slot with records we do not own is left untouched: in sync if they are what we want, else a conflict.</item>
-/// <item>A slot we own that is no longer wanted (a domain removed) is deleted, records first, marker last.</item>
+/// <item>An empty slot is created with its ownership marker first: a crash between the two leaves a marker claiming
+/// records that do not exist yet, which the next plan creates. The other order would leave our record unclaimed,
+/// looking foreign for ever.</item>
+/// <item>In a slot we own, the records the marker claims are brought to the desired values: a changed value is an
+/// update, so a rotated DKIM key or a new address replaces the old record. The new marker is written before the
+/// records change and the old one removed after, so at every moment each of our records is claimed.</item>
+/// <item>Records we did not create are never changed or deleted: beside ours they are reported as a conflict; in
+/// a slot we do not own they are in sync if they are what we want, else a conflict.</item>
+/// <item>A slot we own that is no longer wanted (a domain removed) loses the records we created, then its marker.</item>
 /// </list>
 /// With an exclusive provider (a DNSEndpoint of our own) everything read is ours and no markers are written.
 /// </summary>
@@ -20,83 +23,120 @@ public static class DnsPlanner
         ArgumentNullException.ThrowIfNull(desired);
         ArgumentNullException.ThrowIfNull(published);
         ArgumentNullException.ThrowIfNull(ownerId);
-        var markers = ReadMarkers(published);
-        var changes = new List<DnsChange>();
-        var statuses = new List<DnsRecordStatus>();
-        var owned = new List<(string, RecordKind)>();
+        var markers = exclusive ? [] : ReadMarkers(published);
+        var markerRecords = markers.Select(m => m.Record).ToHashSet(ReferenceEqualityComparer.Instance);
+        var records = published.Where(r => !markerRecords.Contains(r)).ToList();
+        var plan = new PlanBuilder();
         var claimed = new HashSet<DnsRecord>(ReferenceEqualityComparer.Instance);
 
         foreach (var set in desired)
         {
-            var slot = (set.Name.ToLowerInvariant(), set.Kind);
-            var existing = published.Where(r => !IsMarker(r) && set.InSlot(r)).ToList();
-            existing.ForEach(r => claimed.Add(r));
-            var ours = exclusive || (markers.TryGetValue(slot, out var ownersHere) && ownersHere.Any(m => m.Owner == ownerId));
-            var foreignOwner = !exclusive && markers.TryGetValue(slot, out var owners) ? owners.FirstOrDefault(m => m.Owner != ownerId).Owner : null;
-            var publishedValues = existing.Select(r => r.Value).ToArray();
-
-            if (existing.Count == 0 && foreignOwner is null)
+            var inSlot = records.Where(set.InSlot).ToList();
+            inSlot.ForEach(r => claimed.Add(r));
+            var here = markers.Where(m => string.Equals(m.MarkedName, set.Name, StringComparison.OrdinalIgnoreCase) && m.Kind == set.Kind).ToList();
+            var ourMarkers = here.Where(m => m.OwnerId == ownerId).ToList();
+            if (exclusive)
             {
-                if (!exclusive && !ours)
-                {
-                    changes.Add(DnsChange.Create(OwnershipMarker.RecordFor(set.Name, ownerId, set.Kind, set.Ttl)));
-                }
-
-                changes.AddRange(set.Records.Select(DnsChange.Create));
-                owned.Add(slot);
-                statuses.Add(new DnsRecordStatus(set.Kind, set.Name, DnsRecordState.Pending, set.Values, publishedValues, "to be created") { Ttl = set.Ttl });
+                PlanOwned(plan, set, inSlot, [], ownerId, markers: null);
             }
-            else if (ours)
+            else if (ourMarkers.Count > 0)
             {
-                var diff = Diff(set, existing);
-                changes.AddRange(diff);
-                owned.Add(slot);
-                statuses.Add(new DnsRecordStatus(set.Kind, set.Name, diff.Count == 0 ? DnsRecordState.InSync : DnsRecordState.Pending,
-                    set.Values, publishedValues, diff.Count == 0 ? null : "to be changed")
-                { Ttl = set.Ttl });
-            }
-            else if (foreignOwner is null && SameValues(set.Values, publishedValues))
-            {
-                statuses.Add(new DnsRecordStatus(set.Kind, set.Name, DnsRecordState.InSync, set.Values, publishedValues,
-                    "published by someone else, as desired; not owned, so never changed")
-                { Ttl = set.Ttl });
+                var ours = inSlot.Where(r => ourMarkers.Any(m => m.Claims(r))).ToList();
+                PlanOwned(plan, set, ours, inSlot.Except(ours).ToList(), ownerId, ourMarkers);
             }
             else
             {
-                var detail = foreignOwner is not null
-                    ? $"owned by another relay (owner {foreignOwner}); left untouched"
-                    : $"not created by this relay ({string.Join(" | ", publishedValues)}); left untouched";
-                statuses.Add(new DnsRecordStatus(set.Kind, set.Name, DnsRecordState.Conflict, set.Values, publishedValues, detail) { Ttl = set.Ttl });
+                PlanForeign(plan, set, inSlot, here.Select(m => m.OwnerId).FirstOrDefault(), ownerId);
             }
         }
 
         var wantedSlots = desired.Select(s => (s.Name.ToLowerInvariant(), s.Kind)).ToHashSet();
         if (exclusive)
         {
-            foreach (var stale in published.Where(r => !claimed.Contains(r)).GroupBy(r => (r.Name.ToLowerInvariant(), r.Type)))
+            foreach (var stale in records.Where(r => !claimed.Contains(r)).GroupBy(r => (Name: r.Name.ToLowerInvariant(), r.Type)))
             {
-                changes.AddRange(stale.Select(DnsChange.Delete));
-                statuses.Add(StaleStatus(KindOf(stale.Key.Type, stale.Key.Item1), stale.Key.Item1, stale.ToArray()));
+                plan.Changes.AddRange(stale.Select(DnsChange.Delete));
+                plan.Statuses.Add(StaleStatus(KindOf(stale.Key.Type, stale.Key.Name), stale.Key.Name, stale.ToArray()));
             }
         }
         else
         {
-            foreach (var ((name, kind), entries) in markers.Where(m => !wantedSlots.Contains(m.Key)).OrderBy(m => m.Key.Name, StringComparer.Ordinal))
+            var staleSlots = markers
+                .Where(m => m.OwnerId == ownerId && !wantedSlots.Contains((m.MarkedName, m.Kind)))
+                .GroupBy(m => (m.MarkedName, m.Kind))
+                .OrderBy(g => g.Key.MarkedName, StringComparer.Ordinal);
+            foreach (var slot in staleSlots)
             {
-                var mine = entries.Where(e => e.Owner == ownerId).Select(e => e.Record).ToList();
-                if (mine.Count == 0)
-                {
-                    continue;
-                }
-
-                var records = published.Where(r => !IsMarker(r) && DesiredRecordSet.InSlot(kind, name, r)).ToList();
-                changes.AddRange(records.Select(DnsChange.Delete));
-                changes.AddRange(mine.Select(DnsChange.Delete));
-                statuses.Add(StaleStatus(kind, name, records));
+                var ours = records.Where(r => DesiredRecordSet.InSlot(slot.Key.Kind, slot.Key.MarkedName, r) && slot.Any(m => m.Claims(r))).ToList();
+                plan.Changes.AddRange(ours.Select(DnsChange.Delete));
+                plan.Changes.AddRange(slot.Select(m => DnsChange.Delete(m.Record)));
+                plan.Statuses.Add(StaleStatus(slot.Key.Kind, slot.Key.MarkedName, ours));
             }
         }
 
-        return new DnsPlan(changes, statuses) { OwnedAfter = owned };
+        return new DnsPlan(plan.Changes, plan.Statuses) { OwnedAfter = plan.Owned };
+    }
+
+    /// <summary>A slot without a marker of ours: created when empty, else only looked at.</summary>
+    private static void PlanForeign(PlanBuilder plan, DesiredRecordSet set, List<DnsRecord> inSlot, string? foreignOwner, string ownerId)
+    {
+        var publishedValues = inSlot.Select(r => r.Value).ToArray();
+        if (inSlot.Count == 0 && foreignOwner is null)
+        {
+            plan.Changes.Add(DnsChange.Create(OwnershipMarker.RecordFor(set.Name, ownerId, set.Kind, set.Values, set.Ttl)));
+            plan.Changes.AddRange(set.Records.Select(DnsChange.Create));
+            plan.Owned.Add((set.Name.ToLowerInvariant(), set.Kind));
+            plan.Statuses.Add(Status(set, DnsRecordState.Pending, publishedValues, "to be created"));
+        }
+        else if (foreignOwner is null && SameValues(set.Values, publishedValues))
+        {
+            plan.Statuses.Add(Status(set, DnsRecordState.InSync, publishedValues, "published by someone else, as desired; not owned, so never changed"));
+        }
+        else
+        {
+            var detail = foreignOwner is not null
+                ? $"owned by another relay (owner {foreignOwner}); left untouched"
+                : $"not created by this relay ({string.Join(" | ", publishedValues)}); left untouched";
+            plan.Statuses.Add(Status(set, DnsRecordState.Conflict, publishedValues, detail));
+        }
+    }
+
+    /// <summary>A slot we own: our records to the desired values, the marker kept claiming exactly them.</summary>
+    private static void PlanOwned(
+        PlanBuilder plan, DesiredRecordSet set, List<DnsRecord> ours, List<DnsRecord> foreign, string ownerId, List<MarkerContent>? markers)
+    {
+        // A desired value someone else already publishes here is satisfied; creating it again would duplicate it.
+        var target = set with { Values = set.Values.Where(v => !foreign.Any(f => f.Value == v)).ToArray() };
+        var recordChanges = Diff(target, ours);
+        var changes = new List<DnsChange>();
+        if (markers is not null)
+        {
+            var finalValue = OwnershipMarker.ValueFor(ownerId, set.Kind, target.Values);
+            var keep = target.Values.Count == 0 ? null : markers.FirstOrDefault(m => m.Record.Value == finalValue).Record;
+            if (keep is null && target.Values.Count > 0)
+            {
+                changes.Add(DnsChange.Create(OwnershipMarker.RecordFor(set.Name, ownerId, set.Kind, target.Values, set.Ttl)));
+            }
+
+            changes.AddRange(recordChanges);
+            changes.AddRange(markers.Where(m => !ReferenceEquals(m.Record, keep)).Select(m => DnsChange.Delete(m.Record)));
+        }
+        else
+        {
+            changes.AddRange(recordChanges);
+        }
+
+        plan.Changes.AddRange(changes);
+        if (target.Values.Count > 0)
+        {
+            plan.Owned.Add((set.Name.ToLowerInvariant(), set.Kind));
+        }
+
+        var publishedValues = ours.Concat(foreign).Select(r => r.Value).ToArray();
+        var strangers = foreign.Where(f => !set.Values.Contains(f.Value)).Select(f => f.Value).ToArray();
+        plan.Statuses.Add(strangers.Length > 0
+            ? Status(set, DnsRecordState.Conflict, publishedValues, $"records not created by this relay stand beside ours ({string.Join(" | ", strangers)}); left untouched")
+            : Status(set, changes.Count == 0 ? DnsRecordState.InSync : DnsRecordState.Pending, publishedValues, changes.Count == 0 ? null : "to be changed"));
     }
 
     /// <summary>Updates pair a missing value with a superfluous one; a TTL change alone is an update too.</summary>
@@ -136,6 +176,9 @@ public static class DnsPlanner
     private static bool SameValues(IReadOnlyList<string> desired, IReadOnlyList<string> published) =>
         desired.Order(StringComparer.Ordinal).SequenceEqual(published.Order(StringComparer.Ordinal), StringComparer.Ordinal);
 
+    private static DnsRecordStatus Status(DesiredRecordSet set, DnsRecordState state, IReadOnlyList<string> published, string? detail) =>
+        new(set.Kind, set.Name, state, set.Values, published, detail) { Ttl = set.Ttl };
+
     private static DnsRecordStatus StaleStatus(RecordKind kind, string name, IReadOnlyList<DnsRecord> published) =>
         new(kind, name, DnsRecordState.Pending, [], published.Select(r => r.Value).ToArray(), "no longer wanted; to be deleted")
         {
@@ -152,24 +195,26 @@ public static class DnsPlanner
         _ => RecordKind.Spf,
     };
 
-    private static bool IsMarker(DnsRecord record) => OwnershipMarker.TryParse(record, out _, out _, out _);
-
-    private static Dictionary<(string Name, RecordKind Kind), List<(string Owner, DnsRecord Record)>> ReadMarkers(IReadOnlyList<DnsRecord> published)
+    private static List<MarkerContent> ReadMarkers(IReadOnlyList<DnsRecord> published)
     {
-        var markers = new Dictionary<(string, RecordKind), List<(string, DnsRecord)>>();
+        var markers = new List<MarkerContent>();
         foreach (var record in published)
         {
-            if (OwnershipMarker.TryParse(record, out var name, out var owner, out var kind))
+            if (OwnershipMarker.TryParse(record, out var marker))
             {
-                if (!markers.TryGetValue((name, kind), out var list))
-                {
-                    markers[(name, kind)] = list = [];
-                }
-
-                list.Add((owner, record));
+                markers.Add(marker);
             }
         }
 
         return markers;
+    }
+
+    private sealed class PlanBuilder
+    {
+        public List<DnsChange> Changes { get; } = [];
+
+        public List<DnsRecordStatus> Statuses { get; } = [];
+
+        public List<(string Name, RecordKind Kind)> Owned { get; } = [];
     }
 }

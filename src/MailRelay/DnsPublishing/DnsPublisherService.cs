@@ -48,6 +48,7 @@ public sealed class DnsPublisherService : BackgroundService
         while (!stoppingToken.IsCancellationRequested)
         {
             TimeSpan wait;
+            DnsRunEventArgs outcome;
             try
             {
                 var result = await _publisher.RunAsync(apply: true, stoppingToken);
@@ -55,7 +56,7 @@ public sealed class DnsPublisherService : BackgroundService
                 NoteAddresses(result);
                 failures = 0;
                 wait = result.Count(DnsRecordState.Pending) > 0 ? Min(FirstRetry, interval) : interval;
-                RunFinished?.Invoke(this, new DnsRunEventArgs(result, null));
+                outcome = new DnsRunEventArgs(result, null);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -67,10 +68,13 @@ public sealed class DnsPublisherService : BackgroundService
                 wait = Min(interval, FirstRetry * Math.Pow(2, Math.Min(failures, 10)));
                 failures++;
                 DnsPublishLog.Failed(_logger, _publisher.Provider.Name, wait, e.Message);
-                RunFinished?.Invoke(this, new DnsRunEventArgs(null, e));
+                outcome = new DnsRunEventArgs(null, e);
             }
 
-            await WaitAsync(wait, stoppingToken);
+            // The timer exists before anyone hears of the run, so a clock moved in answer to it always reaches it.
+            var waiting = WaitAsync(wait, stoppingToken);
+            RunFinished?.Invoke(this, outcome);
+            await waiting;
         }
     }
 
@@ -80,19 +84,26 @@ public sealed class DnsPublisherService : BackgroundService
         base.Dispose();
     }
 
-    private async Task WaitAsync(TimeSpan wait, CancellationToken stoppingToken)
+    /// <summary>Until the wait is over, a key changes (<see cref="Trigger"/>) or the service stops.</summary>
+    private Task WaitAsync(TimeSpan wait, CancellationToken stoppingToken)
     {
-        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var cancel = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var delay = Task.Delay(wait, _time, cancel.Token);
         var woken = _wake.Reader.WaitToReadAsync(cancel.Token).AsTask();
-        try
+        return FinishAsync();
+
+        async Task FinishAsync()
         {
-            await Task.WhenAny(delay, woken);
-        }
-        finally
-        {
-            await cancel.CancelAsync();
-            _wake.Reader.TryRead(out _);
+            try
+            {
+                await Task.WhenAny(delay, woken);
+            }
+            finally
+            {
+                await cancel.CancelAsync();
+                cancel.Dispose();
+                _wake.Reader.TryRead(out _);
+            }
         }
     }
 

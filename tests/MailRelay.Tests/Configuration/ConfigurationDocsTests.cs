@@ -1,4 +1,5 @@
 using MailRelay.Configuration;
+using MailRelay.Tests.Support;
 
 namespace MailRelay.Tests.Configuration;
 
@@ -41,7 +42,7 @@ public class ConfigurationDocsTests
 
     private static List<(string Name, string Type, string Default, string Meaning)> ReadTable(bool stripBackticks = true)
     {
-        var lines = File.ReadAllLines(Path.Combine(FindRepositoryRoot(), "docs", "configuration.md"));
+        var lines = File.ReadAllLines(Path.Combine(RepositoryRoot.Find(), "docs", "configuration.md"));
         var header = Array.IndexOf(lines, TableHeader);
         Assert.True(header >= 0, $"docs/configuration.md has no table starting with '{TableHeader}'");
         Assert.StartsWith("|---", lines[header + 1], StringComparison.Ordinal);
@@ -56,18 +57,5 @@ public class ConfigurationDocsTests
         }
 
         return rows;
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "MailRelay.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No MailRelay.sln above {AppContext.BaseDirectory}.");
     }
 }

@@ -1,5 +1,6 @@
 using MailRelay.Configuration;
 using MailRelay.Dkim;
+using MailRelay.DnsPublishing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace MailRelay.Tests.Dkim;
@@ -22,7 +23,8 @@ public sealed class DkimGenerateCommandTests : IDisposable
         var privateBytes = File.ReadAllBytes(files.PrivateKeyPath);
         using var store = DkimKeyStore.LoadOrCreate(Configuration("example.com:mail2027").Dkim, NullLogger.Instance);
         Assert.Equal(DkimKeyOrigin.Existing, store.Keys[0].Origin);
-        Assert.Contains(store.Keys[0].ZoneLine, stdout.ToString(), StringComparison.Ordinal);
+        var published = new DkimPublicKey("example.com", "mail2027", store.Keys[0].PublicKeyBase64);
+        Assert.Contains(DnsZoneText.Line(new DnsRecord(published.RecordName, DnsRecordType.TXT, published.RecordValue, 300)), stdout.ToString(), StringComparison.Ordinal);
         Assert.Equal(privateBytes, File.ReadAllBytes(files.PrivateKeyPath));
     }
 

@@ -1,5 +1,6 @@
 using MailRelay.Configuration;
 using MailRelay.Dkim;
+using MailRelay.DnsPublishing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace MailRelay.Tests.Dkim;
@@ -21,9 +22,11 @@ public sealed class DkimShowCommandTests : IDisposable
 
             Assert.Equal(0, exitCode);
             var output = stdout.ToString();
-            Assert.Contains(store.Keys[0].ZoneLine, output, StringComparison.Ordinal);
-            Assert.Contains("example.com. IN TXT \"v=spf1 a:relay.example.com ~all\"", output, StringComparison.Ordinal);
-            Assert.Contains("_dmarc.example.com. IN TXT \"v=DMARC1; p=none; rua=mailto:postmaster@example.com\"", output, StringComparison.Ordinal);
+            var key = new DkimPublicKey("example.com", "mail", store.Keys[0].PublicKeyBase64);
+            Assert.Contains(DnsZoneText.Line(new DnsRecord(key.RecordName, DnsRecordType.TXT, key.RecordValue, 300)), output, StringComparison.Ordinal);
+            Assert.Contains("example.com. 300 IN MX 10 relay.example.com.", output, StringComparison.Ordinal);
+            Assert.Contains("_dmarc.example.com. 300 IN TXT \"v=DMARC1; p=none; rua=mailto:postmaster@example.com\"", output, StringComparison.Ordinal);
+            Assert.Contains("DNS_EXTERNAL_IPS is empty", output, StringComparison.Ordinal);
             Assert.Empty(stderr.ToString());
         }
     }
@@ -55,24 +58,39 @@ public sealed class DkimShowCommandTests : IDisposable
     }
 
     [Fact]
-    public void Spf_lists_known_addresses_before_the_host()
+    public void Prints_what_the_publisher_publishes_addresses_and_spf_included()
     {
-        var line = DkimRecords.SpfLine(
-            "example.com", "relay.example.com", [System.Net.IPAddress.Parse("203.0.113.1"), System.Net.IPAddress.Parse("2001:db8::1")]);
+        var configuration = Configuration(("DNS_EXTERNAL_IPS", "203.0.113.1,2001:db8::1"));
+        using var store = DkimKeyStore.LoadOrCreate(configuration.Dkim, NullLogger.Instance);
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
 
-        Assert.Equal("example.com. IN TXT \"v=spf1 ip4:203.0.113.1 ip6:2001:db8::1 a:relay.example.com ~all\"", line);
+        var exitCode = DkimShowCommand.Run(configuration, null, stdout, stderr);
+
+        var printed = stdout.ToString().Split('\n').Where(l => l.Length > 0 && !l.StartsWith(';')).Select(l => l.TrimEnd('\r')).ToArray();
+        var sets = DesiredRecords.Compute(
+            configuration, [new DkimPublicKey("example.com", "mail", store.Keys[0].PublicKeyBase64)], configuration.Dns.ExternalIps);
+        Assert.Equal(0, exitCode);
+        Assert.Equal(sets.SelectMany(s => s.Records).Select(DnsZoneText.Line), printed);
+        Assert.Contains("example.com. 300 IN TXT \"v=spf1 ip4:203.0.113.1 ip6:2001:db8::1 a:relay.example.com ~all\"", printed);
     }
 
-    private RelayConfiguration Configuration()
+    private RelayConfiguration Configuration(params (string Name, string Value)[] extra)
     {
-        var result = ConfigurationLoader.Load(new Dictionary<string, string?>
+        var environment = new Dictionary<string, string?>
         {
             ["MAIL_HOSTNAME"] = "relay.example.com",
             ["MAIL_DOMAINS"] = "example.com",
             ["DKIM_KEY_SIZE"] = "1024",
             ["DKIM_KEY_DIR"] = _directory.Path,
             ["DATA_DIR"] = _directory.Path,
-        });
+        };
+        foreach (var (name, value) in extra)
+        {
+            environment[name] = value;
+        }
+
+        var result = ConfigurationLoader.Load(environment);
         Assert.True(result.IsValid, string.Join(" | ", result.Errors));
         return result.Configuration;
     }

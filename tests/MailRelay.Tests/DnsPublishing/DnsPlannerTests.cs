@@ -20,7 +20,7 @@ public class DnsPlannerTests
 
         Assert.Equal(
             [
-                "create _mail-relay-owner.mail.example.com 300 TXT \"heritage=mail-relay,owner=mail/relay,kind=a\"",
+                "create _mail-relay-owner.mail.example.com 300 TXT \"heritage=mail-relay,owner=mail/relay,kind=a,values=a1ceb3dc.cdd7d717\"",
                 "create mail.example.com 300 A 203.0.113.1",
                 "create mail.example.com 300 A 203.0.113.2",
             ],
@@ -84,7 +84,7 @@ public class DnsPlannerTests
     }
 
     [Fact]
-    public async Task A_changed_value_of_ours_is_an_update_of_the_old_record()
+    public async Task A_changed_value_of_ours_is_an_update_with_the_new_marker_written_first_and_the_old_removed_last()
     {
         var provider = new InMemoryDnsProvider();
         await provider.ApplyAsync((await PlanAsync(provider, [Address])).Changes, CancellationToken.None);
@@ -92,11 +92,42 @@ public class DnsPlannerTests
 
         var plan = await PlanAsync(provider, [moved]);
 
-        var change = Assert.Single(plan.Changes);
-        Assert.Equal(DnsChangeAction.Update, change.Action);
-        Assert.Equal("203.0.113.2", change.Existing!.Value);
-        Assert.Equal("203.0.113.9", change.Replacement!.Value);
-        Assert.NotNull(change.Existing.ProviderId);
+        Assert.Equal([DnsChangeAction.Create, DnsChangeAction.Update, DnsChangeAction.Delete], plan.Changes.Select(c => c.Action));
+        Assert.Equal(OwnershipMarker.ValueFor(Owner, RecordKind.A, moved.Values), plan.Changes[0].Replacement!.Value);
+        Assert.Equal("203.0.113.2", plan.Changes[1].Existing!.Value);
+        Assert.Equal("203.0.113.9", plan.Changes[1].Replacement!.Value);
+        Assert.NotNull(plan.Changes[1].Existing!.ProviderId);
+        Assert.Equal(OwnershipMarker.ValueFor(Owner, RecordKind.A, Address.Values), plan.Changes[2].Existing!.Value);
+        await provider.ApplyAsync(plan.Changes, CancellationToken.None);
+        Assert.Empty((await PlanAsync(provider, [moved])).Changes);
+    }
+
+    [Fact]
+    public async Task A_record_someone_adds_beside_ours_is_never_deleted_and_is_reported()
+    {
+        var provider = new InMemoryDnsProvider();
+        await provider.ApplyAsync((await PlanAsync(provider, [Mx])).Changes, CancellationToken.None);
+        provider.Seed("example.com", DnsRecordType.MX, "20 backup-mx.example.net");
+
+        var plan = await PlanAsync(provider, [Mx]);
+
+        Assert.Empty(plan.Changes);
+        var status = Assert.Single(plan.Records);
+        Assert.Equal(DnsRecordState.Conflict, status.State);
+        Assert.Contains("20 backup-mx.example.net", status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_marker_names_the_owner_the_kind_and_a_digest_of_each_record()
+    {
+        var marker = OwnershipMarker.RecordFor("mail.example.com", Owner, RecordKind.A, ["203.0.113.2", "203.0.113.1"], 300);
+
+        Assert.Equal("_mail-relay-owner.mail.example.com", marker.Name);
+        Assert.Equal("heritage=mail-relay,owner=mail/relay,kind=a,values=a1ceb3dc.cdd7d717", marker.Value);
+        Assert.True(OwnershipMarker.TryParse(marker, out var content));
+        Assert.Equal(("mail.example.com", Owner, RecordKind.A), (content.MarkedName, content.OwnerId, content.Kind));
+        Assert.True(content.Claims(new DnsRecord("mail.example.com", DnsRecordType.A, "203.0.113.1", 300)));
+        Assert.False(content.Claims(new DnsRecord("mail.example.com", DnsRecordType.A, "203.0.113.3", 300)));
     }
 
     [Fact]
@@ -110,6 +141,7 @@ public class DnsPlannerTests
         var change = Assert.Single(plan.Changes);
         Assert.Equal(DnsChangeAction.Update, change.Action);
         Assert.Equal(3600, change.Replacement!.Ttl);
+        Assert.Equal("10 mail.example.com", change.Replacement.Value);
     }
 
     [Fact]
@@ -124,7 +156,7 @@ public class DnsPlannerTests
         Assert.Equal(
             [
                 "delete example.com 300 MX 10 mail.example.com",
-                "delete _mail-relay-owner.example.com 300 TXT \"heritage=mail-relay,owner=mail/relay,kind=mx\"",
+                "delete _mail-relay-owner.example.com 300 TXT \"heritage=mail-relay,owner=mail/relay,kind=mx,values=355360f6\"",
             ],
             plan.Changes.Select(c => c.ToString()));
     }
@@ -133,7 +165,7 @@ public class DnsPlannerTests
     public async Task Records_marked_by_another_relay_are_a_conflict_even_when_empty()
     {
         var provider = new InMemoryDnsProvider();
-        provider.Seed("_mail-relay-owner.example.com", DnsRecordType.TXT, "heritage=mail-relay,owner=other/relay,kind=mx");
+        provider.Seed("_mail-relay-owner.example.com", DnsRecordType.TXT, "heritage=mail-relay,owner=other/relay,kind=mx,values=1f2e3d4c");
         provider.Seed("example.com", DnsRecordType.MX, "10 mx.other.example");
 
         var plan = await PlanAsync(provider, [Mx]);
@@ -148,7 +180,7 @@ public class DnsPlannerTests
     public async Task Another_relays_markers_are_not_ours_to_delete()
     {
         var provider = new InMemoryDnsProvider();
-        provider.Seed("_mail-relay-owner.example.com", DnsRecordType.TXT, "heritage=mail-relay,owner=other/relay,kind=mx");
+        provider.Seed("_mail-relay-owner.example.com", DnsRecordType.TXT, "heritage=mail-relay,owner=other/relay,kind=mx,values=1f2e3d4c");
         provider.Seed("example.com", DnsRecordType.MX, "10 mx.other.example");
 
         var plan = await PlanAsync(provider, [], alsoRead: ["example.com", "_mail-relay-owner.example.com"]);
