@@ -33,19 +33,22 @@ public sealed class CloudflarePublishingTests : IDisposable
         var afterFirst = harness.Api.Requests.Count;
         var second = await PublishAsync(provider, "example.com");
 
+        var spf = $"v=spf1 ip4:{Address} a:mail.example.com ~all";
+        var dkim = $"v=DKIM1; k=rsa; p={key}";
+        var dmarc = "v=DMARC1; p=none; rua=mailto:postmaster@example.com";
         Assert.Equal(
             new[]
             {
                 $"A mail.example.com {Address}",
                 "MX example.com 10 mail.example.com",
-                $"TXT _dmarc.example.com v=DMARC1; p=none; rua=mailto:postmaster@example.com",
-                $"TXT _mail-relay-owner._dmarc.example.com heritage=mail-relay,owner={Owner},kind=dmarc",
-                $"TXT _mail-relay-owner.example.com heritage=mail-relay,owner={Owner},kind=mx",
-                $"TXT _mail-relay-owner.example.com heritage=mail-relay,owner={Owner},kind=spf",
-                $"TXT _mail-relay-owner.mail._domainkey.example.com heritage=mail-relay,owner={Owner},kind=dkim",
-                $"TXT _mail-relay-owner.mail.example.com heritage=mail-relay,owner={Owner},kind=a",
-                $"TXT example.com v=spf1 ip4:{Address} a:mail.example.com ~all",
-                $"TXT mail._domainkey.example.com v=DKIM1; k=rsa; p={key}",
+                $"TXT _dmarc.example.com {dmarc}",
+                $"TXT _mail-relay-owner._dmarc.example.com {OwnershipMarker.ValueFor(Owner, RecordKind.Dmarc, [dmarc])}",
+                $"TXT _mail-relay-owner.example.com {OwnershipMarker.ValueFor(Owner, RecordKind.Mx, ["10 mail.example.com"])}",
+                $"TXT _mail-relay-owner.example.com {OwnershipMarker.ValueFor(Owner, RecordKind.Spf, [spf])}",
+                $"TXT _mail-relay-owner.mail._domainkey.example.com {OwnershipMarker.ValueFor(Owner, RecordKind.Dkim, [dkim])}",
+                $"TXT _mail-relay-owner.mail.example.com {OwnershipMarker.ValueFor(Owner, RecordKind.A, [Address])}",
+                $"TXT example.com {spf}",
+                $"TXT mail._domainkey.example.com {dkim}",
             }.Order(StringComparer.Ordinal),
             Zone(harness));
         Assert.All(first.Changes, c => Assert.Equal(DnsChangeAction.Create, c.Action));
@@ -93,7 +96,7 @@ public sealed class CloudflarePublishingTests : IDisposable
     }
 
     [Fact]
-    public async Task A_rotated_dkim_key_replaces_the_published_one()
+    public async Task A_rotated_dkim_key_replaces_the_published_one_in_place_with_its_marker_claiming_it()
     {
         await using var harness = await CloudflareHarness.StartAsync();
         harness.Api.AddZone("example.com");
@@ -101,15 +104,21 @@ public sealed class CloudflarePublishingTests : IDisposable
         var provider = harness.Provider();
         await PublishAsync(provider, "example.com", records: "dkim");
         var before = harness.Api.Records.Single(r => r.Name == "mail._domainkey.example.com");
+        var oldMarker = harness.Api.Records.Single(r => r.Name == OwnershipMarker.NameFor(before.Name));
         var writesBefore = harness.Api.Requests.Count(r => r.IsWrite);
 
         var rotated = WriteDkimKey("example.com", "mail");
         await PublishAsync(provider, "example.com", records: "dkim");
 
         var writes = harness.Api.Requests.Where(r => r.IsWrite).Skip(writesBefore).ToList();
-        Assert.Equal([$"PATCH /zones/{before.ZoneId}/dns_records/{before.Id}"], writes.Select(r => r.ToString()));
+        var records = $"/zones/{before.ZoneId}/dns_records";
+        Assert.Equal(
+            [$"POST {records}", $"PATCH {records}/{before.Id}", $"DELETE {records}/{oldMarker.Id}"],
+            writes.Select(r => r.ToString()));
         var after = Assert.Single(harness.Api.Records, r => r.Name == "mail._domainkey.example.com");
         Assert.Equal(before.Id, after.Id);
+        var marker = Assert.Single(harness.Api.Records, r => r.Name == OwnershipMarker.NameFor(after.Name));
+        Assert.Equal(OwnershipMarker.ValueFor(Owner, RecordKind.Dkim, [$"v=DKIM1; k=rsa; p={rotated}"]), CloudflareTxtContent.Join(marker.Content));
         Assert.Equal($"v=DKIM1; k=rsa; p={rotated}", CloudflareTxtContent.Join(after.Content));
     }
 
