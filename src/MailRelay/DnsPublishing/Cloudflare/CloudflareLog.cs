@@ -28,7 +28,8 @@ internal static partial class CloudflareLog
         Message = "Read {Count} records of Cloudflare zone {Zone}")]
     public static partial void ZoneRead(ILogger logger, int count, string zone);
 
-    [LoggerMessage(EventId = 8506, Level = LogLevel.Information,
+    /// <summary>Debug: the publisher logs every applied change itself; this adds the zone it went to.</summary>
+    [LoggerMessage(EventId = 8506, Level = LogLevel.Debug,
         Message = "Cloudflare zone {Zone}: {Change}")]
     public static partial void Applied(ILogger logger, string zone, DnsChange change);
 
