@@ -9,7 +9,7 @@
 #   lint       helm lint --strict, bare and with every scenario file
 #   render     helm template for every scenario: chart/ci/*.yaml, values.example.yaml, tests/chart/guard/pass-*.yaml
 #   schema     every rendered object validated against the Kubernetes schemas (unknown fields refused);
-#              ServiceMonitor and DNSEndpoint (CRDs) by a hand check of their documented shape
+#              the ServiceMonitor (a CRD) by a hand check of its documented shape
 #   guard      tests/chart/guard/fail-*.yaml must be refused with the message in their "# expect:" line
 #   contract   every scenario's container environment passes `MailRelay config check` and starts the daemon;
 #              tests/chart/contract-negative/*.yaml prove the contract check fails on drift

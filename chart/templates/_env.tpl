@@ -3,6 +3,7 @@ The container's environment: the daemon's whole configuration (docs/configuratio
 only. Its hash is the pod's checksum/config annotation, so any change rolls the pod.
 */}}
 {{- define "mail-relay.env" -}}
+{{- $proxy := include "mail-relay.proxyProtocol" . | fromJson -}}
 - name: MAIL_HOSTNAME
   value: {{ .Values.mail.hostname | quote }}
 {{- if .Values.mail.domains }}
@@ -13,10 +14,10 @@ only. Its hash is the pod's checksum/config annotation, so any change rolls the 
   value: {{ include "mail-relay.listeners" . | quote }}
 - name: TRUSTED_NETWORKS
   value: {{ default (list "none") .Values.mail.trustedNetworks | join "," | quote }}
-{{- if .Values.proxyProtocol.enabled }}
+{{- if $proxy.enabled }}
 - name: PROXY_TRUSTED_PROXIES
-  value: {{ join "," .Values.proxyProtocol.trustedProxies | quote }}
-{{- with .Values.proxyProtocol.headerTimeout }}
+  value: {{ join "," $proxy.trustedProxies | quote }}
+{{- with $proxy.headerTimeout }}
 - name: PROXY_HEADER_TIMEOUT
   value: {{ . | quote }}
 {{- end }}
@@ -155,6 +156,81 @@ only. Its hash is the pod's checksum/config annotation, so any change rolls the 
   value: {{ join "," .Values.warmup.dailyCaps | quote }}
 - name: WARMUP_DOMAINS
   value: {{ join "," .Values.warmup.domains | quote }}
+{{- end }}
+{{- $dnsProvider := include "mail-relay.dnsProvider" . }}
+{{- if $dnsProvider }}
+{{- $dns := .Values.dns }}
+- name: DNS_PROVIDER
+  value: {{ $dnsProvider | quote }}
+- name: DNS_RECORDS
+  value: {{ include "mail-relay.dnsRecords" . | quote }}
+- name: DNS_TTL
+  value: {{ include "mail-relay.scalar" $dns.ttl | quote }}
+- name: DNS_MX_PRIORITY
+  value: {{ include "mail-relay.scalar" $dns.mxPriority | quote }}
+- name: DNS_SPF_POLICY
+  value: {{ $dns.spfPolicy | quote }}
+{{- with $dns.spfInclude }}
+- name: DNS_SPF_INCLUDE
+  value: {{ join "," . | quote }}
+{{- end }}
+- name: DNS_DMARC_POLICY
+  value: {{ $dns.dmarcPolicy | quote }}
+{{- with $dns.dmarcRua }}
+- name: DNS_DMARC_RUA
+  value: {{ . | quote }}
+{{- end }}
+{{- if not (kindIs "invalid" $dns.dmarcPct) }}
+- name: DNS_DMARC_PCT
+  value: {{ include "mail-relay.scalar" $dns.dmarcPct | quote }}
+{{- end }}
+- name: DNS_OWNER_ID
+  value: {{ include "mail-relay.dnsOwnerId" . | quote }}
+{{- with .Values.dnsHelper.externalIps }}
+- name: DNS_EXTERNAL_IPS
+  value: {{ join "," . | quote }}
+{{- end }}
+- name: DNS_IP_DETECTION
+  value: {{ and .Values.dnsHelper.enabled .Values.dnsHelper.ipDetection | toString | quote }}
+{{- with $dns.ipDetectUrls }}
+- name: DNS_IP_DETECT_URLS
+  value: {{ join "," . | quote }}
+{{- end }}
+{{- with include "mail-relay.dnsKubernetesService" . }}
+- name: DNS_KUBERNETES_SERVICE
+  value: {{ . | quote }}
+{{- end }}
+{{- with $dns.checkInterval }}
+- name: DNS_CHECK_INTERVAL
+  value: {{ . | quote }}
+{{- end }}
+{{- if eq $dnsProvider "cloudflare" }}
+- name: CLOUDFLARE_API_TOKEN_FILE
+  value: {{ printf "%s/api-token" (include "mail-relay.dnsDir" .) | quote }}
+{{- with $dns.cloudflare.zoneIds }}
+- name: CLOUDFLARE_ZONE_IDS
+  value: {{ toJson . | quote }}
+{{- end }}
+- name: CLOUDFLARE_PROXIED
+  value: {{ $dns.cloudflare.proxied | toString | quote }}
+{{- else if eq $dnsProvider "rfc2136" }}
+- name: DNS_RFC2136_SERVER
+  value: {{ $dns.rfc2136.server | quote }}
+{{- with $dns.rfc2136.tsigKeyName }}
+{{- /* "relay.example.com." and "relay.example.com" name the same key; the daemon takes the relative form. */}}
+- name: DNS_RFC2136_TSIG_NAME
+  value: {{ trimSuffix "." . | quote }}
+- name: DNS_RFC2136_TSIG_ALGORITHM
+  value: {{ $dns.rfc2136.tsigAlgorithm | quote }}
+- name: DNS_RFC2136_TSIG_SECRET_FILE
+  value: {{ printf "%s/tsig-secret" (include "mail-relay.dnsDir" $) | quote }}
+{{- end }}
+{{- else if eq $dnsProvider "external-dns" }}
+- name: DNS_ENDPOINT_NAME
+  value: {{ include "mail-relay.fullname" . | quote }}
+- name: DNS_ENDPOINT_LABELS
+  value: {{ merge (dict) .Values.externalDns.labels (include "mail-relay.selectorLabels" . | fromYaml) | toJson | quote }}
+{{- end }}
 {{- end }}
 - name: ADMIN_LISTEN
   value: {{ printf "0.0.0.0:%d" (.Values.admin.port | int) | quote }}

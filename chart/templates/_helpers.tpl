@@ -94,11 +94,12 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 {{- end -}}
 
-{{/* SMTP_LISTENERS from smtp.* and proxyProtocol.*. */}}
+{{/* SMTP_LISTENERS from smtp.* and proxyProtocol.* (or its alias haraka.proxyProtocol). */}}
 {{- define "mail-relay.listeners" -}}
+{{- $proxy := include "mail-relay.proxyProtocol" . | fromJson -}}
 {{- $address := ternary (printf "%s:" .Values.smtp.listenAddress) "" (ne .Values.smtp.listenAddress "") -}}
 {{- $main := printf "%s%d" $address (.Values.smtp.containerPort | int) -}}
-{{- if and .Values.proxyProtocol.enabled (not .Values.proxyProtocol.separatePort.enabled) -}}
+{{- if and $proxy.enabled (not $proxy.separatePort.enabled) -}}
 {{- $main = printf "%s/proxy" $main -}}
 {{- end -}}
 {{- $all := list $main -}}
@@ -106,8 +107,8 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- /* Behind the same load balancer as the main port: PROXY headers exactly when the main port expects them. */ -}}
 {{- $all = append $all (printf "%s%d%s" $address (.Values.smtp.submission.containerPort | int) (ternary "/proxy" "" (hasSuffix "/proxy" $main))) -}}
 {{- end -}}
-{{- if and .Values.proxyProtocol.enabled .Values.proxyProtocol.separatePort.enabled -}}
-{{- $all = append $all (printf "%s%d/proxy" $address (.Values.proxyProtocol.separatePort.containerPort | int)) -}}
+{{- if and $proxy.enabled $proxy.separatePort.enabled -}}
+{{- $all = append $all (printf "%s%d/proxy" $address ($proxy.separatePort.containerPort | int)) -}}
 {{- end -}}
 {{- join "," $all -}}
 {{- end -}}
@@ -126,4 +127,33 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- else if eq $unit "d" -}}{{ mul $number 86400 }}
 {{- else -}}{{ $number }}
 {{- end -}}
+{{- end -}}
+
+{{/* The effective PROXY protocol settings as JSON: proxyProtocol, with the keys the deprecated
+haraka.proxyProtocol (the seed README's name) sets. */}}
+{{- define "mail-relay.proxyProtocol" -}}
+{{- $proxy := deepCopy .Values.proxyProtocol -}}
+{{- range $key, $value := (.Values.haraka.proxyProtocol | default dict) -}}
+{{- $_ := set $proxy $key $value -}}
+{{- end -}}
+{{- toJson $proxy -}}
+{{- end -}}
+
+{{/* A probe: the handler probes.type chooses with probes.<kind> timings, overridden by livenessProbe /
+readinessProbe in Kubernetes' own form (a handler there replaces the built one). Argument: (list $ "liveness"). */}}
+{{- define "mail-relay.probe" -}}
+{{- $root := index . 0 -}}
+{{- $kind := index . 1 -}}
+{{- $probe := dict -}}
+{{- if eq $root.Values.probes.type "http" -}}
+{{- $_ := set $probe "httpGet" (dict "path" (ternary "/healthz" "/readyz" (eq $kind "liveness")) "port" "admin") -}}
+{{- else -}}
+{{- $_ := set $probe "tcpSocket" (dict "port" "smtp") -}}
+{{- end -}}
+{{- $probe = merge $probe (deepCopy (get $root.Values.probes $kind)) -}}
+{{- $override := deepCopy (get $root.Values (printf "%sProbe" $kind) | default dict) -}}
+{{- if or (hasKey $override "httpGet") (hasKey $override "tcpSocket") (hasKey $override "exec") -}}
+{{- $probe = omit $probe "httpGet" "tcpSocket" "exec" -}}
+{{- end -}}
+{{- toYaml (mergeOverwrite $probe $override) -}}
 {{- end -}}

@@ -22,18 +22,28 @@ valid YAML but dangerous (an open relay) or that the daemon would refuse at star
 
 {{- define "mail-relay.validate" -}}
 {{- $security := "see the README, section \"Security: who may relay\"" -}}
+{{- include "mail-relay.validateRemoved" . -}}
+{{- with .Values.haraka.proxyProtocol -}}
+{{- range $key, $value := . -}}
+{{- $own := get $.Values.proxyProtocol $key -}}
+{{- if and $own (ne (toJson $own) (toJson $value)) -}}
+{{- fail (printf "haraka.proxyProtocol.%s (%s) and proxyProtocol.%s (%s) disagree: haraka.proxyProtocol is the deprecated name of proxyProtocol; keep only proxyProtocol." $key (toJson $value) $key (toJson $own)) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- $proxy := include "mail-relay.proxyProtocol" . | fromJson -}}
 {{- range .Values.mail.trustedNetworks -}}
 {{- if eq (include "mail-relay.networkBreadth" .) "open" -}}
 {{- fail (printf "mail.trustedNetworks contains %s, which lets anyone on the Internet relay through this server (an open relay). List only the networks of your own applications; %s." . $security) -}}
 {{- end -}}
 {{- end -}}
-{{- range .Values.proxyProtocol.trustedProxies -}}
+{{- range $proxy.trustedProxies -}}
 {{- if eq (include "mail-relay.networkBreadth" .) "open" -}}
 {{- fail (printf "proxyProtocol.trustedProxies contains %s: anyone could then forge a PROXY header and appear to come from a trusted network. List only your load balancers' addresses; %s." . $security) -}}
 {{- end -}}
 {{- end -}}
 {{- $exposed := has .Values.service.type (list "LoadBalancer" "NodePort") -}}
-{{- $preservesClients := or (eq .Values.service.externalTrafficPolicy "Local") .Values.proxyProtocol.enabled -}}
+{{- $preservesClients := or (eq .Values.service.externalTrafficPolicy "Local") $proxy.enabled -}}
 {{- if and $exposed (not $preservesClients) (not .Values.security.allowBroadTrustedNetworks) -}}
 {{- range .Values.mail.trustedNetworks -}}
 {{- if eq (include "mail-relay.networkBreadth" .) "broad" -}}
@@ -41,7 +51,7 @@ valid YAML but dangerous (an open relay) or that the daemon would refuse at star
 {{- end -}}
 {{- end -}}
 {{- end -}}
-{{- if and .Values.proxyProtocol.enabled (not .Values.proxyProtocol.trustedProxies) -}}
+{{- if and $proxy.enabled (not $proxy.trustedProxies) -}}
 {{- fail "proxyProtocol.enabled needs proxyProtocol.trustedProxies: the addresses of the load balancers that send PROXY headers." -}}
 {{- end -}}
 {{- if .Values.mail.relayCredentials.enabled -}}
@@ -76,7 +86,64 @@ valid YAML but dangerous (an open relay) or that the daemon would refuse at star
 {{- if and .Values.dkim.existingSecret (not .Values.mail.domains) (not .Values.dkim.domains) -}}
 {{- fail "dkim.existingSecret needs mail.domains (or dkim.domains) to know which keys to mount." -}}
 {{- end -}}
-{{- if and .Values.externalDns.enabled .Values.externalDns.records.a (not .Values.externalDns.targets) (not .Values.service.loadBalancerIP) -}}
-{{- fail "externalDns.records.a needs externalDns.targets (the relay's public addresses) or service.loadBalancerIP." -}}
+{{- include "mail-relay.validateDns" . -}}
+{{- end -}}
+
+{{/* DNS publishing: a provider, its credential, and a way to know the relay's public address. */}}
+{{- define "mail-relay.validateDns" -}}
+{{- $dns := .Values.dns -}}
+{{- if $dns.enabled -}}
+{{- if and (not $dns.provider) (not $dns.externalDns.enabled) -}}
+{{- fail "dns.enabled needs dns.provider: cloudflare, external-dns or rfc2136." -}}
+{{- end -}}
+{{- if and $dns.externalDns.enabled $dns.provider (ne $dns.provider "external-dns") -}}
+{{- fail (printf "dns.externalDns.enabled asks for the external-dns provider, but dns.provider is %s: the relay publishes through one provider; remove dns.externalDns or set dns.provider: external-dns." $dns.provider) -}}
+{{- end -}}
+{{- end -}}
+{{- $provider := include "mail-relay.dnsProvider" . -}}
+{{- if $provider -}}
+{{- if not (include "mail-relay.dnsRecords" .) -}}
+{{- fail "dns.records switches every record off: turn on at least one of a, mx, spf, dkim, dmarc, or turn DNS publishing off." -}}
+{{- end -}}
+{{- if and (eq $provider "cloudflare") (not $dns.cloudflare.existingSecret) (not $dns.cloudflare.apiToken) -}}
+{{- fail "dns.provider cloudflare needs dns.cloudflare.existingSecret (a Secret with the key api-token; recommended) or dns.cloudflare.apiToken." -}}
+{{- end -}}
+{{- if eq $provider "rfc2136" -}}
+{{- if not $dns.rfc2136.server -}}
+{{- fail "dns.provider rfc2136 needs dns.rfc2136.server: the primary name server that takes the updates, IP[:port]." -}}
+{{- end -}}
+{{- $secret := or $dns.rfc2136.existingSecret $dns.rfc2136.tsigSecret -}}
+{{- if and $dns.rfc2136.tsigKeyName (not $secret) -}}
+{{- fail "dns.rfc2136.tsigKeyName needs dns.rfc2136.existingSecret (a Secret with the key tsig-secret; recommended) or dns.rfc2136.tsigSecret." -}}
+{{- end -}}
+{{- if and $secret (not $dns.rfc2136.tsigKeyName) -}}
+{{- fail "dns.rfc2136.existingSecret / tsigSecret needs dns.rfc2136.tsigKeyName: the secret belongs to a named TSIG key." -}}
+{{- end -}}
+{{- end -}}
+{{- if not .Values.dnsHelper.externalIps -}}
+{{- if not .Values.dnsHelper.ipDetection -}}
+{{- fail "dnsHelper.ipDetection is false and dnsHelper.externalIps is empty: the relay cannot know its public address for the A and SPF records. List the addresses in dnsHelper.externalIps, or set dnsHelper.ipDetection: true to detect them." -}}
+{{- else if not .Values.dnsHelper.enabled -}}
+{{- fail "dnsHelper.enabled is false (no address detection) and dnsHelper.externalIps is empty: the relay cannot know its public address for the A and SPF records. List the addresses in dnsHelper.externalIps, or set dnsHelper.enabled: true." -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Keys of the chart before the relay published its own DNS records: refused with their new place, so an old
+values file never silently publishes something else. */}}
+{{- define "mail-relay.validateRemoved" -}}
+{{- $moved := list -}}
+{{- $externalDns := dict "targets" "dnsHelper.externalIps" "ttl" "dns.ttl" "records" "dns.records" "mxPriority" "dns.mxPriority" "spfPolicy" "dns.spfPolicy" "dmarcPolicy" "dns.dmarcPolicy" "dmarcRua" "dns.dmarcRua" "annotations" "nothing (the relay writes the DNSEndpoint; externalDns.labels are its labels)" -}}
+{{- range $old, $new := $externalDns -}}
+{{- if hasKey $.Values.externalDns $old -}}
+{{- $moved = append $moved (printf "externalDns.%s -> %s" $old $new) -}}
+{{- end -}}
+{{- end -}}
+{{- if hasKey .Values.dkim "publicRecords" -}}
+{{- $moved = append $moved "dkim.publicRecords -> nothing (the relay publishes the DKIM keys it signs with: dns.records.dkim)" -}}
+{{- end -}}
+{{- if $moved -}}
+{{- fail (printf "these values were replaced when the relay began to publish its own DNS records (chart 0.2.0; see docs/kubernetes.md, \"DNS records\"): %s." (join "; " $moved)) -}}
 {{- end -}}
 {{- end -}}

@@ -1,6 +1,7 @@
 // The configuration contract between the chart and the daemon, for one rendered scenario:
 //   1. the StatefulSet container's environment (secretKeyRef values resolved from the rendered Secret, or a
-//      stand-in for an operator's existing Secret; mounted Secret files materialised under a temporary root)
+//      stand-in for an operator's existing Secret: a DKIM key, a certificate, a users file, a base64 TSIG secret,
+//      or a placeholder token; mounted Secret files materialised under a temporary root)
 //      passes `MailRelay config check` with exit 0, no warnings, and every variable the chart sets is one
 //      the daemon reports, so the chart never sets a variable the daemon does not understand;
 //   2. the daemon starts with exactly that environment (only the listen addresses moved to loopback port 0,
@@ -13,7 +14,7 @@ import { readFileSync, mkdirSync, writeFileSync, mkdtempSync, rmSync } from 'nod
 import { join, dirname } from 'node:path';
 import { tmpdir } from 'node:os';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { get } from 'node:http';
 import { pathToFileURL } from 'node:url';
@@ -61,6 +62,9 @@ function secretValue(name, key) {
     }
     if (key === 'users') {
         return 'contract-stand-in:{PLAIN}contract-stand-in-password\n';
+    }
+    if (key === 'tsig-secret') {
+        return `${randomBytes(32).toString('base64')}\n`;
     }
     return `contract-stand-in-${key}`;
 }
@@ -125,7 +129,13 @@ if (!env.DATA_DIR || !env.DATA_DIR.startsWith(root)) fail(`DATA_DIR ${env.DATA_D
     if (sc.allowPrivilegeEscalation !== false) wiring.push('privilege escalation allowed');
     if (!(sc.capabilities?.drop ?? []).includes('ALL')) wiring.push('capabilities not dropped');
     if ((sc.seccompProfile ?? psc.seccompProfile)?.type !== 'RuntimeDefault') wiring.push('seccomp profile is not RuntimeDefault');
-    if (pod.automountServiceAccountToken !== false) wiring.push('service account token mounted');
+    // A token only for DNS publishing that calls the Kubernetes API: its DNSEndpoint, or its own LoadBalancer address.
+    const needsApi = env.DNS_PROVIDER === 'external-dns' || Boolean(env.DNS_KUBERNETES_SERVICE);
+    if (needsApi && pod.automountServiceAccountToken !== true) wiring.push(`no service account token, but DNS publishing (${env.DNS_PROVIDER}) calls the Kubernetes API`);
+    if (!needsApi && pod.automountServiceAccountToken !== false) wiring.push('service account token mounted');
+    const account = objects.find(o => o.kind === 'ServiceAccount' && o.metadata.name === pod.serviceAccountName);
+    if (account && account.automountServiceAccountToken !== pod.automountServiceAccountToken) wiring.push(`ServiceAccount automountServiceAccountToken ${account.automountServiceAccountToken} differs from the pod's`);
+    if (env.DNS_KUBERNETES_SERVICE && !objects.some(o => o.kind === 'Service' && o.metadata.name === env.DNS_KUBERNETES_SERVICE && o.spec.type === 'LoadBalancer')) wiring.push(`DNS_KUBERNETES_SERVICE ${env.DNS_KUBERNETES_SERVICE} is not a rendered LoadBalancer Service`);
     if (pod.enableServiceLinks !== false) wiring.push('service links enabled (they inject *_PORT variables)');
     if (!/^[0-9a-f]{64}$/.test(statefulSet.spec.template.metadata?.annotations?.['checksum/config'] ?? '')) wiring.push('no checksum/config annotation');
     if (!(pod.terminationGracePeriodSeconds > parseDuration(env.SHUTDOWN_TIMEOUT ?? '30s'))) wiring.push(`terminationGracePeriodSeconds ${pod.terminationGracePeriodSeconds} not above SHUTDOWN_TIMEOUT ${env.SHUTDOWN_TIMEOUT}`);

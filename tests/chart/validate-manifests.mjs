@@ -15,7 +15,6 @@ const schemaFiles = new Set(readdirSync(join(modelsDir, '_schemas')));
 // Custom resources whose CRDs kubernetes-models does not carry: checked by hand against their documented shape.
 const customResources = {
     'monitoring.coreos.com/v1/ServiceMonitor': checkServiceMonitor,
-    'externaldns.k8s.io/v1alpha1/DNSEndpoint': checkDnsEndpoint,
 };
 
 function schemaModuleFor(apiVersion, kind) {
@@ -65,32 +64,6 @@ function checkServiceMonitor(o) {
         for (const k of Object.keys(e)) if (!['port', 'path', 'interval', 'scrapeTimeout', 'scheme'].includes(k)) problems.push(`endpoint field ${k} unknown`);
         if (typeof e.port !== 'string' || !e.port) problems.push('endpoint.port must name a Service port');
         if (e.interval && !/^[0-9]+(ms|s|m|h)$/.test(e.interval)) problems.push(`endpoint.interval ${e.interval} is not a duration`);
-    }
-    return problems;
-}
-
-function checkDnsEndpoint(o) {
-    const problems = [];
-    const endpoints = o.spec?.endpoints;
-    if (!Array.isArray(endpoints) || endpoints.length === 0) return ['spec.endpoints is empty'];
-    const host = /^(?=.{1,253}$)([A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}$/;
-    for (const e of endpoints) {
-        for (const k of Object.keys(e)) if (!['dnsName', 'recordType', 'recordTTL', 'targets', 'labels', 'providerSpecific', 'setIdentifier'].includes(k)) problems.push(`endpoint field ${k} unknown`);
-        if (!host.test(e.dnsName ?? '')) problems.push(`dnsName ${e.dnsName} is not a DNS name`);
-        if (!Number.isInteger(e.recordTTL) || e.recordTTL <= 0) problems.push(`${e.dnsName}: recordTTL must be a positive integer`);
-        if (!Array.isArray(e.targets) || e.targets.length === 0 || e.targets.some(t => typeof t !== 'string' || !t)) problems.push(`${e.dnsName}: targets must be non-empty strings`);
-        const t = e.targets ?? [];
-        switch (e.recordType) {
-            case 'A': if (!t.every(x => /^\d{1,3}(\.\d{1,3}){3}$/.test(x))) problems.push(`${e.dnsName}: A targets must be IPv4 addresses`); break;
-            case 'AAAA': if (!t.every(x => x.includes(':'))) problems.push(`${e.dnsName}: AAAA targets must be IPv6 addresses`); break;
-            case 'MX': if (!t.every(x => /^\d+ \S+$/.test(x))) problems.push(`${e.dnsName}: MX targets must be "<priority> <host>"`); break;
-            case 'TXT':
-                if (!t.every(x => /^v=(spf1|DMARC1|DKIM1)[ ;]/.test(x))) problems.push(`${e.dnsName}: TXT target is not an SPF, DMARC or DKIM record`);
-                if (e.dnsName.startsWith('_dmarc.') && !t.every(x => x.startsWith('v=DMARC1; p='))) problems.push(`${e.dnsName}: DMARC record must start with v=DMARC1; p=`);
-                if (e.dnsName.includes('._domainkey.') && !t.every(x => /^v=DKIM1; k=rsa; p=[A-Za-z0-9+/=]+$/.test(x))) problems.push(`${e.dnsName}: malformed DKIM record`);
-                break;
-            default: problems.push(`${e.dnsName}: record type ${e.recordType} not expected`);
-        }
     }
     return problems;
 }

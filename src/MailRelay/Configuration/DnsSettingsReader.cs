@@ -409,7 +409,7 @@ internal static class DnsSettingsReader
         var secret = Array.Empty<byte>();
         if (keyName is not null)
         {
-            if (!DomainNameSyntax.TryParse(keyName, requireDot: false, out keyName, out var keyError))
+            if (!DomainNameSyntax.TryParse(keyName.TrimEnd('.'), requireDot: false, out keyName, out var keyError))
             {
                 reader.Error(N.DnsRfc2136TsigName, keyError);
             }
