@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using MailRelay.Configuration;
 using MailRelay.DnsPublishing;
 using MailRelay.DnsPublishing.Rfc2136;
@@ -6,7 +7,7 @@ using MailRelay.Tests.Support;
 namespace MailRelay.Tests.DnsPublishing.Rfc2136;
 
 /// <summary>Providers pointed at a test <see cref="BindServer"/>, and names no other test uses.</summary>
-internal static class BindProviders
+internal static partial class BindProviders
 {
     public static Rfc2136Settings Settings(BindServer server, BindKey? key) => new()
     {
@@ -29,4 +30,10 @@ internal static class BindProviders
     /// <summary>Records at <paramref name="name"/> in a stable order, TTLs included, for whole-set assertions.</summary>
     public static async Task<List<DnsRecord>> ReadAtAsync(IDnsRecordProvider provider, string name) =>
         [.. (await provider.ReadAsync([name], CancellationToken.None)).OrderBy(record => record.Type).ThenBy(record => record.Value, StringComparer.Ordinal)];
+
+    /// <summary>The character-strings of one TXT line as dig prints it (<c>"v=DKIM1; …" "…"</c>).</summary>
+    public static List<string> QuotedStrings(string digLine) => [.. Quoted().Matches(digLine).Select(match => match.Groups[1].Value)];
+
+    [GeneratedRegex("\"([^\"]*)\"")]
+    private static partial Regex Quoted();
 }
