@@ -9,7 +9,8 @@ namespace MailRelay.Tests.Support;
 
 /// <summary>
 /// A real BIND 9 on 127.0.0.1 and a free port, primary for <see cref="Zones"/>, taking RFC 2136 UPDATEs signed with
-/// one of <see cref="Keys"/> (<c>allow-update { key …; }</c>) and refusing unsigned ones. Everything it writes
+/// one of <see cref="Keys"/> and refusing unsigned ones: example.com with <c>allow-update { key …; }</c>, example.org
+/// with the narrower <c>update-policy { grant KEY zonesub A AAAA MX TXT; }</c> an operator would rather give the relay. Everything it writes
 /// (configuration, zone files, journals) lives in a temporary directory removed on dispose; named runs in the
 /// foreground as a child process (as root, as CI runs) and is killed on dispose.
 /// </summary>
@@ -36,7 +37,7 @@ public sealed class BindServer : IDisposable
         Keys = keys;
     }
 
-    /// <summary>The zones served, each with an SOA, an NS and <c>ns1</c> A 127.0.0.1.</summary>
+    /// <summary>The zones served, each with an SOA, an NS and <c>ns1</c> A 127.0.0.1; the first with allow-update, the second with update-policy.</summary>
     public static IReadOnlyList<string> Zones { get; } = ["example.com", "example.org"];
 
     /// <summary>Algorithms with a key of their own (<c>relay-key-hmac-sha512</c>…), to check each against BIND.</summary>
@@ -264,13 +265,14 @@ public sealed class BindServer : IDisposable
 
     private static void WriteConfiguration(string directory, int port, IEnumerable<BindKey> keys)
     {
-        var allowUpdate = string.Concat(keys.Select(key => $" key \"{key.Name}\";"));
-        var zones = string.Concat(Zones.Select(zone => $$"""
+        var allowUpdate = "allow-update {" + string.Concat(keys.Select(key => $" key \"{key.Name}\";")) + " };";
+        var updatePolicy = "update-policy {" + string.Concat(keys.Select(key => $" grant \"{key.Name}\" zonesub A AAAA MX TXT;")) + " };";
+        var zones = string.Concat(Zones.Select((zone, index) => $$"""
             zone "{{zone}}" {
                 type primary;
                 file "{{Path.Combine(directory, zone + ".zone")}}";
                 journal "{{Path.Combine(directory, zone + ".jnl")}}";
-                allow-update {{{allowUpdate}} };
+                {{(index == 0 ? allowUpdate : updatePolicy)}}
             };
 
             """));

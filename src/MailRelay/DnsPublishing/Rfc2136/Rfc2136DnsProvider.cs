@@ -21,7 +21,7 @@ public sealed class Rfc2136DnsProvider : IDnsRecordProvider
     private readonly string _keyText;
     private readonly ILogger<Rfc2136DnsProvider> _logger;
 
-    /// <exception cref="ArgumentException">The TSIG algorithm cannot be used.</exception>
+    /// <exception cref="ArgumentException">The TSIG key cannot be used: an empty secret, or hmac-sha384 (see <see cref="TsigKey"/>).</exception>
     public Rfc2136DnsProvider(Rfc2136Settings settings, TimeProvider time, ILogger<Rfc2136DnsProvider> logger)
     {
         ArgumentNullException.ThrowIfNull(settings);

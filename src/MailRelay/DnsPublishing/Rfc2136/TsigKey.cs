@@ -31,13 +31,19 @@ internal sealed class TsigKey
     public TSigAlgorithm Algorithm { get; }
 
     /// <summary>The key of <paramref name="settings"/>; null when updates go unsigned.</summary>
-    /// <exception cref="ArgumentException">The algorithm cannot be used (see <see cref="AlgorithmOf"/>).</exception>
+    /// <exception cref="ArgumentException">The secret is empty, or the algorithm cannot be used (see <see cref="AlgorithmOf"/>).</exception>
     public static TsigKey? FromSettings(Rfc2136Settings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
         if (settings.TsigKeyName is null)
         {
             return null;
+        }
+
+        // The DNS library would send an empty MAC for an empty secret, which every server rejects with BADSIG.
+        if (settings.TsigSecret.Length == 0)
+        {
+            throw new ArgumentException($"DNS_RFC2136_TSIG_SECRET is empty while DNS_RFC2136_TSIG_NAME={settings.TsigKeyName} is set; give the key's base64 secret.");
         }
 
         var algorithmName = settings.TsigAlgorithm.Trim().ToLowerInvariant();

@@ -194,6 +194,14 @@ public sealed class Rfc2136DnsProviderTests(BindFixture bind)
         Assert.Contains("DNS_RFC2136_TSIG_ALGORITHM=hmac-sha384", failure.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_key_without_a_secret_is_refused_when_the_provider_is_made()
+    {
+        var failure = Assert.Throws<ArgumentException>(() => Signed(_server, _server.Key with { Secret = [] }));
+
+        Assert.Contains("DNS_RFC2136_TSIG_SECRET is empty", failure.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>A DKIM record as the relay publishes it: 2048-bit RSA, about 410 characters.</summary>
     private static string DkimValue()
     {
