@@ -79,7 +79,7 @@ public sealed class BindServer : IDisposable
             WriteConfiguration(directory, port, keys.Values);
             var log = new List<string>();
             var process = Launch(directory, log, out var started);
-            if (started.Task.WaitAsync(StartLimit).GetAwaiter().GetResult() && AnswersSoa(port))
+            if (started.Task.Wait(StartLimit) && started.Task.Result && AnswersSoa(port))
             {
                 return new BindServer(process, log, port, directory, keys);
             }
