@@ -52,6 +52,10 @@ internal sealed class PrimaryServer
     }
 
     /// <summary>Sends an UPDATE, signed when a key is set, and returns the verified answer whatever its RCODE.</summary>
+    /// <remarks>
+    /// The library may send it again over TCP when a UDP answer does not come. That is safe: adding an RR that exists
+    /// and deleting one that does not are no-ops (RFC 2136 §3.4.2), so our prerequisite-free UPDATEs are idempotent.
+    /// </remarks>
     public async Task<DnsUpdateMessage> UpdateAsync(DnsUpdateMessage update, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(update);
