@@ -83,9 +83,12 @@ public static class DnsCommands
         var manual = publisher.Provider is ManualDnsProvider;
         var allGood = manual || (result.Changes.Count == 0 && result.Count(DnsRecordState.Conflict) == 0);
         stdout.WriteLine($"{"provider",-9} {"resolves",-8} record");
-        foreach (var set in result.Desired)
+        // Resolvers are asked about every record at once: one slow or silent server costs one timeout, not one per record.
+        var checks = await Task.WhenAll(result.Desired.Select(set => resolver.CheckAsync(set, cancellationToken)));
+        var ptrs = await Task.WhenAll(result.Addresses.Select(a => resolver.CheckPtrAsync(a, configuration.HostName, cancellationToken)));
+        foreach (var check in checks)
         {
-            var check = await resolver.CheckAsync(set, cancellationToken);
+            var set = check.Set;
             var state = result.Records.FirstOrDefault(r => r.Name == set.Name && r.Kind == set.Kind)?.State ?? DnsRecordState.Pending;
             allGood &= check.Visible;
             var answer = check.Visible ? string.Empty : $"   (resolvers answer: {(check.Answer.Count == 0 ? "nothing" : string.Join(" | ", check.Answer))})";
@@ -96,14 +99,13 @@ public static class DnsCommands
             }
         }
 
-        foreach (var address in result.Addresses)
+        foreach (var ptr in ptrs)
         {
-            var ptr = await resolver.CheckPtrAsync(address, configuration.HostName, cancellationToken);
             allGood &= ptr.NamesHost;
             var names = ptr.Names.Count == 0 ? "no PTR" : string.Join(", ", ptr.Names);
             stdout.WriteLine(ptr.NamesHost
-                ? $"PTR of {address}: {names} (names MAIL_HOSTNAME, as receivers require)"
-                : $"PTR of {address}: {names}; it must name {configuration.HostName} (ask the owner of the address, e.g. the cloud provider, to set it)");
+                ? $"PTR of {ptr.Address}: {names} (names MAIL_HOSTNAME, as receivers require)"
+                : $"PTR of {ptr.Address}: {names}; it must name {configuration.HostName} (ask the owner of the address, e.g. the cloud provider, to set it)");
         }
 
         return allGood ? CommandLine.ExitOk : ExitPending;
@@ -140,6 +142,11 @@ public static class DnsCommands
             ? "not needed"
             : $"{string.Join(", ", result.Addresses)} (from {publisher.AddressSource?.Description})";
         stdout.WriteLine($"; DNS provider {publisher.Provider.Name}; public addresses {addresses}");
+        if (publisher.Provider is ManualDnsProvider)
+        {
+            return;
+        }
+
         stdout.WriteLine($"; record sets: {result.Count(DnsRecordState.InSync)} in sync, {result.Count(DnsRecordState.Pending)} pending, {result.Count(DnsRecordState.Conflict)} in conflict");
     }
 
