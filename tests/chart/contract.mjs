@@ -170,6 +170,17 @@ const overrides = { SMTP_LISTENERS: loopback(env.SMTP_LISTENERS ?? '2525') };
 if ((env.ADMIN_LISTEN ?? '').toLowerCase() !== 'none') overrides.ADMIN_LISTEN = '127.0.0.1:0';
 // The ready line is an Information event; a quieter LOG_LEVEL (already checked above) would hide it.
 if (/^(warning|error|fatal)$/i.test(env.LOG_LEVEL ?? '')) overrides.LOG_LEVEL = 'Information';
+// In the pod the mounted service-account token reaches the Kubernetes API; here a kubeconfig stands in for it,
+// naming a closed loopback port: the daemon must start and serve mail while its DNS publishing fails and retries.
+if (env.DNS_PROVIDER === 'external-dns' || env.DNS_KUBERNETES_SERVICE) {
+    overrides.KUBECONFIG = join(root, 'kubeconfig-stand-in.yaml');
+    writeFileSync(overrides.KUBECONFIG, [
+        'apiVersion: v1', 'kind: Config',
+        'clusters: [{name: stand-in, cluster: {server: "http://127.0.0.1:9"}}]',
+        'users: [{name: stand-in, user: {token: stand-in}}]',
+        'contexts: [{name: stand-in, context: {cluster: stand-in, user: stand-in, namespace: mail}}]',
+        'current-context: stand-in', ''].join('\n'));
+}
 
 const probePaths = [container.livenessProbe, container.readinessProbe].filter(p => p?.httpGet).map(p => p.httpGet.path);
 const shutdownSeconds = parseDuration(env.SHUTDOWN_TIMEOUT ?? '30s');

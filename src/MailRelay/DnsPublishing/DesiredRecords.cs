@@ -11,6 +11,9 @@ namespace MailRelay.DnsPublishing;
 /// </summary>
 public static class DesiredRecords
 {
+    /// <summary>The TTL Cloudflare serves for a proxied record, whatever was asked.</summary>
+    public const int ProxiedTtl = 300;
+
     /// <summary>
     /// A (and AAAA) of MAIL_HOSTNAME; then per domain of MAIL_DOMAINS its MX, SPF, DKIM keys and DMARC; then the keys
     /// of DKIM domains that are not mail domains. A kind not in DNS_RECORDS is left out, and so is SPF when mail
@@ -31,14 +34,17 @@ public static class DesiredRecords
         var v4 = addresses.Where(a => a.AddressFamily == AddressFamily.InterNetwork).Select(a => a.ToString()).Distinct().ToArray();
         var v6 = addresses.Where(a => a.AddressFamily == AddressFamily.InterNetworkV6).Select(a => a.ToString()).Distinct().ToArray();
 
+        // Cloudflare keeps only its automatic TTL (served as 300 s) on proxied records: wanting another would be a
+        // change on every run.
+        var addressTtl = dns.Provider == DnsProviderKind.Cloudflare && dns.Cloudflare is { Proxied: true } ? ProxiedTtl : dns.Ttl;
         if (wanted.Contains(RecordKind.A) && v4.Length > 0)
         {
-            sets.Add(new DesiredRecordSet(RecordKind.A, host, v4, dns.Ttl));
+            sets.Add(new DesiredRecordSet(RecordKind.A, host, v4, addressTtl));
         }
 
         if (wanted.Contains(RecordKind.Aaaa) && v6.Length > 0)
         {
-            sets.Add(new DesiredRecordSet(RecordKind.Aaaa, host, v6, dns.Ttl));
+            sets.Add(new DesiredRecordSet(RecordKind.Aaaa, host, v6, addressTtl));
         }
 
         var spf = SpfValue(configuration, v4, v6);

@@ -37,6 +37,9 @@ public sealed class DnsMetrics
     public void RunSucceeded(DnsPublishResult result, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(result);
+
+        // The time first: a scrape that sees the new states always sees the success they came from.
+        _lastSuccess.Set(now.ToUnixTimeMilliseconds() / 1000.0);
         foreach (var state in Enum.GetValues<DnsRecordState>())
         {
             _records.WithLabels(Label(state)).Set(result.Count(state));
@@ -51,7 +54,6 @@ public sealed class DnsMetrics
         }
 
         _lastKnownSets = result.Records.Count;
-        _lastSuccess.Set(now.ToUnixTimeMilliseconds() / 1000.0);
     }
 
     /// <summary>

@@ -92,7 +92,7 @@ public sealed class RelayHost : IAsyncDisposable
         builder.Services.AddSmtpDeliveryTransport(configuration);
         builder.Services.AddDeliveryPacing(configuration, metrics.Registry);
         builder.Services.AddQueueManager(configuration, metrics.Registry, configuration.Delivery.Concurrency);
-        AddDnsPublishing(builder.Services, configuration, metrics, time);
+        AddDnsPublishing(builder.Services, configuration, metrics, time, logger);
 
         var smtpListeners = new List<(ListenerEndpoint, ListenOptions)>();
         ListenOptions? adminListener = null;
@@ -177,16 +177,21 @@ public sealed class RelayHost : IAsyncDisposable
     /// With a DNS_PROVIDER the publisher runs beside delivery. Its failures never stop mail: they are logged, counted
     /// and retried; only a provider that cannot be reached from here at all (no Kubernetes credentials) stops the start.
     /// </summary>
-    private static void AddDnsPublishing(IServiceCollection services, RelayConfiguration configuration, RelayMetrics metrics, TimeProvider time)
+    private static void AddDnsPublishing(IServiceCollection services, RelayConfiguration configuration, RelayMetrics metrics, TimeProvider time, Serilog.ILogger logger)
     {
         if (configuration.Dns.Provider == DnsProviderKind.None)
         {
             return;
         }
 
+        // Made now, so that a provider that cannot be reached from here at all is a startup error naming the cause.
+        // The logger factory lives as long as the components, which the container disposes with the host.
+        var loggers = new Serilog.Extensions.Logging.SerilogLoggerFactory(logger);
+        var components = DnsPublishingComponents.Create(configuration, time, loggers);
+        services.AddSingleton(_ => components);
+        services.AddSingleton(_ => loggers);
         services.AddSingleton(new DnsMetrics(metrics.Registry));
-        services.AddSingleton(sp => DnsPublishingComponents.Create(configuration, time, sp.GetRequiredService<ILoggerFactory>()));
-        services.AddSingleton(sp => sp.GetRequiredService<DnsPublishingComponents>().Publisher);
+        services.AddSingleton(components.Publisher);
         services.AddSingleton<DnsPublisherService>();
         services.AddHostedService(sp => sp.GetRequiredService<DnsPublisherService>());
     }

@@ -120,5 +120,17 @@ public class DesiredRecordsTests
         Assert.Equal(["Mx example.com 10 mail.example.com", "Mx example.org 10 mail.example.com"], sets.Select(Describe));
     }
 
+    [Fact]
+    public void Proxied_cloudflare_addresses_want_the_automatic_ttl_cloudflare_keeps_and_the_rest_dns_ttl()
+    {
+        var configuration = TestEnvironment.LoadValid(
+            ("MAIL_HOSTNAME", "mail.example.com"), ("MAIL_DOMAINS", "example.com"), ("DNS_PROVIDER", "cloudflare"),
+            ("CLOUDFLARE_API_TOKEN", "token"), ("CLOUDFLARE_PROXIED", "true"), ("DNS_TTL", "3600"), ("DNS_RECORDS", "a,mx"));
+
+        var sets = DesiredRecords.Compute(configuration, [], [IPAddress.Parse("203.0.113.1")]);
+
+        Assert.Equal([("A", 300), ("Mx", 3600)], sets.Select(s => (s.Kind.ToString(), s.Ttl)));
+    }
+
     private static string Describe(DesiredRecordSet set) => $"{set.Kind} {set.Name} {string.Join('|', set.Values)}";
 }

@@ -80,6 +80,32 @@ internal sealed class FakeKubernetesApi : IAsyncDisposable
 
     public IKubernetes CreateClient() => new k8s.Kubernetes(ClientConfiguration());
 
+    /// <summary>A kubeconfig file in <paramref name="directory"/> reaching this server (or, without one, a closed port) with its token.</summary>
+    public static string WriteKubeconfig(string directory, FakeKubernetesApi? api, string @namespace)
+    {
+        var path = Path.Combine(directory, "kubeconfig.yaml");
+        File.WriteAllText(path, $"""
+            apiVersion: v1
+            kind: Config
+            clusters:
+              - name: fake
+                cluster:
+                  server: {api?.BaseUri.ToString() ?? "http://127.0.0.1:9"}
+            users:
+              - name: relay
+                user:
+                  token: {api?.AccessToken ?? "unused"}
+            contexts:
+              - name: fake
+                context:
+                  cluster: fake
+                  user: relay
+                  namespace: {@namespace}
+            current-context: fake
+            """);
+        return path;
+    }
+
     public JsonObject? DnsEndpoint(string @namespace, string name) => _dnsEndpoints.Get(Key(@namespace, name));
 
     /// <summary>Puts an object there as if someone else had created it.</summary>

@@ -115,28 +115,6 @@ public sealed class KubernetesConnectionTests
     private static Dictionary<string, string> PodEnvironment() => new() { ["KUBERNETES_SERVICE_HOST"] = "10.96.0.1", ["KUBERNETES_SERVICE_PORT"] = "443" };
 
     /// <summary>A kubeconfig whose one context points at <paramref name="api"/> (or a closed port) with its token.</summary>
-    private static string WriteKubeconfig(string directory, FakeKubernetesApi? api, string @namespace)
-    {
-        var path = Path.Combine(directory, "kubeconfig.yaml");
-        File.WriteAllText(path, $"""
-            apiVersion: v1
-            kind: Config
-            clusters:
-              - name: fake
-                cluster:
-                  server: {api?.BaseUri.ToString() ?? "http://127.0.0.1:9"}
-            users:
-              - name: relay
-                user:
-                  token: {api?.AccessToken ?? "unused"}
-            contexts:
-              - name: fake
-                context:
-                  cluster: fake
-                  user: relay
-                  namespace: {@namespace}
-            current-context: fake
-            """);
-        return path;
-    }
+    private static string WriteKubeconfig(string directory, FakeKubernetesApi? api, string @namespace) =>
+        FakeKubernetesApi.WriteKubeconfig(directory, api, @namespace);
 }
