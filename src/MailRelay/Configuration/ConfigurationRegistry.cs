@@ -172,7 +172,7 @@ public static class ConfigurationRegistry
             "Primary name server that takes RFC 2136 UPDATEs; required with DNS_PROVIDER=rfc2136."),
         Computed(N.DnsRfc2136TsigName, "DNS name", "none",
             "TSIG key name; not set = unsigned updates (the server must authorise the relay's address)."),
-        Literal(N.DnsRfc2136TsigAlgorithm, "hmac-sha256 / hmac-sha384 / hmac-sha512 / hmac-sha224 / hmac-sha1 / hmac-md5", "hmac-sha256",
+        Literal(N.DnsRfc2136TsigAlgorithm, "hmac-sha256 / hmac-sha512 / hmac-sha224 / hmac-sha1 / hmac-md5", "hmac-sha256",
             "TSIG algorithm."),
         Computed(N.DnsRfc2136TsigSecret, "base64 (secret)", "none",
             "TSIG secret; required with DNS_RFC2136_TSIG_NAME. Use this or DNS_RFC2136_TSIG_SECRET_FILE.", isSecret: true),

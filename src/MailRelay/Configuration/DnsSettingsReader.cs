@@ -40,11 +40,13 @@ internal static class DnsSettingsReader
         ["reject"] = "reject",
     };
 
-    /// <summary>RFC 8945 §6 names the algorithms; these are the ones BIND, Knot and PowerDNS all accept.</summary>
+    /// <summary>
+    /// RFC 8945 §6 names the algorithms; these are the ones BIND, Knot and PowerDNS all accept, less hmac-sha384,
+    /// which the DNS library signs with the wrong digest (every update would be refused as BADSIG).
+    /// </summary>
     private static readonly Dictionary<string, string> TsigAlgorithmChoices = new()
     {
         ["hmac-sha256"] = "hmac-sha256",
-        ["hmac-sha384"] = "hmac-sha384",
         ["hmac-sha512"] = "hmac-sha512",
         ["hmac-sha224"] = "hmac-sha224",
         ["hmac-sha1"] = "hmac-sha1",

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using MailRelay.Dkim;
+using MailRelay.Tests.Support;
 
 namespace MailRelay.Tests.Dkim;
 

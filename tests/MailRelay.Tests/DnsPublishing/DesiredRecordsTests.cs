@@ -132,40 +132,5 @@ public class DesiredRecordsTests
         Assert.Equal([("A", 300), ("Mx", 3600)], sets.Select(s => (s.Kind.ToString(), s.Ttl)));
     }
 
-    [Fact]
-    public void Detection_off_and_no_addresses_stops_the_start_naming_both_variables()
-    {
-        var result = TestEnvironment.Load(
-            ("MAIL_DOMAINS", "example.com"), ("DNS_PROVIDER", "cloudflare"), ("CLOUDFLARE_API_TOKEN", "token"), ("DNS_IP_DETECTION", "false"));
-
-        var error = Assert.Single(result.Errors);
-        Assert.Equal("DNS_EXTERNAL_IPS", error.Variable);
-        Assert.Contains("DNS_IP_DETECTION", error.Message, StringComparison.Ordinal);
-    }
-
-    [Theory]
-    [InlineData("true", null, 300)]
-    [InlineData("false", "203.0.113.1", 21600)]
-    [InlineData("true", "203.0.113.1", 21600)]
-    public void The_check_interval_follows_the_seeds_table(string detection, string? addresses, int seconds)
-    {
-        var configuration = TestEnvironment.LoadValid(
-            ("MAIL_DOMAINS", "example.com"), ("DNS_PROVIDER", "cloudflare"), ("CLOUDFLARE_API_TOKEN", "token"),
-            ("DNS_IP_DETECTION", detection), ("DNS_EXTERNAL_IPS", addresses));
-
-        Assert.Equal(TimeSpan.FromSeconds(seconds), configuration.Dns.CheckInterval);
-        Assert.Equal(addresses is null ? [] : [IPAddress.Parse(addresses)], configuration.Dns.ExternalIps);
-    }
-
-    [Fact]
-    public void With_a_smarthost_and_no_address_records_no_address_is_needed()
-    {
-        var result = TestEnvironment.Load(
-            ("MAIL_DOMAINS", "example.com"), ("DNS_PROVIDER", "cloudflare"), ("CLOUDFLARE_API_TOKEN", "token"), ("DNS_IP_DETECTION", "false"),
-            ("RELAY_HOST", "smtp.example.net"), ("DNS_RECORDS", "spf,dkim,dmarc"), ("DNS_SPF_INCLUDE", "_spf.example.net"));
-
-        Assert.True(result.IsValid, string.Join(" | ", result.Errors));
-    }
-
     private static string Describe(DesiredRecordSet set) => $"{set.Kind} {set.Name} {string.Join('|', set.Values)}";
 }

@@ -24,7 +24,7 @@ internal sealed class CloudflareHarness : IAsyncDisposable
 
     public TimerRecordingTimeProvider Time { get; }
 
-    public CloudflareLogRecorder Log { get; } = new();
+    public RecordingLogger<CloudflareDnsProvider> Log { get; } = new();
 
     /// <summary>The id of <c>example.com</c> when started with <see cref="StartWithZoneAsync"/>.</summary>
     public string ZoneId { get; private set; } = string.Empty;

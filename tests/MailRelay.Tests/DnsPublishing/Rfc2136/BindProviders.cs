@@ -18,11 +18,11 @@ internal static partial class BindProviders
     };
 
     /// <summary>A provider signing with <paramref name="key"/> (the server's hmac-sha256 key when not given).</summary>
-    public static Rfc2136DnsProvider Signed(BindServer server, BindKey? key = null, ProviderLogRecorder? log = null) =>
-        new(Settings(server, key ?? server.Key), TimeProvider.System, log ?? new ProviderLogRecorder());
+    public static Rfc2136DnsProvider Signed(BindServer server, BindKey? key = null, RecordingLogger<Rfc2136DnsProvider>? log = null) =>
+        new(Settings(server, key ?? server.Key), TimeProvider.System, log ?? new RecordingLogger<Rfc2136DnsProvider>());
 
-    public static Rfc2136DnsProvider Unsigned(BindServer server, ProviderLogRecorder? log = null) =>
-        new(Settings(server, null), TimeProvider.System, log ?? new ProviderLogRecorder());
+    public static Rfc2136DnsProvider Unsigned(BindServer server, RecordingLogger<Rfc2136DnsProvider>? log = null) =>
+        new(Settings(server, null), TimeProvider.System, log ?? new RecordingLogger<Rfc2136DnsProvider>());
 
     /// <summary><c>label-XXXXXXXX.zone</c>: tests share one server, so each works under names of its own.</summary>
     public static string UniqueName(string label, string zone = "example.com") => $"{label}-{Guid.NewGuid():N}"[..(label.Length + 9)] + "." + zone;

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using MailRelay.DnsPublishing;
+using MailRelay.DnsPublishing.Rfc2136;
 using MailRelay.Tests.Support;
 using static MailRelay.Tests.DnsPublishing.Rfc2136.BindProviders;
 
@@ -130,7 +131,7 @@ public sealed class Rfc2136DnsProviderTests(BindFixture bind)
     public async Task Wrong_TSIG_secret_fails_with_BADSIG_and_never_shows_a_secret()
     {
         var wrong = _server.Key with { Secret = RandomNumberGenerator.GetBytes(32) };
-        var log = new ProviderLogRecorder();
+        var log = new RecordingLogger<Rfc2136DnsProvider>();
         var name = UniqueName("badsig");
 
         var failure = await Assert.ThrowsAsync<DnsProviderException>(() => Signed(_server, wrong, log)

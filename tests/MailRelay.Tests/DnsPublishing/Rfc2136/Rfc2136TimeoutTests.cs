@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using MailRelay.Configuration;
 using MailRelay.DnsPublishing;
 using MailRelay.DnsPublishing.Rfc2136;
+using MailRelay.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 
 namespace MailRelay.Tests.DnsPublishing.Rfc2136;
@@ -19,7 +20,7 @@ public sealed class Rfc2136TimeoutTests
         var provider = new Rfc2136DnsProvider(
             new Rfc2136Settings { Server = server, TsigKeyName = null, TsigAlgorithm = "hmac-sha256", TsigSecret = [] },
             time,
-            new ProviderLogRecorder());
+            new RecordingLogger<Rfc2136DnsProvider>());
 
         var apply = provider.ApplyAsync([DnsChange.Create(new("mail.example.com", DnsRecordType.A, "192.0.2.1", 300))], CancellationToken.None);
         await silent.ReceiveAsync();

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Logging;
 
-namespace MailRelay.Tests.Dkim;
+namespace MailRelay.Tests.Support;
 
-/// <summary>Keeps every formatted log message, to check what an operator would read.</summary>
-internal sealed class RecordingLogger : ILogger
+/// <summary>Keeps every formatted log message, to check what an operator would read (and what must never appear).</summary>
+internal class RecordingLogger : ILogger
 {
     private readonly List<string> _messages = [];
 
@@ -32,3 +32,6 @@ internal sealed class RecordingLogger : ILogger
         }
     }
 }
+
+/// <summary>The same, as the typed logger a class takes in its constructor.</summary>
+internal sealed class RecordingLogger<T> : RecordingLogger, ILogger<T>;
