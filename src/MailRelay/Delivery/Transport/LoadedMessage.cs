@@ -13,6 +13,7 @@ namespace MailRelay.Delivery.Transport;
 public sealed class LoadedMessage : IAsyncDisposable
 {
     private readonly FileStream _file;
+    private bool? _headersAreAscii;
 
     private LoadedMessage(FileStream file, MimeMessage message, long size)
     {
@@ -22,6 +23,12 @@ public sealed class LoadedMessage : IAsyncDisposable
     }
 
     public MimeMessage Message { get; }
+
+    /// <summary>
+    /// Whether every header field, of the message and of its MIME parts, is plain ASCII as stored: such a
+    /// message needs no SMTPUTF8 for its headers, whatever the client's MAIL FROM said.
+    /// </summary>
+    public bool HeadersAreAscii => _headersAreAscii ??= AllHeadersAscii(Message);
 
     /// <summary>The bytes that go on the wire (before dot-stuffing): the stored message plus any signature.</summary>
     public long Size { get; }
@@ -89,6 +96,38 @@ public sealed class LoadedMessage : IAsyncDisposable
             await file.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    private static bool AllHeadersAscii(MimeMessage message)
+    {
+        if (!AsciiHeaders(message.Headers))
+        {
+            return false;
+        }
+
+        using var parts = new MimeIterator(message);
+        while (parts.MoveNext())
+        {
+            if (!AsciiHeaders(parts.Current.Headers))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool AsciiHeaders(HeaderList headers)
+    {
+        foreach (var header in headers)
+        {
+            if (!Ascii.IsValid(header.RawField) || !Ascii.IsValid(header.RawValue))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     public async ValueTask DisposeAsync()

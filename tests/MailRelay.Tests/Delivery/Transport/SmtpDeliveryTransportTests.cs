@@ -221,6 +221,57 @@ public sealed class SmtpDeliveryTransportTests
     }
 
     [Fact]
+    public async Task An_smtputf8_flagged_message_of_plain_ascii_goes_to_a_host_without_smtputf8_unchanged()
+    {
+        var behaviour = new FakeSmtpBehaviour { Extensions = ["8BITMIME"] };
+        await using var server = FakeSmtpServer.StartOnLoopback(behaviour);
+        await using var transport = TransportFactory.Create(TransportFactory.RouteTo(Domain, server.EndPoint));
+        using var file = TestQueueFile.Create(
+            "Subject: hi\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\nGrüße: the body may be 8-bit\r\n",
+            sender: "app@origin.test", body: MessageBodyType.EightBitMime, smtpUtf8: true);
+
+        var results = await transport.DeliverAsync(new DeliveryRequest(file.Entry, Domain, ["a@dest.test"]), CancellationToken.None);
+
+        Assert.Equal(RecipientOutcome.Delivered, Assert.Single(results).Outcome);
+        var received = Assert.Single(server.Messages);
+        Assert.Equal(file.Content, received.Data);
+        Assert.DoesNotContain("SMTPUTF8", received.MailCommand, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_smtputf8_message_with_a_non_ascii_header_still_needs_smtputf8()
+    {
+        var behaviour = new FakeSmtpBehaviour { Extensions = ["8BITMIME"] };
+        await using var server = FakeSmtpServer.StartOnLoopback(behaviour);
+        await using var transport = TransportFactory.Create(TransportFactory.RouteTo(Domain, server.EndPoint));
+        using var file = TestQueueFile.Create("Subject: Grüße\r\n\r\nbody\r\n", sender: "app@origin.test", body: MessageBodyType.EightBitMime, smtpUtf8: true);
+
+        var results = await transport.DeliverAsync(new DeliveryRequest(file.Entry, Domain, ["a@dest.test"]), CancellationToken.None);
+
+        var result = Assert.Single(results);
+        Assert.Equal(RecipientOutcome.Failed, result.Outcome);
+        Assert.Equal("5.6.7", result.Reply.EnhancedCode);
+        Assert.Empty(server.Messages);
+    }
+
+    [Theory]
+    [InlineData("Subject: Grüße\r\n\r\nbody\r\n", "app@origin.test", "a@dest.test")]
+    [InlineData("Subject: hi\r\n\r\nbody\r\n", "app@origin.test", "jürgen@dest.test")]
+    public async Task A_message_that_needs_smtputf8_is_sent_with_it(string content, string sender, string recipient)
+    {
+        await using var server = FakeSmtpServer.StartOnLoopback(new FakeSmtpBehaviour());
+        await using var transport = TransportFactory.Create(TransportFactory.RouteTo(Domain, server.EndPoint));
+        using var file = TestQueueFile.Create(content, sender: sender, body: MessageBodyType.EightBitMime, smtpUtf8: true, recipients: [recipient]);
+
+        var results = await transport.DeliverAsync(new DeliveryRequest(file.Entry, Domain, [recipient]), CancellationToken.None);
+
+        Assert.Equal(RecipientOutcome.Delivered, Assert.Single(results).Outcome);
+        var received = Assert.Single(server.Messages);
+        Assert.Contains("SMTPUTF8", received.MailCommand, StringComparison.Ordinal);
+        Assert.Equal(file.Content, received.Data);
+    }
+
+    [Fact]
     public async Task Two_messages_to_the_same_host_share_one_connection_with_rset_between()
     {
         await using var server = FakeSmtpServer.StartOnLoopback(new FakeSmtpBehaviour());
