@@ -30,6 +30,12 @@ public sealed class LoadedMessage : IAsyncDisposable
     /// </summary>
     public bool HeadersAreAscii => _headersAreAscii ??= AllHeadersAscii(Message);
 
+    /// <summary>
+    /// Whether the stored message had lines over 998 octets and what is sent is its rewritten form (see
+    /// <see cref="LongLineRewriter"/>); otherwise it is sent byte for byte.
+    /// </summary>
+    public bool LinesRewritten { get; private init; }
+
     /// <summary>The bytes that go on the wire (before dot-stuffing): the stored message plus any signature.</summary>
     public long Size { get; }
 
@@ -57,19 +63,33 @@ public sealed class LoadedMessage : IAsyncDisposable
         try
         {
             var size = file.Length - entry.ContentOffset;
+            var linesRewritten = false;
             Stream content;
             if (size <= InMemoryLimit)
             {
                 var stored = new byte[size];
                 file.Position = entry.ContentOffset;
                 file.ReadExactly(stored);
-                content = new MemoryStream(stored, writable: false);
+                content = new MemoryStream(stored, 0, stored.Length, writable: false, publiclyVisible: true);
             }
             else
             {
                 content = new BoundStream(file, entry.ContentOffset, -1, leaveOpen: true);
             }
 
+            // Lines over the limit of RFC 5322 are rewritten before signing, so the signature covers what is
+            // sent; a message whose lines all fit goes byte for byte. BINARYMIME content has no lines to limit.
+            if (entry.Envelope.Body != MessageBodyType.BinaryMime && await HasLongLineAsync(content, cancellationToken).ConfigureAwait(false))
+            {
+                content.Position = 0;
+                var rewritten = await LongLineRewriter.RewriteAsync(content, cancellationToken).ConfigureAwait(false);
+                await content.DisposeAsync().ConfigureAwait(false);
+                content = new MemoryStream(rewritten, writable: false);
+                size = rewritten.Length;
+                linesRewritten = true;
+            }
+
+            content.Position = 0;
             if (signer is not null)
             {
                 var header = await signer.CreateSignatureHeaderAsync(content, entry, cancellationToken).ConfigureAwait(false);
@@ -89,7 +109,7 @@ public sealed class LoadedMessage : IAsyncDisposable
             var message = small
                 ? MimeMessage.Load(content, persistent: true, cancellationToken)
                 : await MimeMessage.LoadAsync(content, persistent: true, cancellationToken).ConfigureAwait(false);
-            return new LoadedMessage(file, message, size);
+            return new LoadedMessage(file, message, size) { LinesRewritten = linesRewritten };
         }
         catch
         {
@@ -97,6 +117,11 @@ public sealed class LoadedMessage : IAsyncDisposable
             throw;
         }
     }
+
+    private static async ValueTask<bool> HasLongLineAsync(Stream content, CancellationToken cancellationToken) =>
+        content is MemoryStream memory && memory.TryGetBuffer(out var bytes)
+            ? LineLimit.HasLongLine(bytes)
+            : await LineLimit.HasLongLineAsync(content, cancellationToken).ConfigureAwait(false);
 
     private static bool AllHeadersAscii(MimeMessage message)
     {

@@ -22,7 +22,7 @@ public sealed class SmtpDeliveryTransportTests
         "\r\n" +
         "Grüße, naïve café — 8-bit text that must not be re-encoded.\r\n" +
         ".a line that starts with a dot\r\n" +
-        new string('x', 2500) + "\r\n" +
+        new string('x', 998) + "\r\n" +
         "trailing spaces   \r\n" +
         "\r\n" +
         "the end\r\n";
@@ -320,6 +320,28 @@ public sealed class SmtpDeliveryTransportTests
         Assert.Equal(RecipientOutcome.Delivered, Assert.Single(results).Outcome);
         Assert.Equal([.. Encoding.ASCII.GetBytes(signer.Header), .. file.Content], Assert.Single(server.Messages).Data);
         Assert.Equal(file.Content, signer.SeenContent);
+    }
+
+    [Fact]
+    public async Task A_message_with_an_over_long_line_is_rewritten_before_signing_and_its_text_is_unchanged()
+    {
+        await using var server = FakeSmtpServer.StartOnLoopback(new FakeSmtpBehaviour());
+        var signer = new PrefixSigner("DKIM-Signature: v=1; a=rsa-sha256; d=origin.test;\r\n\tb=c2lnbmF0dXJl\r\n");
+        await using var transport = TransportFactory.Create(TransportFactory.RouteTo(Domain, server.EndPoint), signer: signer);
+        var longMessage = EightBitMessage.Replace(new string('x', 998), new string('x', 2500), StringComparison.Ordinal);
+        using var file = TestQueueFile.Create(longMessage, body: MessageBodyType.EightBitMime);
+
+        var results = await transport.DeliverAsync(new DeliveryRequest(file.Entry, Domain, ["a@dest.test"]), CancellationToken.None);
+
+        Assert.Equal(RecipientOutcome.Delivered, Assert.Single(results).Outcome);
+        var data = Assert.Single(server.Messages).Data;
+        Assert.False(LineLimit.HasLongLine(data));
+        Assert.Equal([.. Encoding.ASCII.GetBytes(signer.Header), .. signer.SeenContent!], data);
+        var sent = MimeKit.MimeMessage.Load(new MemoryStream(signer.SeenContent!));
+        var stored = MimeKit.MimeMessage.Load(new MemoryStream(file.Content));
+        Assert.Equal(MimeKit.ContentEncoding.QuotedPrintable, ((MimeKit.TextPart)sent.Body!).ContentTransferEncoding);
+        Assert.Equal(stored.TextBody, sent.TextBody);
+        Assert.Equal(stored.Subject, sent.Subject);
     }
 
     private sealed class PrefixSigner(string header) : IMessageSigner
