@@ -25,8 +25,8 @@ public sealed class LoadedMessage : IAsyncDisposable
     public MimeMessage Message { get; }
 
     /// <summary>
-    /// Whether every header field, of the message and of its MIME parts, is plain ASCII as stored: such a
-    /// message needs no SMTPUTF8 for its headers, whatever the client's MAIL FROM said.
+    /// Whether every header field, of the message and of its MIME parts (not of messages attached to it), is
+    /// plain ASCII as stored: such a message needs no SMTPUTF8 for its headers, whatever the client's MAIL FROM said.
     /// </summary>
     public bool HeadersAreAscii => _headersAreAscii ??= AllHeadersAscii(Message);
 
@@ -123,24 +123,15 @@ public sealed class LoadedMessage : IAsyncDisposable
             ? LineLimit.HasLongLine(bytes)
             : await LineLimit.HasLongLineAsync(content, cancellationToken).ConfigureAwait(false);
 
-    private static bool AllHeadersAscii(MimeMessage message)
-    {
-        if (!AsciiHeaders(message.Headers))
-        {
-            return false;
-        }
+    /// <summary>
+    /// The message's own header fields and those of its MIME parts; an attached message (message/rfc822, or
+    /// the returned headers in a DSN) is body content, which 8BITMIME carries, so its headers do not count.
+    /// </summary>
+    private static bool AllHeadersAscii(MimeMessage message) =>
+        AsciiHeaders(message.Headers) && (message.Body is null || AsciiEntityHeaders(message.Body));
 
-        using var parts = new MimeIterator(message);
-        while (parts.MoveNext())
-        {
-            if (!AsciiHeaders(parts.Current.Headers))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    private static bool AsciiEntityHeaders(MimeEntity entity) =>
+        AsciiHeaders(entity.Headers) && (entity is not Multipart multipart || multipart.All(AsciiEntityHeaders));
 
     private static bool AsciiHeaders(HeaderList headers)
     {

@@ -254,6 +254,26 @@ public sealed class SmtpDeliveryTransportTests
         Assert.Empty(server.Messages);
     }
 
+    [Fact]
+    public async Task Non_ascii_headers_of_an_attached_message_are_body_content_and_need_no_smtputf8()
+    {
+        var behaviour = new FakeSmtpBehaviour { Extensions = ["8BITMIME"] };
+        await using var server = FakeSmtpServer.StartOnLoopback(behaviour);
+        await using var transport = TransportFactory.Create(TransportFactory.RouteTo(Domain, server.EndPoint));
+        var report =
+            "From: MAILER-DAEMON@relay.test\r\nSubject: Undelivered Mail Returned to Sender\r\nMIME-Version: 1.0\r\n" +
+            "Content-Type: multipart/report; report-type=delivery-status; boundary=\"r\"\r\n\r\n" +
+            "--r\r\nContent-Type: text/plain\r\n\r\nnot delivered\r\n" +
+            "--r\r\nContent-Type: text/rfc822-headers\r\n\r\nFrom: app@origin.test\r\nSubject: Grüße aus Köln\r\n\r\n" +
+            "--r--\r\n";
+        using var file = TestQueueFile.Create(report, sender: string.Empty, body: MessageBodyType.EightBitMime, smtpUtf8: true);
+
+        var results = await transport.DeliverAsync(new DeliveryRequest(file.Entry, Domain, ["a@dest.test"]), CancellationToken.None);
+
+        Assert.Equal(RecipientOutcome.Delivered, Assert.Single(results).Outcome);
+        Assert.DoesNotContain("SMTPUTF8", Assert.Single(server.Messages).MailCommand, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("Subject: Grüße\r\n\r\nbody\r\n", "app@origin.test", "a@dest.test")]
     [InlineData("Subject: hi\r\n\r\nbody\r\n", "app@origin.test", "jürgen@dest.test")]
