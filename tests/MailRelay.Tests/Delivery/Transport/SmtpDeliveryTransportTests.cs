@@ -364,6 +364,25 @@ public sealed class SmtpDeliveryTransportTests
         Assert.Equal(stored.Subject, sent.Subject);
     }
 
+    [Fact]
+    public async Task A_large_message_streamed_from_its_file_is_rewritten_when_a_line_is_over_the_limit()
+    {
+        await using var server = FakeSmtpServer.StartOnLoopback(new FakeSmtpBehaviour { Extensions = ["8BITMIME", "SIZE 10485760"], Strict = true });
+        await using var transport = TransportFactory.Create(TransportFactory.RouteTo(Domain, server.EndPoint));
+        var filler = string.Concat(Enumerable.Repeat(new string('f', 76) + "\r\n", 1200));
+        var body = filler + new string('z', 1500) + "\r\n" + filler;
+        using var file = TestQueueFile.Create("Subject: big\r\n\r\n" + body, body: MessageBodyType.SevenBit);
+        Assert.True(file.Content.Length > LoadedMessage.InMemoryLimit);
+
+        var results = await transport.DeliverAsync(new DeliveryRequest(file.Entry, Domain, ["a@dest.test"]), CancellationToken.None);
+
+        Assert.Equal(RecipientOutcome.Delivered, Assert.Single(results).Outcome);
+        var sent = MimeKit.MimeMessage.Load(new MemoryStream(Assert.Single(server.Messages).Data));
+        using var decoded = new MemoryStream();
+        ((MimeKit.MimePart)sent.Body!).Content!.DecodeTo(decoded);
+        Assert.Equal(Encoding.ASCII.GetBytes(body), decoded.ToArray());
+    }
+
     private sealed class PrefixSigner(string header) : IMessageSigner
     {
         public string Header => header;
