@@ -17,17 +17,7 @@ public class DkimDeliveryTests
     {
         await using var sink = await RecordingSmtpSink.StartAsync();
         using var data = new TestDirectory();
-        await using var daemon = await DaemonProcess.StartAsync(new Dictionary<string, string>
-        {
-            ["MAIL_HOSTNAME"] = "relay.test.example",
-            ["MAIL_DOMAINS"] = "ours.example",
-            ["SMTP_LISTENERS"] = "127.0.0.1:0",
-            ["ADMIN_LISTEN"] = "none",
-            ["DATA_DIR"] = data.Path,
-            ["DKIM_KEY_SIZE"] = "1024",
-            ["DELIVERY_ROUTES"] = $"{{\"sink.test\":\"127.0.0.1:{sink.EndPoint.Port}\"}}",
-            ["DNS_SERVERS"] = TestNetwork.SilentDnsServer,
-        });
+        await using var daemon = await DaemonProcess.StartAsync(SigningDaemon(data, $"{{\"sink.test\":\"127.0.0.1:{sink.EndPoint.Port}\"}}"));
 
         var plain = new MimeMessage();
         plain.From.Add(new MailboxAddress("Application", "app@ours.example"));
@@ -66,4 +56,17 @@ public class DkimDeliveryTests
             Assert.False(PythonDkimVerifier.Verifies(record, tampered), "a tampered message still verified");
         }
     }
+
+    /// <summary>A daemon for ours.example that makes its own 1024-bit key and delivers by <paramref name="routes"/> (DELIVERY_ROUTES).</summary>
+    internal static Dictionary<string, string> SigningDaemon(TestDirectory data, string routes) => new()
+    {
+        ["MAIL_HOSTNAME"] = "relay.test.example",
+        ["MAIL_DOMAINS"] = "ours.example",
+        ["SMTP_LISTENERS"] = "127.0.0.1:0",
+        ["ADMIN_LISTEN"] = "none",
+        ["DATA_DIR"] = data.Path,
+        ["DKIM_KEY_SIZE"] = "1024",
+        ["DELIVERY_ROUTES"] = routes,
+        ["DNS_SERVERS"] = TestNetwork.SilentDnsServer,
+    };
 }

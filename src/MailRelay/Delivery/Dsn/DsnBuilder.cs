@@ -53,15 +53,23 @@ public static class DsnBuilder
         return output.ToArray();
     }
 
-    /// <summary>The envelope a DSN travels with: null sender (never bounced itself), to the original sender.</summary>
-    public static SpoolEnvelope EnvelopeFor(QueueEntry original)
+    /// <summary>
+    /// The envelope a DSN travels with: null sender (never bounced itself), to the original sender. It asks
+    /// for SMTPUTF8 only when it must quote a non-ASCII address (the sender it goes to, or a recipient it
+    /// reports on); otherwise it is plain ASCII mail that any next hop takes, so the sender is always told,
+    /// whatever flag the original carried.
+    /// </summary>
+    public static SpoolEnvelope EnvelopeFor(QueueEntry original, IReadOnlyList<DsnRecipient> recipients)
     {
         ArgumentNullException.ThrowIfNull(original);
+        ArgumentNullException.ThrowIfNull(recipients);
+        var quotesNonAscii = !Ascii.IsValid(original.Envelope.Sender)
+            || recipients.Any(r => !Ascii.IsValid(r.Recipient) || (r.OriginalRecipient is { } orcpt && !Ascii.IsValid(orcpt)));
         return new SpoolEnvelope
         {
             Sender = string.Empty,
             Recipients = [original.Envelope.Sender],
-            SmtpUtf8 = original.Envelope.SmtpUtf8,
+            SmtpUtf8 = quotesNonAscii,
             Body = original.Envelope.Body == MessageBodyType.SevenBit ? MessageBodyType.SevenBit : MessageBodyType.EightBitMime,
         };
     }

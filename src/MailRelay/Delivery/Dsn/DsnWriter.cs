@@ -43,7 +43,7 @@ public sealed class DsnWriter
         }
 
         var content = DsnBuilder.Build(original, recipients, _hostName, _timeProvider.GetUtcNow());
-        await using var writer = await _spool.BeginAsync(DsnBuilder.EnvelopeFor(original), cancellationToken).ConfigureAwait(false);
+        await using var writer = await _spool.BeginAsync(DsnBuilder.EnvelopeFor(original, recipients), cancellationToken).ConfigureAwait(false);
         await writer.WriteAsync(content, cancellationToken).ConfigureAwait(false);
         return await writer.CommitAsync(cancellationToken).ConfigureAwait(false);
     }

@@ -13,6 +13,7 @@ namespace MailRelay.Delivery.Transport;
 public sealed class LoadedMessage : IAsyncDisposable
 {
     private readonly FileStream _file;
+    private bool? _headersAreAscii;
 
     private LoadedMessage(FileStream file, MimeMessage message, long size)
     {
@@ -22,6 +23,18 @@ public sealed class LoadedMessage : IAsyncDisposable
     }
 
     public MimeMessage Message { get; }
+
+    /// <summary>
+    /// Whether every header field, of the message and of its MIME parts (not of messages attached to it), is
+    /// plain ASCII as stored: such a message needs no SMTPUTF8 for its headers, whatever the client's MAIL FROM said.
+    /// </summary>
+    public bool HeadersAreAscii => _headersAreAscii ??= AllHeadersAscii(Message);
+
+    /// <summary>
+    /// Whether the stored message had lines over 998 octets and what is sent is its rewritten form (see
+    /// <see cref="LongLineRewriter"/>); otherwise it is sent byte for byte.
+    /// </summary>
+    public bool LinesRewritten { get; private init; }
 
     /// <summary>The bytes that go on the wire (before dot-stuffing): the stored message plus any signature.</summary>
     public long Size { get; }
@@ -50,19 +63,33 @@ public sealed class LoadedMessage : IAsyncDisposable
         try
         {
             var size = file.Length - entry.ContentOffset;
+            var linesRewritten = false;
             Stream content;
             if (size <= InMemoryLimit)
             {
                 var stored = new byte[size];
                 file.Position = entry.ContentOffset;
                 file.ReadExactly(stored);
-                content = new MemoryStream(stored, writable: false);
+                content = new MemoryStream(stored, 0, stored.Length, writable: false, publiclyVisible: true);
             }
             else
             {
                 content = new BoundStream(file, entry.ContentOffset, -1, leaveOpen: true);
             }
 
+            // Lines over the limit of RFC 5322 are rewritten before signing, so the signature covers what is
+            // sent; a message whose lines all fit goes byte for byte. BINARYMIME content has no lines to limit.
+            if (entry.Envelope.Body != MessageBodyType.BinaryMime && await HasLongLineAsync(content, cancellationToken).ConfigureAwait(false))
+            {
+                content.Position = 0;
+                var rewritten = await LongLineRewriter.RewriteAsync(content, cancellationToken).ConfigureAwait(false);
+                await content.DisposeAsync().ConfigureAwait(false);
+                content = new MemoryStream(rewritten, writable: false);
+                size = rewritten.Length;
+                linesRewritten = true;
+            }
+
+            content.Position = 0;
             if (signer is not null)
             {
                 var header = await signer.CreateSignatureHeaderAsync(content, entry, cancellationToken).ConfigureAwait(false);
@@ -82,13 +109,41 @@ public sealed class LoadedMessage : IAsyncDisposable
             var message = small
                 ? MimeMessage.Load(content, persistent: true, cancellationToken)
                 : await MimeMessage.LoadAsync(content, persistent: true, cancellationToken).ConfigureAwait(false);
-            return new LoadedMessage(file, message, size);
+            return new LoadedMessage(file, message, size) { LinesRewritten = linesRewritten };
         }
         catch
         {
             await file.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    private static async ValueTask<bool> HasLongLineAsync(Stream content, CancellationToken cancellationToken) =>
+        content is MemoryStream memory && memory.TryGetBuffer(out var bytes)
+            ? LineLimit.HasLongLine(bytes)
+            : await LineLimit.HasLongLineAsync(content, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// The message's own header fields and those of its MIME parts; an attached message (message/rfc822, or
+    /// the returned headers in a DSN) is body content, which 8BITMIME carries, so its headers do not count.
+    /// </summary>
+    private static bool AllHeadersAscii(MimeMessage message) =>
+        AsciiHeaders(message.Headers) && (message.Body is null || AsciiEntityHeaders(message.Body));
+
+    private static bool AsciiEntityHeaders(MimeEntity entity) =>
+        AsciiHeaders(entity.Headers) && (entity is not Multipart multipart || multipart.All(AsciiEntityHeaders));
+
+    private static bool AsciiHeaders(HeaderList headers)
+    {
+        foreach (var header in headers)
+        {
+            if (!Ascii.IsValid(header.RawField) || !Ascii.IsValid(header.RawValue))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     public async ValueTask DisposeAsync()

@@ -1,3 +1,4 @@
+using System.Text;
 using MailKit;
 using MailKit.Net.Smtp;
 using MailRelay.Queue;
@@ -7,7 +8,7 @@ namespace MailRelay.Delivery.Transport;
 
 /// <summary>
 /// One MAIL/RCPT/DATA transaction on a ready connection. Refuses up front what the next hop cannot take
-/// unchanged (SIZE, 8BITMIME, SMTPUTF8), then sends with the queue's envelope and maps every recipient to
+/// unchanged (SIZE, 8BITMIME, SMTPUTF8 when the message really needs it), then sends with the queue's envelope and maps every recipient to
 /// its own outcome: its RCPT reply if refused, otherwise the reply to the message data.
 /// </summary>
 public sealed class MessageTransaction
@@ -27,7 +28,8 @@ public sealed class MessageTransaction
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(request);
         var relay = ReplyText.Describe(client.Hop, client.RemoteEndPoint);
-        var refusal = CheckCapabilities(client, message, request.Message.Envelope, relay);
+        var international = NeedsSmtpUtf8(message, request);
+        var refusal = CheckCapabilities(client, message, request.Message.Envelope, international, relay);
         if (refusal is not null)
         {
             return new TransactionOutcome(All(client, request, refusal), ConnectionReusable: true);
@@ -36,7 +38,7 @@ public sealed class MessageTransaction
         var envelope = request.Message.Envelope;
         var format = FormatOptions.Default.Clone();
         format.NewLineFormat = NewLineFormat.Dos;
-        format.International = envelope.SmtpUtf8;
+        format.International = international;
         if (!TryMailbox(envelope.Sender, out var sender))
         {
             var badSender = ReplyText.Local(553, "5.1.7", $"the envelope sender <{envelope.Sender}> cannot be sent: bad address syntax");
@@ -136,7 +138,19 @@ public sealed class MessageTransaction
         return dataReply ?? ReplyText.Local(451, "4.4.2", "no reply to the message data");
     }
 
-    private static RemoteReply? CheckCapabilities(RelayingSmtpClient client, LoadedMessage message, SpoolEnvelope envelope, string relay)
+    /// <summary>
+    /// SMTPUTF8 only when it is needed, as Postfix does: the client's flag alone is not enough; the envelope
+    /// sender, a recipient of this transaction or a header must really hold non-ASCII. Plain ASCII mail sent
+    /// with the flag goes to a next hop without SMTPUTF8 unchanged.
+    /// </summary>
+    internal static bool NeedsSmtpUtf8(LoadedMessage message, DeliveryRequest request)
+    {
+        var envelope = request.Message.Envelope;
+        return envelope.SmtpUtf8
+            && (!Ascii.IsValid(envelope.Sender) || request.Recipients.Any(r => !Ascii.IsValid(r)) || !message.HeadersAreAscii);
+    }
+
+    private static RemoteReply? CheckCapabilities(RelayingSmtpClient client, LoadedMessage message, SpoolEnvelope envelope, bool international, string relay)
     {
         var capabilities = client.Capabilities;
         if (capabilities.HasFlag(SmtpCapabilities.Size) && client.MaxSize > 0 && message.Size > client.MaxSize)
@@ -144,7 +158,7 @@ public sealed class MessageTransaction
             return ReplyText.Local(552, "5.3.4", $"message size {message.Size} exceeds the limit {client.MaxSize} of {relay}");
         }
 
-        if (envelope.SmtpUtf8 && !capabilities.HasFlag(SmtpCapabilities.UTF8))
+        if (international && !capabilities.HasFlag(SmtpCapabilities.UTF8))
         {
             return ReplyText.Local(553, "5.6.7", $"the message needs SMTPUTF8, which {relay} does not support");
         }

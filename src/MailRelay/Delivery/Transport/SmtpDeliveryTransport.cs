@@ -82,6 +82,11 @@ public sealed class SmtpDeliveryTransport : IDeliveryTransport, IDestinationClas
             return Everyone(request, ReplyText.Local(451, "4.3.0", $"cannot read the queued message: {ex.Message}"), null, null);
         }
 
+        if (message.LinesRewritten)
+        {
+            TransportLog.LinesRewritten(_logger, request.Message.QueueId, LineLimit.MaxLineLength);
+        }
+
         await using (message.ConfigureAwait(false))
         {
             try

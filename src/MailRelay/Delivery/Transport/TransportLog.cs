@@ -32,4 +32,8 @@ internal static partial class TransportLog
     [LoggerMessage(EventId = 4107, Level = LogLevel.Error,
         Message = "Delivery attempt for {QueueId} failed unexpectedly")]
     public static partial void AttemptFailed(ILogger logger, string queueId, Exception exception);
+
+    [LoggerMessage(EventId = 4108, Level = LogLevel.Information,
+        Message = "Queued message {QueueId} has lines over {Limit} octets: it is sent rewritten so that every line fits")]
+    public static partial void LinesRewritten(ILogger logger, string queueId, int limit);
 }

@@ -100,13 +100,34 @@ public sealed class DsnBuilderTests : IDisposable
     {
         var original = await CommitAsync(SpoolFixtures.Envelope("app@example.com", "a@example.net"));
 
-        var envelope = DsnBuilder.EnvelopeFor(original);
+        var envelope = DsnBuilder.EnvelopeFor(original, [Failed("a@example.net")]);
 
         Assert.Equal(string.Empty, envelope.Sender);
         Assert.Equal(["app@example.com"], envelope.Recipients);
         Assert.True(DsnWriter.IsOwed(original));
         Assert.False(DsnWriter.IsOwed(await CommitAsync(SpoolFixtures.Envelope(string.Empty, "a@example.net"))));
     }
+
+    [Fact]
+    public async Task It_is_plain_ascii_mail_without_smtputf8_unless_it_quotes_a_non_ascii_address()
+    {
+        var original = await CommitAsync(Utf8Envelope("app@example.com"));
+
+        Assert.False(DsnBuilder.EnvelopeFor(original, [Failed("a@example.net")]).SmtpUtf8);
+        Assert.True(DsnBuilder.EnvelopeFor(original, [Failed("jürgen@example.net")]).SmtpUtf8);
+        Assert.True(DsnBuilder.EnvelopeFor(original, [Failed("a@example.net") with { OriginalRecipient = "utf-8;jürgen@example.net" }]).SmtpUtf8);
+        var fromNonAscii = await CommitAsync(Utf8Envelope("zoë@example.com"));
+        Assert.True(DsnBuilder.EnvelopeFor(fromNonAscii, [Failed("a@example.net")]).SmtpUtf8);
+    }
+
+    private static SpoolEnvelope Utf8Envelope(string sender) => new()
+    {
+        Sender = sender,
+        Recipients = ["a@example.net"],
+        SmtpUtf8 = true,
+        ClientAddress = "127.0.0.1",
+        HeloName = "client.example.com",
+    };
 
     private static DsnRecipient Failed(string recipient) =>
         new(recipient, DsnAction.Failed, "5.1.1", "mx.example.net", "550 5.1.1 no such user", Now);

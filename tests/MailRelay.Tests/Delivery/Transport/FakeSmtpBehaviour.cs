@@ -22,6 +22,13 @@ internal sealed class FakeSmtpBehaviour
     /// <summary>The reply after the final dot.</summary>
     public string DataReply { get; init; } = "250 2.0.0 Ok: queued";
 
+    /// <summary>
+    /// Behaves like a strict next hop: a MAIL FROM asking for SMTPUTF8 it did not announce gets
+    /// <c>555 5.5.4</c>, and message data holding a line over 1,000 octets (CRLF included) gets
+    /// <c>500 5.5.2 Line too long</c> and is not kept.
+    /// </summary>
+    public bool Strict { get; init; }
+
     /// <summary>Closes the connection after reading the message data, without replying.</summary>
     public bool DropAfterData { get; init; }
 }

@@ -146,6 +146,12 @@ internal sealed class FakeSmtpServer : IAsyncDisposable
                             break;
                         }
 
+                        if (behaviour.Strict && line.Contains(" SMTPUTF8", StringComparison.OrdinalIgnoreCase) && !behaviour.Extensions.Contains("SMTPUTF8"))
+                        {
+                            await WriteAsync("555 5.5.4 Unsupported option: SMTPUTF8", cancellationToken);
+                            break;
+                        }
+
                         _mail = line;
                         _recipients.Clear();
                         await WriteAsync("250 2.1.0 Ok", cancellationToken);
@@ -174,14 +180,15 @@ internal sealed class FakeSmtpServer : IAsyncDisposable
                             return;
                         }
 
-                        if (behaviour.DataReply.StartsWith('2'))
+                        var dataReply = behaviour.Strict && HasLineOver1000Octets(data) ? "500 5.5.2 Line too long" : behaviour.DataReply;
+                        if (dataReply.StartsWith('2'))
                         {
                             server.Messages.Enqueue(new ReceivedMessage(_mail, [.. _recipients], data, _tls, _user));
                             server._received.Raise();
                         }
 
                         _mail = null;
-                        await WriteAsync(behaviour.DataReply, cancellationToken);
+                        await WriteAsync(dataReply, cancellationToken);
                         break;
                     case "RSET":
                         _mail = null;
@@ -196,6 +203,25 @@ internal sealed class FakeSmtpServer : IAsyncDisposable
                         break;
                 }
             }
+        }
+
+        private static bool HasLineOver1000Octets(byte[] data)
+        {
+            var start = 0;
+            for (var i = 0; i < data.Length; i++)
+            {
+                if (data[i] == (byte)'\n')
+                {
+                    if (i + 1 - start > 1000)
+                    {
+                        return true;
+                    }
+
+                    start = i + 1;
+                }
+            }
+
+            return data.Length - start > 1000;
         }
 
         private string EhloReply()

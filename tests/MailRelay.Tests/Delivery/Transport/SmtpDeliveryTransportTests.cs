@@ -22,7 +22,7 @@ public sealed class SmtpDeliveryTransportTests
         "\r\n" +
         "Grüße, naïve café — 8-bit text that must not be re-encoded.\r\n" +
         ".a line that starts with a dot\r\n" +
-        new string('x', 2500) + "\r\n" +
+        new string('x', 998) + "\r\n" +
         "trailing spaces   \r\n" +
         "\r\n" +
         "the end\r\n";
@@ -221,6 +221,77 @@ public sealed class SmtpDeliveryTransportTests
     }
 
     [Fact]
+    public async Task An_smtputf8_flagged_message_of_plain_ascii_goes_to_a_host_without_smtputf8_unchanged()
+    {
+        var behaviour = new FakeSmtpBehaviour { Extensions = ["8BITMIME"] };
+        await using var server = FakeSmtpServer.StartOnLoopback(behaviour);
+        await using var transport = TransportFactory.Create(TransportFactory.RouteTo(Domain, server.EndPoint));
+        using var file = TestQueueFile.Create(
+            "Subject: hi\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\nGrüße: the body may be 8-bit\r\n",
+            sender: "app@origin.test", body: MessageBodyType.EightBitMime, smtpUtf8: true);
+
+        var results = await transport.DeliverAsync(new DeliveryRequest(file.Entry, Domain, ["a@dest.test"]), CancellationToken.None);
+
+        Assert.Equal(RecipientOutcome.Delivered, Assert.Single(results).Outcome);
+        var received = Assert.Single(server.Messages);
+        Assert.Equal(file.Content, received.Data);
+        Assert.DoesNotContain("SMTPUTF8", received.MailCommand, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_smtputf8_message_with_a_non_ascii_header_still_needs_smtputf8()
+    {
+        var behaviour = new FakeSmtpBehaviour { Extensions = ["8BITMIME"] };
+        await using var server = FakeSmtpServer.StartOnLoopback(behaviour);
+        await using var transport = TransportFactory.Create(TransportFactory.RouteTo(Domain, server.EndPoint));
+        using var file = TestQueueFile.Create("Subject: Grüße\r\n\r\nbody\r\n", sender: "app@origin.test", body: MessageBodyType.EightBitMime, smtpUtf8: true);
+
+        var results = await transport.DeliverAsync(new DeliveryRequest(file.Entry, Domain, ["a@dest.test"]), CancellationToken.None);
+
+        var result = Assert.Single(results);
+        Assert.Equal(RecipientOutcome.Failed, result.Outcome);
+        Assert.Equal("5.6.7", result.Reply.EnhancedCode);
+        Assert.Empty(server.Messages);
+    }
+
+    [Fact]
+    public async Task Non_ascii_headers_of_an_attached_message_are_body_content_and_need_no_smtputf8()
+    {
+        var behaviour = new FakeSmtpBehaviour { Extensions = ["8BITMIME"] };
+        await using var server = FakeSmtpServer.StartOnLoopback(behaviour);
+        await using var transport = TransportFactory.Create(TransportFactory.RouteTo(Domain, server.EndPoint));
+        var report =
+            "From: MAILER-DAEMON@relay.test\r\nSubject: Undelivered Mail Returned to Sender\r\nMIME-Version: 1.0\r\n" +
+            "Content-Type: multipart/report; report-type=delivery-status; boundary=\"r\"\r\n\r\n" +
+            "--r\r\nContent-Type: text/plain\r\n\r\nnot delivered\r\n" +
+            "--r\r\nContent-Type: text/rfc822-headers\r\n\r\nFrom: app@origin.test\r\nSubject: Grüße aus Köln\r\n\r\n" +
+            "--r--\r\n";
+        using var file = TestQueueFile.Create(report, sender: string.Empty, body: MessageBodyType.EightBitMime, smtpUtf8: true);
+
+        var results = await transport.DeliverAsync(new DeliveryRequest(file.Entry, Domain, ["a@dest.test"]), CancellationToken.None);
+
+        Assert.Equal(RecipientOutcome.Delivered, Assert.Single(results).Outcome);
+        Assert.DoesNotContain("SMTPUTF8", Assert.Single(server.Messages).MailCommand, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Subject: Grüße\r\n\r\nbody\r\n", "app@origin.test", "a@dest.test")]
+    [InlineData("Subject: hi\r\n\r\nbody\r\n", "app@origin.test", "jürgen@dest.test")]
+    public async Task A_message_that_needs_smtputf8_is_sent_with_it(string content, string sender, string recipient)
+    {
+        await using var server = FakeSmtpServer.StartOnLoopback(new FakeSmtpBehaviour());
+        await using var transport = TransportFactory.Create(TransportFactory.RouteTo(Domain, server.EndPoint));
+        using var file = TestQueueFile.Create(content, sender: sender, body: MessageBodyType.EightBitMime, smtpUtf8: true, recipients: [recipient]);
+
+        var results = await transport.DeliverAsync(new DeliveryRequest(file.Entry, Domain, [recipient]), CancellationToken.None);
+
+        Assert.Equal(RecipientOutcome.Delivered, Assert.Single(results).Outcome);
+        var received = Assert.Single(server.Messages);
+        Assert.Contains("SMTPUTF8", received.MailCommand, StringComparison.Ordinal);
+        Assert.Equal(file.Content, received.Data);
+    }
+
+    [Fact]
     public async Task Two_messages_to_the_same_host_share_one_connection_with_rset_between()
     {
         await using var server = FakeSmtpServer.StartOnLoopback(new FakeSmtpBehaviour());
@@ -269,6 +340,47 @@ public sealed class SmtpDeliveryTransportTests
         Assert.Equal(RecipientOutcome.Delivered, Assert.Single(results).Outcome);
         Assert.Equal([.. Encoding.ASCII.GetBytes(signer.Header), .. file.Content], Assert.Single(server.Messages).Data);
         Assert.Equal(file.Content, signer.SeenContent);
+    }
+
+    [Fact]
+    public async Task A_message_with_an_over_long_line_is_rewritten_before_signing_and_its_text_is_unchanged()
+    {
+        await using var server = FakeSmtpServer.StartOnLoopback(new FakeSmtpBehaviour());
+        var signer = new PrefixSigner("DKIM-Signature: v=1; a=rsa-sha256; d=origin.test;\r\n\tb=c2lnbmF0dXJl\r\n");
+        await using var transport = TransportFactory.Create(TransportFactory.RouteTo(Domain, server.EndPoint), signer: signer);
+        var longMessage = EightBitMessage.Replace(new string('x', 998), new string('x', 2500), StringComparison.Ordinal);
+        using var file = TestQueueFile.Create(longMessage, body: MessageBodyType.EightBitMime);
+
+        var results = await transport.DeliverAsync(new DeliveryRequest(file.Entry, Domain, ["a@dest.test"]), CancellationToken.None);
+
+        Assert.Equal(RecipientOutcome.Delivered, Assert.Single(results).Outcome);
+        var data = Assert.Single(server.Messages).Data;
+        Assert.False(LineLimit.HasLongLine(data));
+        Assert.Equal([.. Encoding.ASCII.GetBytes(signer.Header), .. signer.SeenContent!], data);
+        var sent = MimeKit.MimeMessage.Load(new MemoryStream(signer.SeenContent!));
+        var stored = MimeKit.MimeMessage.Load(new MemoryStream(file.Content));
+        Assert.Equal(MimeKit.ContentEncoding.QuotedPrintable, ((MimeKit.TextPart)sent.Body!).ContentTransferEncoding);
+        Assert.Equal(stored.TextBody, sent.TextBody);
+        Assert.Equal(stored.Subject, sent.Subject);
+    }
+
+    [Fact]
+    public async Task A_large_message_streamed_from_its_file_is_rewritten_when_a_line_is_over_the_limit()
+    {
+        await using var server = FakeSmtpServer.StartOnLoopback(new FakeSmtpBehaviour { Extensions = ["8BITMIME", "SIZE 10485760"], Strict = true });
+        await using var transport = TransportFactory.Create(TransportFactory.RouteTo(Domain, server.EndPoint));
+        var filler = string.Concat(Enumerable.Repeat(new string('f', 76) + "\r\n", 1200));
+        var body = filler + new string('z', 1500) + "\r\n" + filler;
+        using var file = TestQueueFile.Create("Subject: big\r\n\r\n" + body, body: MessageBodyType.SevenBit);
+        Assert.True(file.Content.Length > LoadedMessage.InMemoryLimit);
+
+        var results = await transport.DeliverAsync(new DeliveryRequest(file.Entry, Domain, ["a@dest.test"]), CancellationToken.None);
+
+        Assert.Equal(RecipientOutcome.Delivered, Assert.Single(results).Outcome);
+        var sent = MimeKit.MimeMessage.Load(new MemoryStream(Assert.Single(server.Messages).Data));
+        using var decoded = new MemoryStream();
+        ((MimeKit.MimePart)sent.Body!).Content!.DecodeTo(decoded);
+        Assert.Equal(Encoding.ASCII.GetBytes(body), decoded.ToArray());
     }
 
     private sealed class PrefixSigner(string header) : IMessageSigner
