@@ -46,7 +46,7 @@ public sealed partial class RelaySessionHandler : ISmtpSessionHandler
             return ValueTask.FromResult<SmtpReply?>(null);
         }
 
-        LogSenderRefused(_logger, session.Id, session.RemoteEndPoint, session.AuthenticatedUser ?? "-", transaction.ReversePath, refusal);
+        LogSenderRefused(_logger, session.Id, session.RemoteEndPoint, session.AuthenticatedUser ?? "-", transaction.ReversePath, SenderMetrics.Label(refusal));
         _intake.Metrics.Refused(refusal);
         return ValueTask.FromResult<SmtpReply?>(
             new SmtpReply(553, "5.7.1", $"<{transaction.ReversePath}>: Sender address rejected: not allowed to send through this relay"));
@@ -87,7 +87,7 @@ public sealed partial class RelaySessionHandler : ISmtpSessionHandler
 
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "{SessionId}: sender refused client={Client} user={User} from=<{Sender}> reason={Reason}; answered 553 5.7.1")]
-    private static partial void LogSenderRefused(ILogger logger, string sessionId, System.Net.EndPoint? client, string user, string sender, SenderRefusal reason);
+    private static partial void LogSenderRefused(ILogger logger, string sessionId, System.Net.EndPoint? client, string user, string sender, string reason);
 
     [LoggerMessage(Level = LogLevel.Information,
         Message = "{SessionId}: relay denied client={Client} helo={Helo} from=<{Sender}> to=<{Recipient}>")]

@@ -20,7 +20,8 @@ public sealed class SenderMetrics
 
     public double Count(SenderRefusal reason) => _refused.WithLabels(Label(reason)).Value;
 
-    private static string Label(SenderRefusal reason) => reason switch
+    /// <summary>The label value, also used in log events.</summary>
+    public static string Label(SenderRefusal reason) => reason switch
     {
         SenderRefusal.SenderAccess => "sender_access",
         SenderRefusal.AuthBinding => "auth_binding",
