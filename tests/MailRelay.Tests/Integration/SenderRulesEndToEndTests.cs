@@ -128,6 +128,28 @@ public sealed class SenderRulesEndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task Bdat_chunks_that_split_the_header_section_anywhere_are_checked_and_stripped_alike()
+    {
+        await using var relay = await InProcessRelay.StartAsync(new Dictionary<string, string?>
+        {
+            ["MAIL_DOMAINS"] = "ours.example",
+            ["SENDER_ACCESS_ENABLED"] = "true",
+            ["OUTBOUND_STRIP_HEADERS"] = "x-mailer",
+        });
+        await using var client = await RawSmtpClient.ConnectAsync(relay.SmtpEndPoint);
+        Assert.StartsWith("220 ", await client.ReadReplyAsync(), StringComparison.Ordinal);
+        Assert.StartsWith("250", await client.CommandAsync("EHLO client.example"), StringComparison.Ordinal);
+
+        Assert.Equal(Refused550, await SendChunkedAsync(client, "security@bank.example"));
+        Assert.Empty(relay.Data.QueuedFiles());
+
+        Assert.StartsWith("250 2.0.0 Ok: queued as ", await SendChunkedAsync(client, "app@ours.example"), StringComparison.Ordinal);
+        var stored = await File.ReadAllTextAsync(Assert.Single(relay.Data.QueuedFiles()));
+        Assert.Contains("\r\nFrom: app@ours.example\r\nSubject: chunked\r\n\r\nbody\r\n", stored, StringComparison.Ordinal);
+        Assert.DoesNotContain("X-Mailer", stored, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_authenticated_address_user_may_send_only_as_itself_its_subdomains_and_its_listed_senders()
     {
         var certificate = new AuthCertificate(_files);
@@ -181,6 +203,21 @@ public sealed class SenderRulesEndToEndTests : IDisposable
         Assert.StartsWith("250 ", await client.CommandAsync("RCPT TO:<user@sink.test>"), StringComparison.Ordinal);
         Assert.StartsWith("354 ", await client.CommandAsync("DATA"), StringComparison.Ordinal);
         await client.SendAsync(Encoding.ASCII.GetBytes(headers + "To: user@sink.test\r\n\r\nBody line.\r\n.\r\n"));
+        return await client.ReadReplyAsync();
+    }
+
+    private static async Task<string?> SendChunkedAsync(RawSmtpClient client, string from)
+    {
+        Assert.StartsWith("250 ", await client.CommandAsync("MAIL FROM:<app@ours.example>"), StringComparison.Ordinal);
+        Assert.StartsWith("250 ", await client.CommandAsync("RCPT TO:<customer@elsewhere.example>"), StringComparison.Ordinal);
+        string[] chunks = ["X-Mai", $"ler: ACME\r\n\tfolded\r\nFr", $"om: {from}\r\nSub", "ject: chunked\r\n\r", "\nbody\r\n"];
+        foreach (var chunk in chunks[..^1])
+        {
+            await client.SendAsync($"BDAT {chunk.Length}\r\n{chunk}");
+            Assert.StartsWith("250 ", await client.ReadReplyAsync(), StringComparison.Ordinal);
+        }
+
+        await client.SendAsync($"BDAT {chunks[^1].Length} LAST\r\n{chunks[^1]}");
         return await client.ReadReplyAsync();
     }
 
