@@ -126,9 +126,33 @@ only. Its hash is the pod's checksum/config annotation, so any change rolls the 
   value: {{ .Values.mail.smtpAuth.requireTls | toString | quote }}
 - name: SMTP_AUTH_USERS_FILE
   value: {{ printf "%s/users" (include "mail-relay.authDir" .) | quote }}
+- name: SMTP_AUTH_CONSTRAIN_SENDER
+  value: {{ .Values.mail.smtpAuth.constrainSender | toString | quote }}
+{{- with .Values.mail.smtpAuth.senders }}
+- name: SMTP_AUTH_SENDERS
+  value: {{ toJson . | quote }}
+{{- end }}
 {{- end }}
 - name: SENDER_ACCESS_ENABLED
   value: {{ .Values.mail.senderAccess.enabled | toString | quote }}
+{{- if .Values.mail.senderAccess.enabled }}
+{{- with .Values.mail.senderAccess.allowedFrom }}
+- name: SENDER_ALLOWED_FROM
+  value: {{ toJson . | quote }}
+{{- end }}
+{{- with .Values.mail.senderAccess.forbiddenFrom }}
+- name: SENDER_FORBIDDEN_FROM
+  value: {{ toJson . | quote }}
+{{- end }}
+- name: SENDER_CHECK_FROM_HEADER
+  value: {{ .Values.mail.senderAccess.checkFromHeader | toString | quote }}
+{{- end }}
+- name: OUTBOUND_HIDE_CLIENT
+  value: {{ .Values.mail.outboundHeaders.hideClient | toString | quote }}
+{{- with .Values.mail.outboundHeaders.strip }}
+- name: OUTBOUND_STRIP_HEADERS
+  value: {{ join "," . | quote }}
+{{- end }}
 - name: RATE_LIMIT_ENABLED
   value: {{ .Values.rateLimit.enabled | toString | quote }}
 {{- if .Values.rateLimit.enabled }}

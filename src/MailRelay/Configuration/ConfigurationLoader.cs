@@ -72,6 +72,7 @@ public static class ConfigurationLoader
         var persistenceEnabled = reader.ReadBoolean(N.PersistenceEnabled);
 
         var delivery = DeliverySettingsReader.Read(reader);
+        var senders = SenderSettingsReader.Read(reader, domains);
         var configuration = new RelayConfiguration
         {
             HostName = hostName,
@@ -88,7 +89,9 @@ public static class ConfigurationLoader
             PersistenceEnabled = persistenceEnabled,
             Delivery = delivery,
             Dkim = DkimSettingsReader.Read(reader, domains, selector, dataDirectory),
-            SenderAccessEnabled = reader.ReadBoolean(N.SenderAccessEnabled),
+            SenderAccessEnabled = senders.AccessEnabled,
+            Senders = senders,
+            OutboundHeaders = SenderSettingsReader.ReadOutbound(reader),
             RateLimit = PacingSettingsReader.ReadRateLimit(reader),
             AdaptiveRate = PacingSettingsReader.ReadAdaptiveRate(reader),
             Warmup = PacingSettingsReader.ReadWarmup(reader),

@@ -52,6 +52,12 @@ public sealed record RelayConfiguration
     /// <summary>SENDER_ACCESS_ENABLED.</summary>
     public required bool SenderAccessEnabled { get; init; }
 
+    /// <summary>The sender rules (SENDER_*) and the AUTH sender binding (SMTP_AUTH_CONSTRAIN_SENDER, SMTP_AUTH_SENDERS).</summary>
+    public required SenderSettings Senders { get; init; }
+
+    /// <summary>OUTBOUND_HIDE_CLIENT, OUTBOUND_STRIP_HEADERS.</summary>
+    public required OutboundHeaderSettings OutboundHeaders { get; init; }
+
     public required RateLimitSettings RateLimit { get; init; }
 
     public required AdaptiveRateSettings AdaptiveRate { get; init; }

@@ -24,6 +24,8 @@ public static class VariableNames
     public const string SmtpAuthEnabled = "SMTP_AUTH_ENABLED";
     public const string SmtpAuthUsersFile = "SMTP_AUTH_USERS_FILE";
     public const string SmtpAuthRequireTls = "SMTP_AUTH_REQUIRE_TLS";
+    public const string SmtpAuthConstrainSender = "SMTP_AUTH_CONSTRAIN_SENDER";
+    public const string SmtpAuthSenders = "SMTP_AUTH_SENDERS";
     public const string ShutdownTimeout = "SHUTDOWN_TIMEOUT";
     public const string DataDir = "DATA_DIR";
     public const string PersistenceEnabled = "PERSISTENCE_ENABLED";
@@ -48,6 +50,11 @@ public static class VariableNames
     public const string DkimSelector = "DKIM_SELECTOR";
     public const string DkimKeyDir = "DKIM_KEY_DIR";
     public const string SenderAccessEnabled = "SENDER_ACCESS_ENABLED";
+    public const string SenderAllowedFrom = "SENDER_ALLOWED_FROM";
+    public const string SenderForbiddenFrom = "SENDER_FORBIDDEN_FROM";
+    public const string SenderCheckFromHeader = "SENDER_CHECK_FROM_HEADER";
+    public const string OutboundHideClient = "OUTBOUND_HIDE_CLIENT";
+    public const string OutboundStripHeaders = "OUTBOUND_STRIP_HEADERS";
     public const string RateLimitEnabled = "RATE_LIMIT_ENABLED";
     public const string RateLimitGlobal = "RATE_LIMIT_GLOBAL";
     public const string RateLimitDomains = "RATE_LIMIT_DOMAINS";

@@ -8,6 +8,7 @@ using MailRelay.Dkim;
 using MailRelay.DnsPublishing;
 using MailRelay.Observability;
 using MailRelay.Policy;
+using MailRelay.Policy.Senders;
 using MailRelay.Queue;
 using MailRelay.RateLimiting;
 using MailRelay.Smtp.Connections;
@@ -86,6 +87,9 @@ public sealed class RelayHost : IAsyncDisposable
         builder.Services.AddSingleton<ISmtpServerEvents>(metrics);
         builder.Services.AddSingleton(smtpOptions);
         builder.Services.AddSingleton(new RelayPolicy(configuration.TrustedNetworks));
+        var senderPolicy = new SenderPolicy(configuration.Senders, configuration.Domains.Select(d => d.Name));
+        builder.Services.AddSingleton(senderPolicy);
+        builder.Services.AddSingleton(new MessageIntake(configuration.HostName, configuration.OutboundHeaders, senderPolicy, new SenderMetrics(metrics.Registry)));
         builder.Services.AddSingleton(sp => new Spool(configuration.DataDirectory, time, sp.GetRequiredService<ILogger<Spool>>()));
         builder.Services.AddSingleton<ISmtpSessionHandler, RelaySessionHandler>();
         builder.Services.AddSingleton<SmtpConnectionHandler>();

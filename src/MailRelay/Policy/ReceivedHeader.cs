@@ -14,20 +14,30 @@ public static class ReceivedHeader
 {
     private const int MaxHeloLength = 255;
 
-    public static string Build(SessionContext session, MailTransaction transaction, string hostName, string queueId, DateTimeOffset now)
+    /// <param name="hideClient">
+    /// OUTBOUND_HIDE_CLIENT: leave out the "from" clause (the client's HELO name and internal address), as large
+    /// providers do for their submission clients; "by" and "with" still say where the message entered.
+    /// </param>
+    public static string Build(SessionContext session, MailTransaction transaction, string hostName, string queueId, DateTimeOffset now, bool hideClient = false)
     {
         var builder = new StringBuilder(256);
-        builder.Append("Received: from ").Append(Sanitize(session.HeloName ?? "unknown"));
-        var address = session.RemoteAddress;
-        if (address is not null)
+        builder.Append("Received: ");
+        if (!hideClient)
         {
-            var literal = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
-                ? "IPv6:" + address
-                : address.ToString();
-            builder.Append(" (unknown [").Append(literal).Append("])");
+            builder.Append("from ").Append(Sanitize(session.HeloName ?? "unknown"));
+            var address = session.RemoteAddress;
+            if (address is not null)
+            {
+                var literal = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
+                    ? "IPv6:" + address
+                    : address.ToString();
+                builder.Append(" (unknown [").Append(literal).Append("])");
+            }
+
+            builder.Append("\r\n\t");
         }
 
-        builder.Append("\r\n\tby ").Append(hostName).Append(" (MailRelay) with ").Append(Protocol(session, transaction));
+        builder.Append("by ").Append(hostName).Append(" (MailRelay) with ").Append(Protocol(session, transaction));
         builder.Append(" id ").Append(queueId);
         if (transaction.Recipients.Count == 1)
         {

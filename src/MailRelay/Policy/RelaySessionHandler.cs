@@ -1,3 +1,4 @@
+using MailRelay.Policy.Senders;
 using MailRelay.Queue;
 using MailRelay.Smtp.Protocol;
 using MailRelay.Smtp.Session;
@@ -5,29 +6,51 @@ using MailRelay.Smtp.Session;
 namespace MailRelay.Policy;
 
 /// <summary>
-/// The daemon's side of the SMTP boundary: relay permission at RCPT, the spool at DATA/BDAT, and the one
-/// log event per session.
+/// The daemon's side of the SMTP boundary: the sender rules at MAIL FROM, relay permission at RCPT, the spool
+/// at DATA/BDAT, and the one log event per session.
 /// </summary>
 public sealed partial class RelaySessionHandler : ISmtpSessionHandler
 {
     private readonly RelayPolicy _policy;
+    private readonly SenderPolicy _senders;
+    private readonly MessageIntake _intake;
     private readonly Spool _spool;
-    private readonly string _hostName;
     private readonly ILogger<RelaySessionHandler> _logger;
 
-    public RelaySessionHandler(RelayPolicy policy, Spool spool, SmtpServerOptions options, ILogger<RelaySessionHandler> logger)
+    public RelaySessionHandler(RelayPolicy policy, SenderPolicy senders, MessageIntake intake, Spool spool, ILogger<RelaySessionHandler> logger)
     {
         _policy = policy;
+        _senders = senders;
+        _intake = intake;
         _spool = spool;
-        _hostName = options.HostName;
         _logger = logger;
     }
 
     public ValueTask<SmtpReply?> OnConnectAsync(SessionContext session, CancellationToken cancellationToken) =>
         ValueTask.FromResult<SmtpReply?>(null);
 
-    public ValueTask<SmtpReply?> OnMailFromAsync(SessionContext session, MailTransaction transaction, CancellationToken cancellationToken) =>
-        ValueTask.FromResult<SmtpReply?>(null);
+    /// <summary>
+    /// The sender rules apply to clients that may relay; any other client is refused at RCPT anyway, with the
+    /// relay refusal it would expect.
+    /// </summary>
+    public ValueTask<SmtpReply?> OnMailFromAsync(SessionContext session, MailTransaction transaction, CancellationToken cancellationToken)
+    {
+        if (!_policy.MayRelay(session.RemoteAddress, session.AuthenticatedUser))
+        {
+            return ValueTask.FromResult<SmtpReply?>(null);
+        }
+
+        var refusal = _senders.Check(transaction.ReversePath, session.AuthenticatedUser);
+        if (refusal == SenderRefusal.None)
+        {
+            return ValueTask.FromResult<SmtpReply?>(null);
+        }
+
+        LogSenderRefused(_logger, session.Id, session.RemoteEndPoint, session.AuthenticatedUser ?? "-", transaction.ReversePath, SenderMetrics.Label(refusal));
+        _intake.Metrics.Refused(refusal);
+        return ValueTask.FromResult<SmtpReply?>(
+            new SmtpReply(553, "5.7.1", $"<{transaction.ReversePath}>: Sender address rejected: not allowed to send through this relay"));
+    }
 
     public ValueTask<SmtpReply?> OnRecipientAsync(SessionContext session, MailTransaction transaction, string recipient, CancellationToken cancellationToken)
     {
@@ -41,7 +64,7 @@ public sealed partial class RelaySessionHandler : ISmtpSessionHandler
     }
 
     public ValueTask<IMessageWriter> OpenMessageAsync(SessionContext session, MailTransaction transaction, CancellationToken cancellationToken) =>
-        SpoolingMessageWriter.OpenAsync(_spool, session, transaction, _hostName, _logger, cancellationToken);
+        SpoolingMessageWriter.OpenAsync(_spool, session, transaction, _intake, _logger, cancellationToken);
 
     public ValueTask OnSessionEndAsync(SessionContext session, SessionSummary summary)
     {
@@ -62,6 +85,9 @@ public sealed partial class RelaySessionHandler : ISmtpSessionHandler
         return ValueTask.CompletedTask;
     }
 
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "{SessionId}: sender refused client={Client} user={User} from=<{Sender}> reason={Reason}; answered 553 5.7.1")]
+    private static partial void LogSenderRefused(ILogger logger, string sessionId, System.Net.EndPoint? client, string user, string sender, string reason);
 
     [LoggerMessage(Level = LogLevel.Information,
         Message = "{SessionId}: relay denied client={Client} helo={Helo} from=<{Sender}> to=<{Recipient}>")]

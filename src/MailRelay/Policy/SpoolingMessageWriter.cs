@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Text;
+using MailRelay.Policy.Senders;
 using MailRelay.Queue;
 using MailRelay.Smtp.Protocol;
 using MailRelay.Smtp.Session;
@@ -6,19 +8,32 @@ using MailRelay.Smtp.Session;
 namespace MailRelay.Policy;
 
 /// <summary>
-/// Streams one message into the spool: our <c>Received:</c> header first, then the content exactly as
-/// the engine hands it over. The 250 carries the queue id and is returned only once the spool says the
-/// message and its envelope are durable; any spool failure becomes <c>451 4.3.0</c> and leaves nothing.
+/// Streams one message into the spool: our <c>Received:</c> header first, then the content as the engine
+/// hands it over, less the header fields of OUTBOUND_STRIP_HEADERS (removed here, so before DKIM signing at
+/// delivery). The 250 carries the queue id and is returned only once the spool says the message and its
+/// envelope are durable; any spool failure becomes <c>451 4.3.0</c> and leaves nothing. With
+/// SENDER_CHECK_FROM_HEADER a From: at another domain than the envelope sender's is refused at the final dot
+/// and the spool file discarded, so it is never queued.
 /// </summary>
 public sealed partial class SpoolingMessageWriter : IMessageWriter
 {
     private readonly SpoolMessageWriter _spool;
+    private readonly SessionContext _session;
+    private readonly string _sender;
+    private readonly MessageIntake _intake;
+    private readonly HeaderSectionFilter? _filter;
+    private readonly ArrayBufferWriter<byte>? _filtered;
     private readonly ILogger _logger;
     private SpoolException? _failure;
 
-    private SpoolingMessageWriter(SpoolMessageWriter spool, ILogger logger)
+    private SpoolingMessageWriter(SpoolMessageWriter spool, SessionContext session, string sender, MessageIntake intake, ILogger logger)
     {
         _spool = spool;
+        _session = session;
+        _sender = sender;
+        _intake = intake;
+        _filter = intake.CreateFilter(sender);
+        _filtered = _filter is null ? null : new ArrayBufferWriter<byte>(4096);
         _logger = logger;
     }
 
@@ -28,7 +43,7 @@ public sealed partial class SpoolingMessageWriter : IMessageWriter
         Spool spool,
         SessionContext session,
         MailTransaction transaction,
-        string hostName,
+        MessageIntake intake,
         ILogger logger,
         CancellationToken cancellationToken)
     {
@@ -65,15 +80,27 @@ public sealed partial class SpoolingMessageWriter : IMessageWriter
             return new RefusingMessageWriter(TemporaryFailure);
         }
 
-        var result = new SpoolingMessageWriter(writer, logger);
-        var received = ReceivedHeader.Build(session, transaction, hostName, writer.QueueId, writer.ArrivalTime);
-        await result.WriteAsync(Encoding.UTF8.GetBytes(received), cancellationToken);
+        var result = new SpoolingMessageWriter(writer, session, transaction.ReversePath, intake, logger);
+        var received = ReceivedHeader.Build(session, transaction, intake.HostName, writer.QueueId, writer.ArrivalTime, intake.HideClient);
+        await result.StoreAsync(Encoding.UTF8.GetBytes(received), cancellationToken);
         return result;
     }
 
     private static SmtpReply TemporaryFailure => new(451, "4.3.0", "Error: queue file write error, try again later");
 
-    public async ValueTask WriteAsync(ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    public ValueTask WriteAsync(ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        if (_filter is null || _filtered is null || _filter.PassesThrough)
+        {
+            return StoreAsync(content, cancellationToken);
+        }
+
+        _filtered.ResetWrittenCount();
+        _filter.Process(content.Span, _filtered);
+        return StoreAsync(_filtered.WrittenMemory, cancellationToken);
+    }
+
+    private async ValueTask StoreAsync(ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
         if (_failure is not null)
         {
@@ -93,6 +120,20 @@ public sealed partial class SpoolingMessageWriter : IMessageWriter
 
     public async ValueTask<SmtpReply> CompleteAsync(CancellationToken cancellationToken)
     {
+        if (_filter is not null && _filtered is not null)
+        {
+            _filtered.ResetWrittenCount();
+            _filter.Finish(_filtered);
+            await StoreAsync(_filtered.WrittenMemory, cancellationToken);
+            if (_intake.ChecksFrom(_sender) && !FromHeaderMatches(_filter, out var from))
+            {
+                LogFromHeaderRefused(_logger, _session.Id, _session.RemoteEndPoint, _session.AuthenticatedUser ?? "-", _sender, from);
+                _intake.Metrics.Refused(SenderRefusal.FromHeader);
+                await _spool.AbortAsync();
+                return new SmtpReply(550, "5.7.1", "From header does not match the envelope sender");
+            }
+        }
+
         if (_failure is null)
         {
             try
@@ -113,7 +154,23 @@ public sealed partial class SpoolingMessageWriter : IMessageWriter
 
     public ValueTask AbortAsync() => _spool.AbortAsync();
 
+    private bool FromHeaderMatches(HeaderSectionFilter filter, out string from)
+    {
+        if (!filter.TryGetFromAddresses(out var addresses))
+        {
+            from = filter.FromTooLong ? "(too long)" : "(unreadable)";
+            return false;
+        }
+
+        from = string.Join(",", addresses);
+        return SenderPolicy.FromHeaderMatches(_sender, addresses);
+    }
+
     public ValueTask DisposeAsync() => _spool.DisposeAsync();
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "{SessionId}: From header refused client={Client} user={User} from=<{Sender}> header-from={HeaderFrom}; answered 550 5.7.1")]
+    private static partial void LogFromHeaderRefused(ILogger logger, string sessionId, System.Net.EndPoint? client, string user, string sender, string headerFrom);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{QueueId}: spool failure ({Reason}): {Detail}; answered 451 4.3.0")]
     private static partial void LogSpoolFailure(ILogger logger, string queueId, SpoolFailureReason reason, string detail);

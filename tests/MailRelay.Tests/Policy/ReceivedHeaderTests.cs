@@ -26,6 +26,21 @@ public class ReceivedHeaderTests
     }
 
     [Fact]
+    public void Hiding_the_client_leaves_out_the_from_clause()
+    {
+        var session = SessionWith(extended: true, secure: true, authenticated: false, helo: "app-7d9f.internal");
+        var transaction = new MailTransaction("app@ours.example");
+        transaction.Recipients.Add("someone@elsewhere.example");
+
+        var header = ReceivedHeader.Build(session, transaction, "relay.example", "ABC123", When, hideClient: true);
+
+        Assert.Equal(
+            "Received: by relay.example (MailRelay) with ESMTPS id ABC123\r\n"
+            + "\tfor <someone@elsewhere.example>; Wed, 25 Nov 2026 11:06:09 +0000\r\n",
+            header);
+    }
+
+    [Fact]
     public void Several_recipients_are_not_disclosed_and_ipv6_is_an_address_literal()
     {
         var transaction = new MailTransaction("app@ours.example");
