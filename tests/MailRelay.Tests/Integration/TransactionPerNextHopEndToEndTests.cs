@@ -95,6 +95,21 @@ public sealed class TransactionPerNextHopEndToEndTests
         Assert.Equal(["b@routed.test", "d@also-routed.test"], Assert.Single(routed.Messages).Recipients);
     }
 
+    [Fact]
+    public async Task Under_a_rate_of_one_message_an_hour_a_transaction_to_one_provider_takes_one_send_slot()
+    {
+        await using var smarthost = FakeSmtpServer.StartOnLoopback(new FakeSmtpBehaviour());
+        await using var senderHost = FakeSmtpServer.StartOnLoopback(new FakeSmtpBehaviour());
+        await using var relay = await StartRelayAsync(
+            smarthost, senderHost, ("RATE_LIMIT_ENABLED", "true"), ("RATE_LIMIT_GLOBAL", """{"rate":"1/1h"}"""));
+
+        // gmail.com and googlemail.com are both Google's: one pacing scope, so one transaction and one send of the hour.
+        await EndToEndMail.SubmitAsync(relay, Sender, "paced", "a@gmail.com", "b@googlemail.com");
+        await EndToEndMail.WaitForEmptyQueueAsync(relay, Limit);
+
+        Assert.Equal(["a@gmail.com", "b@googlemail.com"], Assert.Single(smarthost.Messages).Recipients);
+    }
+
     private static Task<InProcessRelay> StartRelayAsync(FakeSmtpServer smarthost, FakeSmtpServer senderHost, params (string Name, string Value)[] extra)
     {
         var settings = new Dictionary<string, string?>
