@@ -97,6 +97,8 @@ only. Its hash is the pod's checksum/config annotation, so any change rolls the 
 - name: DELAY_WARNING_TIME
   value: {{ . | quote }}
 {{- end }}
+- name: DELIVERY_RECIPIENT_LIMIT
+  value: {{ include "mail-relay.scalar" .Values.mail.deliveryRecipientLimit | quote }}
 - name: DKIM_ENABLED
   value: {{ .Values.dkim.enabled | toString | quote }}
 - name: DKIM_AUTO_GENERATE

@@ -202,6 +202,8 @@ public static class ConfigurationRegistry
             "Log output format on stdout."),
         Literal(N.LogLevel, "Verbose / Debug / Information / Warning / Error / Fatal", "Information",
             "Minimum log level (case-insensitive)."),
+        Literal(N.DeliveryRecipientLimit, "integer 1–1000", "50",
+            "Most recipients in one delivery transaction: recipients of a message that share a next hop go in one transaction up to this many (Postfix's `smtp_destination_recipient_limit`)."),
     ];
 
     /// <summary>The registry entry for a name, or null.</summary>

@@ -37,4 +37,7 @@ public sealed record DeliverySettings
 
     /// <summary>DELIVERY_CONCURRENCY: deliveries in progress at once.</summary>
     public required int Concurrency { get; init; }
+
+    /// <summary>DELIVERY_RECIPIENT_LIMIT: most recipients in one transaction to one next hop.</summary>
+    public int RecipientLimit { get; init; } = 50;
 }

@@ -44,6 +44,7 @@ internal static class DeliverySettingsReader
                 ? warning
                 : null,
             Concurrency = reader.ReadInteger(N.DeliveryConcurrency, 1, 1000),
+            RecipientLimit = reader.ReadInteger(N.DeliveryRecipientLimit, 1, 1000),
         };
     }
 

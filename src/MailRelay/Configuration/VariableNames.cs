@@ -97,4 +97,5 @@ public static class VariableNames
     public const string AdminListen = "ADMIN_LISTEN";
     public const string LogFormat = "LOG_FORMAT";
     public const string LogLevel = "LOG_LEVEL";
+    public const string DeliveryRecipientLimit = "DELIVERY_RECIPIENT_LIMIT";
 }

@@ -101,6 +101,7 @@ public class ConfigurationErrorTests
         { "ADMIN_LISTEN", "8080", [] },
         { "LOG_FORMAT", "xml", [] },
         { "LOG_LEVEL", "Info", [] },
+        { "DELIVERY_RECIPIENT_LIMIT", "0", [] },
     };
 
     [Theory]

@@ -41,5 +41,13 @@ public static class DnsTestRecords
         // Two domains hosted by one provider (pacing state is shared by provider).
         "--mx-host=hosted-a.test,mx1.sharedprovider.test,10",
         "--mx-host=hosted-b.test,mx2.eu.sharedprovider.test,10",
+
+        // Two domains with the same MX host list (one transaction for both), in either order of the records.
+        "--mx-host=samehosts-a.test,mx1.samehosts.test,10",
+        "--mx-host=samehosts-a.test,mx2.samehosts.test,20",
+        "--mx-host=samehosts-b.test,mx2.samehosts.test,20",
+        "--mx-host=samehosts-b.test,mx1.samehosts.test,10",
+        "--host-record=mx1.samehosts.test,127.0.0.3",
+        "--host-record=mx2.samehosts.test,127.0.0.3",
     ];
 }

@@ -1,10 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
-using MailKit.Net.Smtp;
-using MailKit.Security;
 using MailRelay.Tests.Delivery.Transport;
-using MimeKit;
 
 namespace MailRelay.Tests.Integration;
 
@@ -102,37 +99,8 @@ public sealed class DeliveryOutcomesEndToEndTests
             ["DKIM_ENABLED"] = "false",
         });
 
-    private static async Task SubmitAsync(InProcessRelay relay, params string[] recipients)
-    {
-        var message = new MimeMessage();
-        message.From.Add(MailboxAddress.Parse(Sender));
-        foreach (var recipient in recipients)
-        {
-            message.To.Add(MailboxAddress.Parse(recipient));
-        }
+    private static Task SubmitAsync(InProcessRelay relay, params string[] recipients) =>
+        EndToEndMail.SubmitAsync(relay, Sender, "outcomes", recipients);
 
-        message.Subject = "outcomes";
-        message.Body = new TextPart("plain") { Text = "one message, several fates\r\n" };
-        using var client = new SmtpClient();
-        await client.ConnectAsync(relay.SmtpEndPoint.Address.ToString(), relay.SmtpEndPoint.Port, SecureSocketOptions.None);
-        await client.SendAsync(message);
-        await client.DisconnectAsync(quit: true);
-    }
-
-    /// <summary>
-    /// Every message, the DSN included, is final and its files are gone: nothing more can be sent for it, so
-    /// the counts at the next hops are complete.
-    /// </summary>
-    private static async Task WaitForEmptyQueueAsync(InProcessRelay relay)
-    {
-        using var deadline = new CancellationTokenSource(Limit);
-        using var watcher = new FileSystemWatcher(relay.Data.ActiveQueue) { EnableRaisingEvents = true };
-        using var changed = new SemaphoreSlim(0);
-        watcher.Deleted += (_, _) => changed.Release();
-        while (relay.Data.QueuedFiles().Length > 0)
-        {
-            // Also re-checks now and then: a watcher may coalesce or miss events under load.
-            await changed.WaitAsync(TimeSpan.FromMilliseconds(200), deadline.Token);
-        }
-    }
+    private static Task WaitForEmptyQueueAsync(InProcessRelay relay) => EndToEndMail.WaitForEmptyQueueAsync(relay, Limit);
 }

@@ -1,6 +1,9 @@
 namespace MailRelay.Delivery.Scheduling;
 
-/// <summary>One (message, recipient domain) group handed to a delivery worker.</summary>
+/// <summary>
+/// Recipients of one message that share a next hop, handed to a delivery worker as one transaction.
+/// <see cref="Domain"/> is the first recipient's domain: the one whose route and pacing scope the job follows.
+/// </summary>
 internal sealed record DeliveryJob(QueuedMessage Message, string Domain, IReadOnlyList<string> Recipients)
 {
     /// <summary>Set by the pacer when pacing admitted this job.</summary>

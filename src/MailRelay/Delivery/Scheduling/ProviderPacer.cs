@@ -4,8 +4,9 @@ using MailRelay.RateLimiting;
 namespace MailRelay.Delivery.Scheduling;
 
 /// <summary>
-/// Delivery pacing between the scheduler and the workers. Each due (message, domain) job is classified by
-/// the provider that receives the domain's mail and joins that provider's ready queue; one pump per queue
+/// Delivery pacing between the scheduler and the workers. Each due job (one transaction: recipients of a message
+/// that share a next hop, a provider and a custom-domain scope) is classified by the provider that receives its
+/// first domain's mail and joins that provider's ready queue; a job is one send whatever its number of recipients; one pump per queue
 /// releases its jobs one at a time: it waits for a delivery slot under the connection ceilings, claims the
 /// adaptive controller's next send slot (which also keeps the circuit breaker's pause and single probe),
 /// counts the send against the day's warm-up cap, claims the static rate slot at or after that, and waits

@@ -10,8 +10,9 @@ namespace MailRelay.Delivery.Scheduling;
 /// The queue manager. At start it takes the queue lock, recovers every message in <c>queue/active</c>
 /// (recipients an interrupted attempt left unrecorded are pending again) and then sleeps until the
 /// earliest due time, new mail from the spool, an operator request in <c>queue/control/</c>, or a
-/// finished delivery — there is no polling tick. Each pass groups due recipients by domain into one
-/// <see cref="DeliveryRequest"/> per (message, domain) and hands them to a fixed pool of workers, which
+/// finished delivery — there is no polling tick. Each pass groups a message's due recipients by next hop
+/// (<see cref="TransactionGrouper"/>) into one <see cref="DeliveryRequest"/>, one transaction, per group of at most
+/// DELIVERY_RECIPIENT_LIMIT recipients, and hands them to a fixed pool of workers, which
 /// bounds the deliveries in progress. On stop, in-flight deliveries get the stopping token; results that
 /// still arrive are recorded, cancelled attempts leave their recipients pending.
 /// </summary>
@@ -40,6 +41,7 @@ public sealed partial class QueueScheduler : BackgroundService
     private readonly RetryPolicy _retry;
     private readonly PacingRegistry? _pacing;
     private readonly IDestinationClassifier? _classifier;
+    private readonly TransactionGrouper _grouper;
     private ProviderPacer? _pacer;
     private readonly ConcurrentDictionary<string, QueuedMessage> _messages = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<QueueEntry> _committed = new();
@@ -96,6 +98,7 @@ public sealed partial class QueueScheduler : BackgroundService
         // Pacing needs to know each domain's provider; a transport that cannot tell delivers unpaced.
         _classifier = transport as IDestinationClassifier;
         _pacing = pacing is { IsActive: true } && _classifier is not null ? pacing : null;
+        _grouper = new TransactionGrouper(transport as INextHopGrouping, _pacing, options.RecipientLimit);
         _removals = new RemovalCommitter(options.DataDirectory, diskSync);
         _recorder = new DeliveryRecorder(
             options.DataDirectory, _retry, new DsnWriter(spool, options.HostName, timeProvider), diskSync, timeProvider, logger, metrics, OnRemoved, _removals, options.DelayWarning);
@@ -317,11 +320,10 @@ public sealed partial class QueueScheduler : BackgroundService
 
                 if (!message.Held)
                 {
-                    foreach (var group in message.Due(now).GroupBy(QueuedMessage.DomainOf, StringComparer.Ordinal))
+                    foreach (var (domain, recipients) in _grouper.Group(message.Due(now)))
                     {
-                        var recipients = group.ToList();
                         message.MarkInFlight(recipients);
-                        jobs.Add(new DeliveryJob(message, group.Key, recipients));
+                        jobs.Add(new DeliveryJob(message, domain, recipients));
                     }
 
                     if (message.NextDue() is { } due && (next is null || due < next))

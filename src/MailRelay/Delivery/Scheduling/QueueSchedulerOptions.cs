@@ -11,6 +11,9 @@ public sealed record QueueSchedulerOptions
     /// <summary>Default jitter: each retry delay is scaled by a random factor in [0.9, 1.1].</summary>
     public const double DefaultJitter = 0.1;
 
+    /// <summary>Default bound on recipients in one transaction (Postfix's <c>smtp_destination_recipient_limit</c>).</summary>
+    public const int DefaultRecipientLimit = 50;
+
     /// <summary>DATA_DIR.</summary>
     public required string DataDirectory { get; init; }
 
@@ -29,6 +32,12 @@ public sealed record QueueSchedulerOptions
     /// <summary>Most delivery requests in progress at once.</summary>
     public int MaxConcurrency { get; init; } = DefaultMaxConcurrency;
 
+    /// <summary>
+    /// DELIVERY_RECIPIENT_LIMIT: most recipients of one message in one delivery request (one transaction); more
+    /// recipients for the same next hop are split into several requests.
+    /// </summary>
+    public int RecipientLimit { get; init; } = DefaultRecipientLimit;
+
     /// <summary>Relative jitter of retry delays (0 = exact schedule).</summary>
     public double Jitter { get; init; } = DefaultJitter;
 
@@ -42,6 +51,7 @@ public sealed record QueueSchedulerOptions
             RetrySchedule = configuration.Delivery.RetrySchedule,
             QueueLifetime = configuration.Delivery.QueueLifetime,
             DelayWarning = configuration.Delivery.DelayWarningTime,
+            RecipientLimit = configuration.Delivery.RecipientLimit,
         };
     }
 }

@@ -112,11 +112,4 @@ internal sealed class QueuedMessage
 
         return next;
     }
-
-    /// <summary>The recipient domain, lower-cased: the unit one delivery request covers.</summary>
-    public static string DomainOf(string recipient)
-    {
-        var at = recipient.LastIndexOf('@');
-        return at < 0 ? string.Empty : recipient[(at + 1)..].ToLowerInvariant();
-    }
 }

@@ -8,10 +8,12 @@ namespace MailRelay.Delivery.Transport;
 /// The SMTP delivery transport: routes a request's domain (<see cref="DeliveryRouter"/>), opens the stored
 /// message, takes a pooled connection to one of the next hops or connects to their addresses in order
 /// (the next address or host after a connection failure, a 4xx or 5xx greeting, a TLS or AUTH failure),
-/// runs one transaction and returns one result per recipient. Safe for concurrent calls. As the
-/// <see cref="IDestinationClassifier"/> it tells delivery pacing which provider a domain's MX hosts belong to.
+/// runs one transaction and returns one result per recipient. A request's recipients may be at several domains
+/// with the same next hop; they share the transaction. Safe for concurrent calls. As the
+/// <see cref="IDestinationClassifier"/> it tells delivery pacing which provider a domain's MX hosts belong to, and
+/// as the <see cref="INextHopGrouping"/> which domains share a next hop.
 /// </summary>
-public sealed class SmtpDeliveryTransport : IDeliveryTransport, IDestinationClassifier, IAsyncDisposable
+public sealed class SmtpDeliveryTransport : IDeliveryTransport, IDestinationClassifier, INextHopGrouping, IAsyncDisposable
 {
     private readonly SmtpTransportOptions _options;
     private readonly DeliveryRouter _router;
@@ -56,13 +58,80 @@ public sealed class SmtpDeliveryTransport : IDeliveryTransport, IDestinationClas
     public async Task<IReadOnlyList<RecipientResult>> DeliverAsync(DeliveryRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var plan = await _router.PlanAsync(request.Domain, cancellationToken).ConfigureAwait(false);
-        if (plan.Kind == RouteKind.MailExchangers && plan.Hosts.Count > 0 && _providers is not null)
+        var groups = await PlanGroupsAsync(request, cancellationToken).ConfigureAwait(false);
+        if (groups.Count == 1)
         {
-            // Keeps the domain → provider map current when a domain moves to another provider.
-            _providers.LearnMx(request.Domain, plan.Hosts[0].Host);
+            return await DeliverPlannedAsync(groups[0].Plan, request, cancellationToken).ConfigureAwait(false);
         }
 
+        // The scheduler grouped these domains by the MX hosts it last knew; one of them has moved since. Each next
+        // hop gets its own transaction, but a paced request holds one delivery and send slot: only the first
+        // transaction that connects may use it, the others wait for their retry.
+        var results = new List<RecipientResult>(request.Recipients.Count);
+        var connected = false;
+        foreach (var (plan, domain, recipients) in groups)
+        {
+            var part = request with { Domain = domain, Recipients = recipients };
+            if (plan.Failure is null && request.Pacing is not null && connected)
+            {
+                results.AddRange(Everyone(part, ReplyText.Local(451, "4.4.3", $"the next hop for {domain} changed since the attempt was scheduled"), null, null));
+                continue;
+            }
+
+            connected |= plan.Failure is null;
+            results.AddRange(await DeliverPlannedAsync(plan, part, cancellationToken).ConfigureAwait(false));
+        }
+
+        return results;
+    }
+
+    /// <summary>
+    /// The request's recipients by route: recipients whose domains route to the same hosts share one group (one
+    /// transaction), in the order of their first recipient. A domain whose routing failed is a group of its own.
+    /// </summary>
+    private async Task<List<(RoutePlan Plan, string Domain, List<string> Recipients)>> PlanGroupsAsync(
+        DeliveryRequest request, CancellationToken cancellationToken)
+    {
+        var plans = new Dictionary<string, RoutePlan>(StringComparer.Ordinal);
+        var groups = new List<(RoutePlan Plan, string Domain, List<string> Recipients)>();
+        foreach (var recipient in request.Recipients)
+        {
+            var domain = RecipientDomain.Of(recipient) is { Length: > 0 } own ? own : request.Domain;
+            if (!plans.TryGetValue(domain, out var plan))
+            {
+                plan = await _router.PlanAsync(domain, cancellationToken).ConfigureAwait(false);
+                plans[domain] = plan;
+                if (plan.Kind == RouteKind.MailExchangers && plan.Hosts.Count > 0 && _providers is not null)
+                {
+                    // Keeps the domain → provider map current when a domain moves to another provider.
+                    _providers.LearnMx(domain, plan.Hosts[0].Host);
+                }
+            }
+
+            var index = groups.FindIndex(group => group.Domain == domain || SameHops(group.Plan, plan));
+            if (index < 0)
+            {
+                groups.Add((plan, domain, [recipient]));
+            }
+            else
+            {
+                groups[index].Recipients.Add(recipient);
+            }
+        }
+
+        return groups;
+    }
+
+    /// <summary>Two routes to the same hosts (the lookup's order of equal-preference hosts aside).</summary>
+    private static bool SameHops(RoutePlan one, RoutePlan other) =>
+        one.Failure is null && other.Failure is null && !one.ImplicitMx && !other.ImplicitMx
+        && one.Kind == other.Kind && one.Hosts.Count == other.Hosts.Count
+        && one.Hosts.All(other.Hosts.Contains);
+
+    /// <summary>One transaction for recipients that share <paramref name="plan"/>.</summary>
+    private async Task<IReadOnlyList<RecipientResult>> DeliverPlannedAsync(
+        RoutePlan plan, DeliveryRequest request, CancellationToken cancellationToken)
+    {
         if (plan.Failure is { } routeFailure)
         {
             TransportLog.RouteFailed(_logger, request.Domain, routeFailure);
@@ -120,6 +189,7 @@ public sealed class SmtpDeliveryTransport : IDeliveryTransport, IDestinationClas
         }
 
         var mx = await _resolver.LookupMxAsync(key, cancellationToken).ConfigureAwait(false);
+        _router.Remember(key, mx);
         return mx.Status switch
         {
             MxLookupStatus.Found => providers.LearnMx(key, mx.Exchangers[0].Host),
@@ -127,6 +197,8 @@ public sealed class SmtpDeliveryTransport : IDeliveryTransport, IDestinationClas
             _ => null,
         };
     }
+
+    public string NextHopKeyOf(string domain) => _router.NextHopKeyOf(domain);
 
     public ValueTask DisposeAsync() => _pool.DisposeAsync();
 

@@ -8,9 +8,10 @@ namespace MailRelay.Tests.Delivery.Scheduling;
 /// <summary>
 /// A delivery transport that answers from a rule per recipient, records every request with the message
 /// bytes it would have sent, and counts how many requests run at once. As a destination classifier it
-/// maps domains to providers from <see cref="Providers"/>, as MX lookups would.
+/// maps domains to providers from <see cref="Providers"/>, as MX lookups would; as the next-hop grouping it
+/// groups domains by <see cref="NextHops"/> (each other domain its own next hop).
 /// </summary>
-internal sealed class FakeTransport : IDeliveryTransport, IDestinationClassifier
+internal sealed class FakeTransport : IDeliveryTransport, IDestinationClassifier, INextHopGrouping
 {
     private int _current;
     private int _maxConcurrent;
@@ -31,6 +32,9 @@ internal sealed class FakeTransport : IDeliveryTransport, IDestinationClassifier
 
     /// <summary>Domains the classifier cannot route now (as after a DNS failure).</summary>
     public HashSet<string> Unroutable { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Domain → next-hop key, as routes or known MX hosts would give it; other domains: the domain alone.</summary>
+    public Dictionary<string, string> NextHops { get; } = new(StringComparer.OrdinalIgnoreCase);
 
     public int MaxConcurrent => Volatile.Read(ref _maxConcurrent);
 
@@ -72,6 +76,8 @@ internal sealed class FakeTransport : IDeliveryTransport, IDestinationClassifier
         ValueTask.FromResult<ProviderKey?>(Unroutable.Contains(domain) ? null
             : Providers.TryGetValue(domain, out var provider) ? providers.LearnMx(domain, "mx." + provider)
             : providers.ForDomain(domain));
+
+    public string NextHopKeyOf(string domain) => NextHops.TryGetValue(domain, out var hop) ? hop : "domain:" + domain;
 
     /// <summary>Requests made for the given recipient.</summary>
     public List<RecordedRequest> For(string recipient) => [.. Requests.Where(r => r.Request.Recipients.Contains(recipient))];

@@ -40,6 +40,37 @@ public sealed class DeliveryRouterTests
         Assert.Same(options.RelayCredentials, hop.Credentials);
     }
 
+    [Fact]
+    public void With_a_smarthost_every_unrouted_domain_shares_its_next_hop_and_a_routed_domain_keeps_its_destination()
+    {
+        var router = new DeliveryRouter(Options(RelayTlsMode.Opportunistic, 587), UnusedResolver);
+
+        Assert.Equal(router.NextHopKeyOf("one.test"), router.NextHopKeyOf("Two.TEST."));
+        Assert.NotEqual(router.NextHopKeyOf("one.test"), router.NextHopKeyOf("routed.test"));
+        Assert.Equal("route:127.0.0.9:2526", router.NextHopKeyOf("ROUTED.test"));
+    }
+
+    [Fact]
+    public void Domains_share_a_next_hop_when_their_last_lookups_named_the_same_MX_hosts_in_any_order_of_equal_preference()
+    {
+        var router = new DeliveryRouter(new SmtpTransportOptions { HostName = "relay.origin.test" }, UnusedResolver);
+        Assert.NotEqual(router.NextHopKeyOf("a.test"), router.NextHopKeyOf("b.test"));
+
+        router.Remember("a.test", Found(("mx1.hoster.test", 10), ("mx2.hoster.test", 10), ("backup.hoster.test", 20)));
+        router.Remember("b.test", Found(("MX2.hoster.test", 10), ("mx1.hoster.test", 10), ("backup.hoster.test", 20)));
+        router.Remember("c.test", Found(("mx1.hoster.test", 10), ("mx2.hoster.test", 20), ("backup.hoster.test", 20)));
+
+        Assert.Equal(router.NextHopKeyOf("a.test"), router.NextHopKeyOf("b.test"));
+        Assert.NotEqual(router.NextHopKeyOf("a.test"), router.NextHopKeyOf("c.test"));
+
+        // A domain that no longer has MX records (its own address, or none) shares nothing any more.
+        router.Remember("b.test", new MxLookupResult(MxLookupStatus.NoMx, [], "b.test has no MX records"));
+        Assert.NotEqual(router.NextHopKeyOf("a.test"), router.NextHopKeyOf("b.test"));
+    }
+
+    private static MxLookupResult Found(params (string Host, int Preference)[] hosts) =>
+        new(MxLookupStatus.Found, [.. hosts.Select(h => new MailExchanger(h.Host, h.Preference))], "found");
+
     private static SmtpTransportOptions Options(RelayTlsMode tls, int port) => new()
     {
         HostName = "relay.origin.test",

@@ -110,6 +110,23 @@ public sealed class MxDeliveryTests(DnsmasqFixture dns) : IAsyncLifetime, IDispo
         Assert.Equal(0, _servers.Accepting.Connections);
     }
 
+    [Fact]
+    public async Task Domains_with_the_same_MX_hosts_share_a_next_hop_key_once_looked_up_and_one_transaction()
+    {
+        Assert.NotEqual(_transport.NextHopKeyOf("samehosts-a.test"), _transport.NextHopKeyOf("samehosts-b.test"));
+        await DeliverOneAsync("samehosts-a.test");
+        await DeliverOneAsync("samehosts-b.test");
+        Assert.Equal(_transport.NextHopKeyOf("samehosts-a.test"), _transport.NextHopKeyOf("samehosts-b.test"));
+        Assert.NotEqual(_transport.NextHopKeyOf("samehosts-a.test"), _transport.NextHopKeyOf("failover.test"));
+
+        var results = await _transport.DeliverAsync(
+            new DeliveryRequest(_file.Entry, "samehosts-a.test", ["one@samehosts-a.test", "two@samehosts-b.test"]), CancellationToken.None);
+
+        Assert.All(results, result => Assert.Equal(RecipientOutcome.Delivered, result.Outcome));
+        Assert.Equal(["one@samehosts-a.test", "two@samehosts-b.test"], _servers.Accepting.Messages.Last().Recipients);
+        Assert.Equal(3, _servers.Accepting.Messages.Count);
+    }
+
     private async Task<RecipientResult> DeliverOneAsync(string domain)
     {
         var results = await _transport.DeliverAsync(new DeliveryRequest(_file.Entry, domain, ["someone@" + domain]), CancellationToken.None);
