@@ -129,6 +129,33 @@ public sealed class DeliveryFormEndToEndTests
         Assert.Contains("550 5.1.1", report, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Recipients_at_three_domains_routed_to_one_strict_hop_get_one_signed_transaction_with_a_long_line_rewritten()
+    {
+        await using var hop = FakeSmtpServer.StartOnLoopback(StrictHop);
+        using var data = new TestDirectory();
+        var target = $"127.0.0.1:{hop.EndPoint.Port}";
+        await using var daemon = await DaemonProcess.StartAsync(DkimDeliveryTests.SigningDaemon(
+            data, $"{{\"one.test\":\"{target}\",\"two.test\":\"{target}\",\"three.test\":\"{target}\",\"ours.example\":\"{target}\"}}"));
+        var line = string.Concat(Enumerable.Repeat("0123456789", 200));
+        var stored =
+            "From: app@ours.example\r\n" +
+            "To: a@one.test, b@two.test, c@three.test\r\n" +
+            "Subject: one transaction, one long line\r\n" +
+            "\r\n" +
+            line + "\r\n";
+
+        await SubmitAsync(daemon, "MAIL FROM:<app@ours.example> SMTPUTF8", ["a@one.test", "b@two.test", "c@three.test"], Encoding.ASCII.GetBytes(stored));
+        await hop.WaitUntilAsync(() => !hop.Messages.IsEmpty, Limit);
+
+        var delivered = Assert.Single(hop.Messages);
+        Assert.Equal(["a@one.test", "b@two.test", "c@three.test"], delivered.Recipients);
+        Assert.DoesNotContain("SMTPUTF8", delivered.MailCommand, StringComparison.OrdinalIgnoreCase);
+        Assert.True(PythonDkimVerifier.Verifies(KeyRecord(data), delivered.Data), "python3-dkim refused the delivered message");
+        var message = MimeMessage.Load(new MemoryStream(delivered.Data));
+        Assert.Equal(line, Assert.IsType<TextPart>(message.Body).Text.TrimEnd('\r', '\n'));
+    }
+
     private static Task<DaemonProcess> StartDaemonAsync(TestDirectory data, FakeSmtpServer hop) =>
         DaemonProcess.StartAsync(DkimDeliveryTests.SigningDaemon(
             data, $"{{\"strict.test\":\"127.0.0.1:{hop.EndPoint.Port}\",\"ours.example\":\"127.0.0.1:{hop.EndPoint.Port}\"}}"));
