@@ -5,7 +5,8 @@ namespace MailRelay.Delivery.Transport;
 /// <summary>
 /// The line length limit of RFC 5322 §2.1.1 (998 octets before CRLF), which strict next hops enforce: a
 /// cheap scan over the stored bytes that tells whether any line is longer, and the last resort for lines
-/// that MIME re-encoding cannot shorten, as Postfix's <c>smtp_line_length_limit</c> does it.
+/// that MIME re-encoding cannot shorten, as Postfix's <c>smtp_line_length_limit</c> does it. A line that starts
+/// with a dot gains one on the wire (RFC 5321 §4.5.2 transparency), so it may hold one octet less.
 /// </summary>
 public static class LineLimit
 {
@@ -63,7 +64,7 @@ public static class LineLimit
             var text = line[..^ending];
 
             // After an inserted CRLF SPACE the next line already holds that space.
-            var room = MaxLineLength;
+            var room = RoomFor(text);
             while (text.Length > room)
             {
                 var space = text[1..(room + 1)].LastIndexOfAny((byte)' ', (byte)'\t') + 1;
@@ -72,7 +73,7 @@ public static class LineLimit
                     output.Write(text[..space]);
                     output.Write("\r\n"u8);
                     text = text[space..];
-                    room = MaxLineLength;
+                    room = RoomFor(text);
                 }
                 else
                 {
@@ -90,11 +91,15 @@ public static class LineLimit
         return output.WrittenSpan.ToArray();
     }
 
+    /// <summary>The octets a line may hold before its CRLF: one less when the dot it starts with will be doubled.</summary>
+    private static int RoomFor(ReadOnlySpan<byte> line) => !line.IsEmpty && line[0] == (byte)'.' ? MaxLineLength - 1 : MaxLineLength;
+
     /// <summary>Line lengths across buffers: the octets of the line being read, and whether one was too long.</summary>
     private struct Scan
     {
         private int _current;
         private bool _endsWithCr;
+        private int _limit;
 
         public bool Found { get; private set; }
 
@@ -102,6 +107,11 @@ public static class LineLimit
         {
             while (!Found && !bytes.IsEmpty)
             {
+                if (_current == 0)
+                {
+                    _limit = RoomFor(bytes);
+                }
+
                 var newline = bytes.IndexOf((byte)'\n');
                 if (newline < 0)
                 {
@@ -109,12 +119,12 @@ public static class LineLimit
                     _endsWithCr = bytes[^1] == (byte)'\r';
 
                     // A CR may still be followed by its LF: only more than the limit and a CR is certainly too long.
-                    Found = _current > MaxLineLength + (_endsWithCr ? 1 : 0);
+                    Found = _current > _limit + (_endsWithCr ? 1 : 0);
                     return;
                 }
 
                 var crBefore = newline > 0 ? bytes[newline - 1] == (byte)'\r' : _endsWithCr;
-                Found = _current + newline - (crBefore ? 1 : 0) > MaxLineLength;
+                Found = _current + newline - (crBefore ? 1 : 0) > _limit;
                 _current = 0;
                 _endsWithCr = false;
                 bytes = bytes[(newline + 1)..];

@@ -28,6 +28,32 @@ public sealed class LineLimitTests
         }
     }
 
+    [Theory]
+    [InlineData(997, false)]
+    [InlineData(998, true)]
+    public async Task A_line_starting_with_a_dot_counts_the_dot_it_gains_on_the_wire(int length, bool tooLong)
+    {
+        var content = Encoding.ASCII.GetBytes("Subject: hi\r\n\r\n." + new string('x', length - 1) + "\r\nshort\r\n");
+        foreach (var chunk in new[] { 1, 2, 7, 999, 1000, 1001 })
+        {
+            Assert.Equal(tooLong, await LineLimit.HasLongLineAsync(new TrickleStream(content, chunk), CancellationToken.None));
+        }
+
+        Assert.Equal(tooLong, LineLimit.HasLongLine(content));
+    }
+
+    [Fact]
+    public void A_broken_dot_line_fits_after_dot_stuffing()
+    {
+        var content = Encoding.ASCII.GetBytes("." + new string('x', 1500) + "\r\n");
+
+        var lines = Encoding.ASCII.GetString(LineLimit.BreakLongLines(content)).Split("\r\n");
+
+        Assert.Equal(997, lines[0].Length);
+        Assert.All(lines, l => Assert.True((l.StartsWith('.') ? l.Length + 1 : l.Length) <= 998, $"{l.Length} octets on the wire"));
+        Assert.Equal("." + new string('x', 1500), string.Concat(lines.Select((l, i) => i == 0 ? l : l.TrimStart(' '))));
+    }
+
     [Fact]
     public void Lines_that_fit_are_copied_unchanged()
     {
