@@ -92,6 +92,13 @@ for f in tests/chart/contract-negative/*.yaml; do
     fi
 done
 
+# The release notes never compute DNS records of their own: the daemon's one function does (dkim show, dns plan).
+if grep -nE 'v=spf1|v=DMARC1|v=DKIM1' chart/templates/NOTES.txt > "$work/err"; then
+    fail "NOTES.txt writes DNS records itself instead of pointing at MailRelay dkim show / dns plan:"; sed 's/^/    /' "$work/err"
+else
+    pass "NOTES.txt prints no DNS record of its own (dkim show / dns plan compute them)"
+fi
+
 # The open-relay guard's message must point at a README section that exists.
 section=$(sed -n 's/.*section \\"\([^\\]*\)\\".*/\1/p' chart/templates/_validate.tpl | head -1)
 if [[ -n $section ]] && grep -q "^## $section" README.md; then
