@@ -47,8 +47,10 @@ public static class CommandLine
                 return WithConfiguration(environment, stderr, c => Dkim.DkimShowCommand.Run(c, args[2], stdout, stderr));
             case var _ when args.Length == 4 && args[0] == "dkim" && args[1] == "generate":
                 return WithConfiguration(environment, stderr, c => Dkim.DkimGenerateCommand.Run(c, args[2], args[3], stdout, stderr));
+            case "health" or "health --ready":
+                return await WithConfigurationAsync(environment, stderr, c => HealthCommand.RunAsync(c, args.Length == 2, stdout, stderr));
             case "dns plan" or "dns apply" or "dns status":
-                return await WithDnsAsync(environment, args[1], stdout, stderr);
+                return await WithConfigurationAsync(environment, stderr, c => RunDnsAsync(c, args[1], stdout, stderr));
             case "auth hash-password":
                 return await AuthCommands.RunHashPasswordAsync(stdin, stdout, stderr);
             case "--version" or "version":
@@ -76,7 +78,7 @@ public static class CommandLine
         return command(result.Configuration);
     }
 
-    private static async Task<int> WithDnsAsync(IReadOnlyDictionary<string, string?> environment, string verb, TextWriter stdout, TextWriter stderr)
+    private static async Task<int> WithConfigurationAsync(IReadOnlyDictionary<string, string?> environment, TextWriter stderr, Func<RelayConfiguration, Task<int>> command)
     {
         var result = ConfigurationLoader.Load(environment);
         if (!result.IsValid)
@@ -85,7 +87,11 @@ public static class CommandLine
             return ExitError;
         }
 
-        var configuration = result.Configuration;
+        return await command(result.Configuration);
+    }
+
+    private static async Task<int> RunDnsAsync(RelayConfiguration configuration, string verb, TextWriter stdout, TextWriter stderr)
+    {
         var loggers = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
         DnsPublishing.DnsPublishingComponents components;
         try
@@ -159,6 +165,9 @@ public static class CommandLine
                           changes to make; writes nothing. Exit 0 in sync, 3 changes pending, 4 conflicts, 1 error
           dns apply       make those changes now (the running daemon does it every DNS_CHECK_INTERVAL)
           dns status      the same records as resolvers see them (DNS_SERVERS), and the PTR of each public address
+          health [--ready]
+                          ask the running daemon's admin listener (/healthz, or /readyz): exit 0 when it
+                          answers 200 (the container's HEALTHCHECK)
           auth hash-password
                           read a password from standard input (one line) and print its secret for
                           SMTP_AUTH_USERS_FILE ({PBKDF2-SHA256}...; see docs/authentication.md)
