@@ -50,6 +50,27 @@ public sealed partial class ContainerImageTests
             $"'{run}' lets Docker kill the relay before SHUTDOWN_TIMEOUT (30 s) is over"));
     }
 
+    [Fact]
+    public void The_build_context_keeps_every_embedded_resource_whatever_the_case_of_its_folders()
+    {
+        var project = File.ReadAllText(Path.Combine(Root, "src", "MailRelay", "MailRelay.csproj"));
+        var resources = Regex.Matches(project, @"EmbeddedResource Include=""([^""]+)""").Select(m => "src/MailRelay/" + m.Groups[1].Value.Replace('\\', '/')).ToList();
+        var patterns = File.ReadAllLines(Path.Combine(Root, "docker", "Dockerfile.dockerignore"))
+            .Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
+
+        Assert.NotEmpty(resources);
+        Assert.All(resources, resource => Assert.DoesNotContain(patterns, pattern => Excludes(pattern, resource)));
+    }
+
+    /// <summary>Whether a .dockerignore pattern would drop <paramref name="path"/>, compared without case (a case-insensitive file system or a renamed folder must not change what is built).</summary>
+    private static bool Excludes(string pattern, string path)
+    {
+        var glob = pattern.TrimStart('/');
+        var directory = glob.EndsWith('/');
+        var expression = "^" + Regex.Escape(glob.TrimEnd('/')).Replace(@"\*\*/", "(.*/)?", StringComparison.Ordinal).Replace(@"\*", "[^/]*", StringComparison.Ordinal) + (directory ? "/" : "($|/)");
+        return Regex.IsMatch(path, expression, RegexOptions.IgnoreCase);
+    }
+
     [GeneratedRegex(@"(?m)^\s+containerPort: (\d+)$")]
     private static partial Regex ContainerPort();
 
