@@ -34,7 +34,6 @@ public sealed partial class QueueScheduler : BackgroundService
     private readonly IDeliveryTransport _transport;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly QueueMetrics? _metrics;
     private readonly IDiskSync _diskSync;
     private readonly DeliveryRecorder _recorder;
     private readonly RemovalCommitter _removals;
@@ -91,7 +90,7 @@ public sealed partial class QueueScheduler : BackgroundService
         _transport = transport;
         _time = timeProvider;
         _logger = logger;
-        _metrics = metrics;
+        metrics?.MeasureQueueWith(MeasureQueue);
         _diskSync = diskSync;
         _retry = new RetryPolicy(options.RetrySchedule, options.QueueLifetime, options.Jitter, random);
 
@@ -298,8 +297,6 @@ public sealed partial class QueueScheduler : BackgroundService
 
         DateTimeOffset? next = null;
         var dispatched = 0;
-        var recipientsLeft = 0;
-        var oldest = now;
         foreach (var message in candidates)
         {
             var jobs = new List<DeliveryJob>();
@@ -311,8 +308,6 @@ public sealed partial class QueueScheduler : BackgroundService
                     continue;
                 }
 
-                recipientsLeft += message.States.Values.Count(s => !s.IsFinal);
-                oldest = message.Entry.ArrivalTime < oldest ? message.Entry.ArrivalTime : oldest;
                 if (!message.Settling && _recorder.NeedsSettling(message, now))
                 {
                     settle = true;
@@ -346,10 +341,6 @@ public sealed partial class QueueScheduler : BackgroundService
         }
 
         Interlocked.Add(ref _jobsDispatched, dispatched);
-        if (full)
-        {
-            _metrics?.SetQueueSize(_messages.Count, recipientsLeft, now - oldest);
-        }
 
         if (next is { } soonest && (_nextDue is null || soonest < _nextDue))
         {
@@ -358,6 +349,37 @@ public sealed partial class QueueScheduler : BackgroundService
 
         pass.TrySetResult(dispatched);
         return _nextDue;
+    }
+
+    /// <summary>
+    /// The queue as <c>queue list</c> shows it: every message not yet removed (held ones too) with its
+    /// recipients not yet final. Read at each scrape; a message's state changes in memory right after its
+    /// state log, so the two agree but for the moment in between.
+    /// </summary>
+    private QueueSize MeasureQueue()
+    {
+        var messages = 0;
+        var recipients = 0;
+        DateTimeOffset? oldest = null;
+        foreach (var message in _messages.Values)
+        {
+            lock (message.Sync)
+            {
+                if (message.Removed)
+                {
+                    continue;
+                }
+
+                messages++;
+                recipients += message.States.Values.Count(s => !s.IsFinal);
+                if (oldest is null || message.Entry.ArrivalTime < oldest)
+                {
+                    oldest = message.Entry.ArrivalTime;
+                }
+            }
+        }
+
+        return new QueueSize(messages, recipients, oldest is { } arrival ? _time.GetUtcNow() - arrival : TimeSpan.Zero);
     }
 
     /// <summary>Hands a job to the workers, through the pacer when pacing is on.</summary>
