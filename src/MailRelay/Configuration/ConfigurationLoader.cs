@@ -110,8 +110,9 @@ public static class ConfigurationLoader
             LogLevel = reader.ReadChoice(N.LogLevel, LogLevelChoices),
         };
 
-        var warnings = reader.Warnings.Concat(UnknownVariableDetector.Find(environment.Keys)).ToArray();
-        return new ConfigurationResult(configuration, reader.Errors.ToArray(), warnings, reader.ResolvedValues());
+        var foreign = ForeignVariableDetector.Find(environment);
+        var warnings = reader.Warnings.Concat(UnknownVariableDetector.Find(environment.Keys)).Concat(foreign.Warnings).ToArray();
+        return new ConfigurationResult(configuration, reader.Errors.Concat(foreign.Errors).ToArray(), warnings, reader.ResolvedValues());
     }
 
     private static string ReadHostName(EnvironmentReader reader, Func<string> machineHostName)

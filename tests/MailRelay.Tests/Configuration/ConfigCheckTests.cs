@@ -54,6 +54,18 @@ public class ConfigCheckTests
     }
 
     [Fact]
+    public void Postfix_names_are_printed_as_warnings_and_a_foreign_smarthost_as_an_error()
+    {
+        var (warnExit, warnStdout, _) = Run(("MYNETWORKS", "10.0.0.0/8"));
+        var (errorExit, _, errorStderr) = Run(("RELAYHOST", "smtp.example.net"));
+
+        Assert.Equal(0, warnExit);
+        Assert.Contains("warning: MYNETWORKS: is a Postfix name that MailRelay does not read, ignored; use TRUSTED_NETWORKS.", warnStdout, StringComparison.Ordinal);
+        Assert.Equal(1, errorExit);
+        Assert.Contains("error: RELAYHOST: is a Postfix name", errorStderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Errors_go_to_stderr_with_exit_code_one()
     {
         var (exitCode, stdout, stderr) = Run(("MAX_MESSAGE_SIZE", "huge"), ("LOG_FORMAT", "xml"));
