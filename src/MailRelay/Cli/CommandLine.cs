@@ -25,6 +25,12 @@ public static class CommandLine
     {
         ArgumentNullException.ThrowIfNull(args);
         var words = string.Join(' ', args);
+        if (CommandSyntax.Check(args) is { } syntaxError)
+        {
+            await stderr.WriteLineAsync(syntaxError);
+            return ExitUsage;
+        }
+
         switch (words)
         {
             case "" or "run":

@@ -11,11 +11,15 @@ public static class ConfigCheck
         Run(environment, stdout, stderr, System.Net.Dns.GetHostName);
 
     /// <summary>As <see cref="Run(IReadOnlyDictionary{string, string?}, TextWriter, TextWriter)"/>, with a given machine host name.</summary>
-    internal static int Run(IReadOnlyDictionary<string, string?> environment, TextWriter stdout, TextWriter stderr, Func<string> machineHostName)
+    internal static int Run(IReadOnlyDictionary<string, string?> environment, TextWriter stdout, TextWriter stderr, Func<string> machineHostName) =>
+        Run(environment, stdout, stderr, machineHostName, Environment.CurrentDirectory);
+
+    /// <summary>As above, with relative paths resolved against <paramref name="currentDirectory"/>.</summary>
+    internal static int Run(IReadOnlyDictionary<string, string?> environment, TextWriter stdout, TextWriter stderr, Func<string> machineHostName, string currentDirectory)
     {
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
-        var result = ConfigurationLoader.Load(environment, machineHostName);
+        var result = ConfigurationLoader.Load(environment, machineHostName, currentDirectory);
         if (!result.IsValid)
         {
             WriteErrors(result, stderr);

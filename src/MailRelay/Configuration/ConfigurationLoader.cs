@@ -40,10 +40,19 @@ public static class ConfigurationLoader
         Load(environment, System.Net.Dns.GetHostName);
 
     /// <summary>Loads with a given source for the machine's host name (the default of MAIL_HOSTNAME).</summary>
-    internal static ConfigurationResult Load(IReadOnlyDictionary<string, string?> environment, Func<string> machineHostName)
+    internal static ConfigurationResult Load(IReadOnlyDictionary<string, string?> environment, Func<string> machineHostName) =>
+        Load(environment, machineHostName, Environment.CurrentDirectory);
+
+    /// <summary>
+    /// Loads with relative paths (DATA_DIR, DKIM_KEY_DIR) resolved once against <paramref name="currentDirectory"/>,
+    /// the directory the command was run in, so the daemon and every CLI command started there mean the same
+    /// directory, and what is printed is the absolute path that is used.
+    /// </summary>
+    internal static ConfigurationResult Load(IReadOnlyDictionary<string, string?> environment, Func<string> machineHostName, string currentDirectory)
     {
         ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(machineHostName);
+        ArgumentException.ThrowIfNullOrEmpty(currentDirectory);
         var reader = new EnvironmentReader(environment);
 
         var hostName = ReadHostName(reader, machineHostName);
@@ -68,7 +77,7 @@ public static class ConfigurationLoader
             error = string.Empty;
             return true;
         });
-        FileChecks.CheckDirectoryPath(reader, N.DataDir, dataDirectory);
+        dataDirectory = FileChecks.ResolveDirectoryPath(reader, N.DataDir, dataDirectory, currentDirectory);
         var persistenceEnabled = reader.ReadBoolean(N.PersistenceEnabled);
 
         var delivery = DeliverySettingsReader.Read(reader);
@@ -88,7 +97,7 @@ public static class ConfigurationLoader
             DataDirectory = dataDirectory,
             PersistenceEnabled = persistenceEnabled,
             Delivery = delivery,
-            Dkim = DkimSettingsReader.Read(reader, domains, selector, dataDirectory),
+            Dkim = DkimSettingsReader.Read(reader, domains, selector, dataDirectory, currentDirectory),
             SenderAccessEnabled = senders.AccessEnabled,
             Senders = senders,
             OutboundHeaders = SenderSettingsReader.ReadOutbound(reader),
@@ -101,8 +110,9 @@ public static class ConfigurationLoader
             LogLevel = reader.ReadChoice(N.LogLevel, LogLevelChoices),
         };
 
-        var warnings = reader.Warnings.Concat(UnknownVariableDetector.Find(environment.Keys)).ToArray();
-        return new ConfigurationResult(configuration, reader.Errors.ToArray(), warnings, reader.ResolvedValues());
+        var foreign = ForeignVariableDetector.Find(environment);
+        var warnings = reader.Warnings.Concat(UnknownVariableDetector.Find(environment.Keys)).Concat(foreign.Warnings).ToArray();
+        return new ConfigurationResult(configuration, reader.Errors.Concat(foreign.Errors).ToArray(), warnings, reader.ResolvedValues());
     }
 
     private static string ReadHostName(EnvironmentReader reader, Func<string> machineHostName)

@@ -55,11 +55,11 @@ internal static class DkimSettingsReader
         return domains;
     }
 
-    public static DkimSettings Read(EnvironmentReader reader, IReadOnlyList<MailDomain> mailDomains, string selector, string dataDirectory)
+    public static DkimSettings Read(EnvironmentReader reader, IReadOnlyList<MailDomain> mailDomains, string selector, string dataDirectory, string currentDirectory)
     {
         var keyDirectory = reader.Given(N.DkimKeyDir)?.Trim() ?? Path.Combine(dataDirectory, "dkim-keys");
         reader.Resolve(N.DkimKeyDir, keyDirectory, fromDefault: reader.Given(N.DkimKeyDir) is null);
-        FileChecks.CheckDirectoryPath(reader, N.DkimKeyDir, keyDirectory);
+        keyDirectory = FileChecks.ResolveDirectoryPath(reader, N.DkimKeyDir, keyDirectory, currentDirectory);
 
         return new DkimSettings
         {

@@ -19,6 +19,24 @@ internal static class FileChecks
     }
 
     /// <summary>
+    /// Checks a directory path and makes it absolute against <paramref name="currentDirectory"/> (a valid path
+    /// only), recording the absolute path as what the variable resolved to.
+    /// </summary>
+    public static string ResolveDirectoryPath(EnvironmentReader reader, string name, string path, string currentDirectory)
+    {
+        if (path.Length == 0 || path.Contains('\0', StringComparison.Ordinal))
+        {
+            CheckDirectoryPath(reader, name, path);
+            return path;
+        }
+
+        var absolute = Path.GetFullPath(path, currentDirectory);
+        CheckDirectoryPath(reader, name, absolute);
+        reader.Resolve(name, absolute, fromDefault: reader.Given(name) is null);
+        return absolute;
+    }
+
+    /// <summary>
     /// A directory the daemon creates when missing; it is an error only when the path names something else.
     /// </summary>
     public static void CheckDirectoryPath(EnvironmentReader reader, string name, string path)

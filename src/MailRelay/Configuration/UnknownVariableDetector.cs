@@ -15,7 +15,7 @@ internal static class UnknownVariableDetector
         var prefixes = known.Select(n => n[..(n.IndexOf('_', StringComparison.Ordinal) + 1)]).ToHashSet(StringComparer.Ordinal);
         foreach (var name in names.Order(StringComparer.Ordinal))
         {
-            if (known.Contains(name, StringComparer.Ordinal) || !prefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal)))
+            if (known.Contains(name, StringComparer.Ordinal) || ForeignVariableDetector.IsForeign(name) || !prefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal)))
             {
                 continue;
             }

@@ -10,7 +10,7 @@ public class ConfigCheckTests
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        var exitCode = ConfigCheck.Run(TestEnvironment.Of(variables), stdout, stderr, () => TestEnvironment.MachineHostName);
+        var exitCode = ConfigCheck.Run(TestEnvironment.Of(variables), stdout, stderr, () => TestEnvironment.MachineHostName, TestEnvironment.WorkingDirectory);
         return (exitCode, stdout.ToString(), stderr.ToString());
     }
 
@@ -27,10 +27,21 @@ public class ConfigCheckTests
             lines.Take(ConfigurationRegistry.Variables.Count).Select(l => l[..l.IndexOf('=', StringComparison.Ordinal)]));
         Assert.Contains("MAIL_HOSTNAME=mx.example.com", lines);
         Assert.Contains("SMTP_LISTENERS=2525", lines);
-        Assert.Contains("DATA_DIR=./data  # default", lines);
-        Assert.Contains("DKIM_KEY_DIR=./data/dkim-keys  # default", lines);
+        Assert.Contains("DATA_DIR=/srv/relay-test/data  # default", lines);
+        Assert.Contains("DKIM_KEY_DIR=/srv/relay-test/data/dkim-keys  # default", lines);
         Assert.Contains("RELAY_TLS=opportunistic  # default", lines);
         Assert.Equal("configuration is valid", lines[^1]);
+    }
+
+    [Fact]
+    public void A_relative_data_dir_is_printed_as_the_absolute_path_used()
+    {
+        var (exitCode, stdout, _) = Run(("DATA_DIR", "spool"), ("DKIM_KEY_DIR", "../keys"));
+
+        Assert.Equal(0, exitCode);
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains("DATA_DIR=/srv/relay-test/spool", lines);
+        Assert.Contains("DKIM_KEY_DIR=/srv/keys", lines);
     }
 
     [Fact]
@@ -40,6 +51,18 @@ public class ConfigCheckTests
 
         Assert.Equal(0, exitCode);
         Assert.Contains("warning: SMTP_LISTENER: unknown variable, ignored; did you mean SMTP_LISTENERS?", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Postfix_names_are_printed_as_warnings_and_a_foreign_smarthost_as_an_error()
+    {
+        var (warnExit, warnStdout, _) = Run(("MYNETWORKS", "10.0.0.0/8"));
+        var (errorExit, _, errorStderr) = Run(("RELAYHOST", "smtp.example.net"));
+
+        Assert.Equal(0, warnExit);
+        Assert.Contains("warning: MYNETWORKS: is a Postfix name that MailRelay does not read, ignored; use TRUSTED_NETWORKS.", warnStdout, StringComparison.Ordinal);
+        Assert.Equal(1, errorExit);
+        Assert.Contains("error: RELAYHOST: is a Postfix name", errorStderr, StringComparison.Ordinal);
     }
 
     [Fact]

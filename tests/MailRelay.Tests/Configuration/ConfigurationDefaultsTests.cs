@@ -24,7 +24,7 @@ public class ConfigurationDefaultsTests
         Assert.Null(config.Tls);
         Assert.Equal(new SmtpAuthSettings(Enabled: false, UsersFile: null, RequireTls: true), config.Auth);
         Assert.Equal(TimeSpan.FromSeconds(30), config.ShutdownTimeout);
-        Assert.Equal("./data", config.DataDirectory);
+        Assert.Equal("/srv/relay-test/data", config.DataDirectory);
         Assert.True(config.PersistenceEnabled);
         Assert.False(config.SenderAccessEnabled);
         Assert.Equal(new IPEndPoint(IPAddress.Loopback, 8080), config.AdminEndPoint);
@@ -64,6 +64,27 @@ public class ConfigurationDefaultsTests
             new[] { 1, 5, 15, 30, 60, 120, 240 }.Select(m => TimeSpan.FromMinutes(m)),
             delivery.RetrySchedule);
         Assert.Equal(TimeSpan.FromDays(5), delivery.QueueLifetime);
+    }
+
+    [Theory]
+    [InlineData("./data", "/srv/relay-test/data")]
+    [InlineData("data", "/srv/relay-test/data")]
+    [InlineData("../spool/q", "/srv/spool/q")]
+    [InlineData("/var/lib/mailrelay", "/var/lib/mailrelay")]
+    public void A_relative_data_dir_resolves_against_the_directory_the_command_ran_in(string given, string expected)
+    {
+        var config = TestEnvironment.LoadValid(("DATA_DIR", given));
+
+        Assert.Equal(expected, config.DataDirectory);
+        Assert.Equal(Path.Combine(expected, "dkim-keys"), config.Dkim.KeyDirectory);
+    }
+
+    [Fact]
+    public void A_relative_dkim_key_dir_resolves_against_the_directory_the_command_ran_in_not_data_dir()
+    {
+        var config = TestEnvironment.LoadValid(("DATA_DIR", "/var/lib/mailrelay"), ("DKIM_KEY_DIR", "keys"));
+
+        Assert.Equal("/srv/relay-test/keys", config.Dkim.KeyDirectory);
     }
 
     [Fact]
