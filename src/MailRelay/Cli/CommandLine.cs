@@ -55,6 +55,9 @@ public static class CommandLine
                 return WithConfiguration(environment, stderr, c => Dkim.DkimGenerateCommand.Run(c, args[2], args[3], stdout, stderr));
             case "health" or "health --ready":
                 return await WithConfigurationAsync(environment, stderr, c => HealthCommand.RunAsync(c, args.Length == 2, stdout, stderr));
+            case var _ when args[0] == "health":
+                await stderr.WriteLineAsync($"MailRelay health: unexpected argument '{args[^1]}'.\nUsage: MailRelay health [--ready]");
+                return ExitUsage;
             case "dns plan" or "dns apply" or "dns status":
                 return await WithConfigurationAsync(environment, stderr, c => RunDnsAsync(c, args[1], stdout, stderr));
             case "auth hash-password":

@@ -53,6 +53,19 @@ public sealed class HealthCommandTests
         Assert.Contains("ADMIN_LISTEN is none", stderr.ToString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("health", "--live")]
+    [InlineData("health", "--ready", "now")]
+    public async Task Other_arguments_get_the_commands_usage(params string[] args)
+    {
+        using var stderr = new StringWriter();
+
+        var exit = await CommandLine.RunAsync(args, new Dictionary<string, string?>(), TextWriter.Null, stderr);
+
+        Assert.Equal(CommandLine.ExitUsage, exit);
+        Assert.Equal($"MailRelay health: unexpected argument '{args[^1]}'.\nUsage: MailRelay health [--ready]", stderr.ToString().Trim().ReplaceLineEndings("\n"));
+    }
+
     /// <summary>A loopback port that was free a moment ago and has no listener now.</summary>
     private static int ClosedPort()
     {
