@@ -58,6 +58,11 @@ public sealed class NetworkList
             throw new FormatException($"'{raw}' is not an IP address or CIDR range.");
         }
 
+        if (address.AddressFamily == AddressFamily.InterNetwork)
+        {
+            RefuseShortForms(raw, addressText, slash < 0 ? string.Empty : raw[slash..]);
+        }
+
         var maxPrefix = address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128;
         var prefix = maxPrefix;
         if (slash >= 0 && (!int.TryParse(raw.AsSpan(slash + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out prefix) || prefix > maxPrefix))
@@ -109,6 +114,32 @@ public sealed class NetworkList
 
         return network;
     }
+
+    /// <summary>
+    /// IPAddress.Parse takes inet_aton forms, where <c>10/8</c> is 0.0.0.10 and <c>192.168.1/24</c> is
+    /// 192.168.0.1; nobody writing a range means that, so only four decimal parts are accepted and a
+    /// short form is refused with its missing octets filled with zeros on the right.
+    /// </summary>
+    private static void RefuseShortForms(string raw, string addressText, string prefixText)
+    {
+        var parts = addressText.Split('.');
+        if (parts.Length == 4 && parts.All(IsPlainOctet))
+        {
+            return;
+        }
+
+        if (parts.Length < 4 && parts.All(IsPlainOctet))
+        {
+            var padded = string.Join('.', parts.Concat(Enumerable.Repeat("0", 4 - parts.Length)));
+            throw new FormatException($"'{raw}' is not a four-part IPv4 address; did you mean {padded}{prefixText}?");
+        }
+
+        throw new FormatException($"'{raw}' is not a four-part decimal IPv4 address (such as 10.0.0.0/8).");
+    }
+
+    private static bool IsPlainOctet(string part) =>
+        part.Length is > 0 and <= 3 && part.All(char.IsAsciiDigit) && (part.Length == 1 || part[0] != '0')
+        && int.Parse(part, System.Globalization.CultureInfo.InvariantCulture) <= 255;
 
     private static IPAddress MaskAddress(IPAddress address, int prefix)
     {

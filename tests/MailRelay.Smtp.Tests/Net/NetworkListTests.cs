@@ -41,6 +41,31 @@ public class NetworkListTests
         Assert.Contains(entry, error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("10/8", "10.0.0.0/8")]
+    [InlineData("10.42/16", "10.42.0.0/16")]
+    [InlineData("192.168.1/24", "192.168.1.0/24")]
+    [InlineData("10.0.0/8", "10.0.0.0/8")]
+    [InlineData("10", "10.0.0.0")]
+    public void Short_ipv4_forms_are_refused_with_the_octets_completed_on_the_right(string entry, string meant)
+    {
+        var error = Assert.Throws<FormatException>(() => NetworkList.Parse(entry));
+
+        Assert.Contains($"'{entry}'", error.Message, StringComparison.Ordinal);
+        Assert.EndsWith($"did you mean {meant}?", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("0x0a.0.0.0/8")]
+    [InlineData("010.0.0.0/8")]
+    [InlineData("167772160/8")]
+    public void Other_inet_aton_forms_are_refused(string entry)
+    {
+        var error = Assert.Throws<FormatException>(() => NetworkList.Parse(entry));
+
+        Assert.Contains(entry, error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Empty_list_contains_nothing()
     {

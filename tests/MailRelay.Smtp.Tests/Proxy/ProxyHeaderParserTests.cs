@@ -86,10 +86,12 @@ public class ProxyHeaderParserTests
     {
         var bytes = ProxyHeaderSamples.Malformed[name];
         var whole = ProxyHeaderParser.Parse(new ReadOnlySequence<byte>(bytes));
+        Assert.Equal(ProxyParseStatus.Invalid, whole.Status);
 
         foreach (var (description, sequence) in Chunkings(bytes))
         {
             var result = ProxyHeaderParser.Parse(sequence);
+            Assert.True(result.Status == ProxyParseStatus.Invalid, $"{description}: {result}");
             Assert.True(whole == result, $"{description}: {result}, expected {whole}");
         }
     }

@@ -28,6 +28,22 @@ public class TrustConfigurationTests
         Assert.Null(result.Configuration);
     }
 
+    [Theory]
+    [InlineData("TRUSTED_NETWORKS", "10/8", "10.0.0.0/8")]
+    [InlineData("TRUSTED_NETWORKS", "10.42/16", "10.42.0.0/16")]
+    [InlineData("TRUSTED_NETWORKS", "192.168.1/24", "192.168.1.0/24")]
+    [InlineData("TRUSTED_NETWORKS", "10.0.0/8", "10.0.0.0/8")]
+    [InlineData("PROXY_TRUSTED_PROXIES", "10/8", "10.0.0.0/8")]
+    [InlineData("PROXY_TRUSTED_PROXIES", "192.168.1/24", "192.168.1.0/24")]
+    public void Short_ipv4_forms_are_refused_with_the_range_people_mean(string variable, string value, string meant)
+    {
+        var result = TestEnvironment.Load(("SMTP_LISTENERS", "2525/proxy"), (variable, value));
+
+        var error = Assert.Single(result.Errors, e => e.Variable == variable);
+        Assert.Contains($"did you mean {meant}?", error.Message, StringComparison.Ordinal);
+        Assert.Null(result.Configuration);
+    }
+
     [Fact]
     public void The_operator_can_explicitly_allow_an_open_relay()
     {

@@ -49,9 +49,17 @@ public sealed class QueueReaderTests : IDisposable
     }
 
     [Fact]
-    public void A_file_that_vanishes_before_it_is_opened_is_skipped_without_a_problem()
+    public async Task A_file_that_vanishes_before_it_is_opened_is_skipped_without_a_problem()
     {
-        var entry = QueueReader.TryRead(Path.Combine(_data.Path, "0000000000000007.msg"), out var problem);
+        await using var spool = CreateSpool(_data.Path);
+        spool.Initialize();
+        await CommitAsync(spool, Envelope(), Message("delivered meanwhile"));
+        var listed = Assert.Single(new QueueReader(_data.Path).ReadCommitted().Entries).FilePath;
+        Assert.NotNull(QueueReader.TryRead(listed, out _));
+
+        // Delivered (or deleted) between the listing and the opening.
+        File.Delete(listed);
+        var entry = QueueReader.TryRead(listed, out var problem);
 
         Assert.Null(entry);
         Assert.Null(problem);

@@ -63,10 +63,22 @@ public sealed class PacingMetricsTests : IDisposable
     public async Task With_adaptive_pacing_off_no_controller_series_are_exported()
     {
         var registry = Metrics.NewCustomRegistry();
-        var pacing = _fixture.Registry(_fixture.Options(("RATE_LIMIT_ENABLED", "true")), new PacingMetrics(registry));
+        var pacing = _fixture.Registry(
+            _fixture.Options(("RATE_LIMIT_ENABLED", "true"), ("WARMUP_ENABLED", "true"), ("WARMUP_START_DATE", "2026-03-03"), ("WARMUP_DAILY_CAPS", "20,40")),
+            new PacingMetrics(registry));
         pacing.Controller(Google).Report(DeliveryOutcome.RateLimited, wasProbe: false);
+        Assert.True(pacing.TryConsumeWarmup(Google, out _));
 
-        Assert.DoesNotContain("provider=\"google.com\"", await ScrapeAsync(registry), StringComparison.Ordinal);
+        var text = await ScrapeAsync(registry);
+
+        // Warm-up does not depend on adaptive pacing, so the provider is exported: the scrape is not empty.
+        Assert.Contains("mailrelay_pacing_warmup_sent_today{provider=\"google.com\"} 1", text, StringComparison.Ordinal);
+        string[] controllerSeries =
+        [
+            "mailrelay_pacing_delay_seconds{", "mailrelay_pacing_circuit_state{", "mailrelay_pacing_circuit_trips_total{",
+            "mailrelay_pacing_rate_limited_replies_total{", "mailrelay_pacing_paced_waits_total{", "mailrelay_pacing_sends_total{",
+        ];
+        Assert.All(controllerSeries, series => Assert.DoesNotContain(series, text, StringComparison.Ordinal));
     }
 
     private static async Task<string> ScrapeAsync(CollectorRegistry registry)

@@ -31,7 +31,9 @@ public sealed class RateCommandTests : IDisposable
     [Fact]
     public async Task Show_prints_one_row_per_provider_with_delay_circuit_counters_and_warm_up()
     {
-        var now = DateTimeOffset.UtcNow;
+        // One second before midnight (UTC) on the clock the command is given: the circuit reopens tomorrow.
+        var now = new DateTimeOffset(2026, 3, 3, 23, 59, 59, TimeSpan.Zero);
+        _fixture.Time.SetUtcNow(now);
         var openUntil = now.AddMinutes(4);
         var state = new PacingState(PacingState.CurrentFormatVersion, now, [
             new ProviderPacingState("google.com", new AdaptiveControllerState(TimeSpan.FromSeconds(22.5), openUntil, 0, 0, 1, 5, 12, 40), new WarmupCounterState(DateOnly.FromDateTime(now.UtcDateTime), 17)),
@@ -39,13 +41,14 @@ public sealed class RateCommandTests : IDisposable
         ], [new LearnedProvider("workspace.example", "google.com")]);
         PacingStateFile.Write(_fixture.StatePath, state);
 
-        Assert.Equal(0, await RunAsync(["rate", "show"], ("WARMUP_ENABLED", "true"), ("WARMUP_START_DATE", DateOnly.FromDateTime(now.UtcDateTime).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture))));
+        var options = _fixture.Options(("WARMUP_ENABLED", "true"), ("WARMUP_START_DATE", "2026-03-03"));
+        Assert.Equal(0, RateCommands.RunShow(options, _fixture.Time, _stdout, _stderr));
 
         var lines = _stdout.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
         Assert.Contains("1 learned domains", lines[0], StringComparison.Ordinal);
         Assert.Equal(["PROVIDER", "DELAY", "CIRCUIT", "OPEN-UNTIL", "TRIPS", "RATE-LIMITED", "PACED", "SENDS", "WARM-UP"], Cells(lines[1]));
         Assert.Equal(
-            ["google.com", "22.5s", "open", openUntil.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), openUntil.UtcDateTime.ToString("HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture), "1", "5", "12", "40", "17/20", "today"],
+            ["google.com", "22.5s", "open", "2026-03-04", "00:03:59Z", "1", "5", "12", "40", "17/20", "today"],
             Cells(lines[2]));
         Assert.Equal(["outlook.com", "10s", "closed", "-", "0", "0", "3", "9", "-"], Cells(lines[3]));
     }

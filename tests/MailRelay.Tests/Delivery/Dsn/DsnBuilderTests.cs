@@ -1,3 +1,4 @@
+using System.Text;
 using MailRelay.Delivery.Dsn;
 using MailRelay.Queue;
 using MailRelay.Tests.Queue;
@@ -86,13 +87,23 @@ public sealed class DsnBuilderTests : IDisposable
 
         var bytes = DsnBuilder.Build(original, [Failed("a@example.net")], HostName, Now);
 
+        var lineEnds = 0;
         for (var i = 0; i < bytes.Length; i++)
         {
             if (bytes[i] == (byte)'\n')
             {
                 Assert.True(i > 0 && bytes[i - 1] == (byte)'\r', $"bare LF at offset {i}");
+                lineEnds++;
+            }
+            else if (bytes[i] == (byte)'\r')
+            {
+                Assert.True(i + 1 < bytes.Length && bytes[i + 1] == (byte)'\n', $"bare CR at offset {i}");
             }
         }
+
+        // Headers, three MIME parts and the returned message: dozens of lines, each ended by CRLF.
+        Assert.True(lineEnds >= 20, $"only {lineEnds} line ends");
+        Assert.Contains("\r\n\r\n", Encoding.ASCII.GetString(bytes), StringComparison.Ordinal);
     }
 
     [Fact]
