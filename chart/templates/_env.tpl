@@ -69,11 +69,8 @@ only. Its hash is the pod's checksum/config annotation, so any change rolls the 
       name: {{ include "mail-relay.relaySecretName" . }}
       key: {{ .Values.mail.relayCredentials.usernameKey }}
 {{- end }}
-- name: RELAY_PASSWORD
-  valueFrom:
-    secretKeyRef:
-      name: {{ include "mail-relay.relaySecretName" . }}
-      key: {{ .Values.mail.relayCredentials.passwordKey }}
+- name: RELAY_PASSWORD_FILE
+  value: {{ printf "%s/password" (include "mail-relay.relayDir" .) | quote }}
 {{- end }}
 {{- with .Values.mail.deliveryRoutes }}
 - name: DELIVERY_ROUTES

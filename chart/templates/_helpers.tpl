@@ -55,6 +55,9 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- define "mail-relay.tlsDir" -}}/etc/mailrelay/tls{{- end -}}
 {{- define "mail-relay.authDir" -}}/etc/mailrelay/auth{{- end -}}
 
+{{/* Where the smarthost password is mounted (RELAY_PASSWORD_FILE): a file, never an environment variable. */}}
+{{- define "mail-relay.relayDir" -}}/etc/mailrelay/relay{{- end -}}
+
 {{/* Where operator-provided DKIM keys are mounted (read-only; the daemon's own keys live under /data). */}}
 {{- define "mail-relay.dkimSecretDir" -}}/etc/mailrelay/dkim-keys{{- end -}}
 

@@ -137,6 +137,11 @@ if (!env.DATA_DIR || !env.DATA_DIR.startsWith(root)) fail(`DATA_DIR ${env.DATA_D
     if (account && account.automountServiceAccountToken !== pod.automountServiceAccountToken) wiring.push(`ServiceAccount automountServiceAccountToken ${account.automountServiceAccountToken} differs from the pod's`);
     if (env.DNS_KUBERNETES_SERVICE && !objects.some(o => o.kind === 'Service' && o.metadata.name === env.DNS_KUBERNETES_SERVICE && o.spec.type === 'LoadBalancer')) wiring.push(`DNS_KUBERNETES_SERVICE ${env.DNS_KUBERNETES_SERVICE} is not a rendered LoadBalancer Service`);
     if (pod.enableServiceLinks !== false) wiring.push('service links enabled (they inject *_PORT variables)');
+    // Secrets reach the daemon as mounted files (RELAY_PASSWORD_FILE, ...), never as environment variables, which
+    // `kubectl describe`, crash dumps and child processes can show.
+    for (const name of ['RELAY_PASSWORD', 'CLOUDFLARE_API_TOKEN', 'DNS_RFC2136_TSIG_SECRET']) {
+        if (env[name] !== undefined) wiring.push(`${name} reaches the pod as an environment variable; mount it and set ${name}_FILE`);
+    }
     if (!/^[0-9a-f]{64}$/.test(statefulSet.spec.template.metadata?.annotations?.['checksum/config'] ?? '')) wiring.push('no checksum/config annotation');
     if (!(pod.terminationGracePeriodSeconds > parseDuration(env.SHUTDOWN_TIMEOUT ?? '30s'))) wiring.push(`terminationGracePeriodSeconds ${pod.terminationGracePeriodSeconds} not above SHUTDOWN_TIMEOUT ${env.SHUTDOWN_TIMEOUT}`);
     const dataMount = (container.volumeMounts ?? []).find(m => m.mountPath === '/data');
