@@ -1,5 +1,4 @@
 using MailRelay.Configuration;
-using MailRelay.Dkim;
 using MailRelay.DnsPublishing;
 
 namespace MailRelay.Cli;
@@ -129,7 +128,7 @@ public static class DnsCommands
         {
             return await publisher.RunAsync(apply, cancellationToken);
         }
-        catch (Exception e) when (e is DnsProviderException or DkimConfigurationException or IOException or UnauthorizedAccessException or HttpRequestException)
+        catch (Exception e) when (DnsPublisher.IsRunFailure(e))
         {
             await stderr.WriteLineAsync($"DNS {publisher.Provider.Name}: {e.Message}");
             return null;

@@ -327,46 +327,12 @@ internal static class DnsSettingsReader
         return new CloudflareSettings { ApiToken = token, ZoneIds = zoneIds, Proxied = proxied, ApiUrl = apiUrl };
     }
 
-    private static bool ParseZoneIds(string text, out IReadOnlyDictionary<string, string> value, out string error)
-    {
-        var zones = new Dictionary<string, string>(StringComparer.Ordinal);
-        value = zones;
-        try
-        {
-            using var document = JsonDocument.Parse(text);
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                error = "must be a JSON object of zone name → zone id, e.g. {\"example.com\": \"0123abcd…\"}.";
-                return false;
-            }
-
-            var problems = new List<string>();
-            foreach (var zone in document.RootElement.EnumerateObject())
-            {
-                if (!DomainNameSyntax.TryParse(zone.Name, requireDot: true, out var zoneName, out var zoneError))
-                {
-                    problems.Add(zoneError);
-                }
-                else if (zone.Value.ValueKind != JsonValueKind.String || zone.Value.GetString() is not { Length: > 0 } id
-                    || !id.All(char.IsAsciiLetterOrDigit))
-                {
-                    problems.Add($"the id of '{zone.Name}' must be a string of letters and digits");
-                }
-                else
-                {
-                    zones[zoneName] = id;
-                }
-            }
-
-            error = string.Join("; ", problems);
-            return problems.Count == 0;
-        }
-        catch (JsonException e)
-        {
-            error = $"is not valid JSON: {e.Message}";
-            return false;
-        }
-    }
+    private static bool ParseZoneIds(string text, out IReadOnlyDictionary<string, string> value, out string error) =>
+        TryParseStringMap(text, "must be a JSON object of zone name → zone id, e.g. {\"example.com\": \"0123abcd…\"}.", (name, id) =>
+            !DomainNameSyntax.TryParse(name, requireDot: true, out var zoneName, out var zoneError) ? (name, zoneError)
+            : id is not { Length: > 0 } || !id.All(char.IsAsciiLetterOrDigit) ? (name, $"the id of '{name}' must be a string of letters and digits")
+            : (zoneName, null),
+            out value, out error);
 
     private static bool ParseApiUrl(string text, out Uri value, out string error)
     {
@@ -465,32 +431,46 @@ internal static class DnsSettingsReader
         return used ? new ExternalDnsSettings { EndpointName = name, Labels = labels } : null;
     }
 
-    private static bool ParseLabels(string text, out IReadOnlyDictionary<string, string> value, out string error)
+    private static bool ParseLabels(string text, out IReadOnlyDictionary<string, string> value, out string error) =>
+        TryParseStringMap(text, "must be a JSON object of label → value.", (name, label) =>
+            label is null || name.Length is 0 or > 253 ? (name, $"label '{name}' must have a string value.") : (name, null),
+            out value, out error);
+
+    /// <summary>
+    /// A JSON object whose values are strings, each entry judged by <paramref name="entry"/> (given the name and the
+    /// string, or null for another JSON kind): a problem, or the key to keep the value under. Every problem is reported.
+    /// </summary>
+    private static bool TryParseStringMap(
+        string text, string shape, Func<string, string?, (string Key, string? Problem)> entry, out IReadOnlyDictionary<string, string> value, out string error)
     {
-        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
-        value = labels;
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        value = map;
         try
         {
             using var document = JsonDocument.Parse(text);
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
-                error = "must be a JSON object of label → value.";
+                error = shape;
                 return false;
             }
 
-            foreach (var label in document.RootElement.EnumerateObject())
+            var problems = new List<string>();
+            foreach (var property in document.RootElement.EnumerateObject())
             {
-                if (label.Value.ValueKind != JsonValueKind.String || label.Name.Length is 0 or > 253)
+                var stringValue = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString() : null;
+                var (key, problem) = entry(property.Name, stringValue);
+                if (problem is not null)
                 {
-                    error = $"label '{label.Name}' must have a string value.";
-                    return false;
+                    problems.Add(problem);
                 }
-
-                labels[label.Name] = label.Value.GetString()!;
+                else
+                {
+                    map[key] = stringValue!;
+                }
             }
 
-            error = string.Empty;
-            return true;
+            error = string.Join("; ", problems);
+            return problems.Count == 0;
         }
         catch (JsonException e)
         {

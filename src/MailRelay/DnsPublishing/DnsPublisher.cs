@@ -30,6 +30,13 @@ public sealed class DnsPublisher
 
     public IDnsRecordProvider Provider => _provider;
 
+    /// <summary>
+    /// The failures a run reports rather than crashes on: the provider's, a DKIM key that cannot be read, files and
+    /// HTTP. The daemon retries them; the <c>dns</c> commands print them.
+    /// </summary>
+    public static bool IsRunFailure(Exception exception) =>
+        exception is DnsProviderException or Dkim.DkimConfigurationException or IOException or UnauthorizedAccessException or HttpRequestException;
+
     public IPublicAddressSource? AddressSource => _addresses;
 
     /// <summary>Plans, and with <paramref name="apply"/> makes the changes.</summary>

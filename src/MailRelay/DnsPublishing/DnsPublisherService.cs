@@ -1,6 +1,5 @@
 using System.Threading.Channels;
 using MailRelay.Configuration;
-using MailRelay.Dkim;
 
 namespace MailRelay.DnsPublishing;
 
@@ -62,7 +61,7 @@ public sealed class DnsPublisherService : BackgroundService
             {
                 break;
             }
-            catch (Exception e) when (e is DnsProviderException or DkimConfigurationException or IOException or UnauthorizedAccessException or HttpRequestException)
+            catch (Exception e) when (DnsPublisher.IsRunFailure(e))
             {
                 _metrics.RunFailed();
                 wait = Min(interval, FirstRetry * Math.Pow(2, Math.Min(failures, 10)));

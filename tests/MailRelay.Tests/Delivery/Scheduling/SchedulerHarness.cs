@@ -2,6 +2,7 @@ using MailRelay.Delivery.Scheduling;
 using MailRelay.Queue;
 using MailRelay.RateLimiting;
 using MailRelay.Tests.Queue;
+using MailRelay.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 using Prometheus;
 
