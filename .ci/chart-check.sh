@@ -13,6 +13,9 @@
 #   guard      tests/chart/guard/fail-*.yaml must be refused with the message in their "# expect:" line
 #   contract   every scenario's container environment passes `MailRelay config check` and starts the daemon;
 #              tests/chart/contract-negative/*.yaml prove the contract check fails on drift
+#   example    every Secret values.example.yaml's pod mounts is created by the commands in values.example.yaml and
+#              docs/kubernetes.md; every scenario's NetworkPolicy admits the clients it serves (trusted networks,
+#              AUTH clients behind a load balancer); tests/chart/example-negative/ proves the check fails
 # Prints one line per check and ends with "N passed, N failed"; exits 1 on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -59,6 +62,37 @@ for f in "${scenarios[@]}"; do
         pass "contract $f"; echo "$out"
     else
         fail "contract $f"; echo "$out"
+    fi
+    commands=()
+    [[ $f == values.example.yaml ]] && commands=(--commands values.example.yaml --commands docs/kubernetes.md)
+    if out=$(node tests/chart/example-check.mjs "$node_tools" "$rendered" "${commands[@]}" 2>&1); then
+        pass "example $f ($(tail -1 <<<"$out" | sed 's/^ *ok *//'))"
+    else
+        fail "example $f"; echo "$out"
+    fi
+done
+
+# The example check itself must catch a Secret nobody creates and clients the NetworkPolicy shuts out.
+grep -v 'create secret tls mail-relay-tls' values.example.yaml > "$work/no-tls-command.yaml"
+"$helm" template relay chart --namespace mail -f values.example.yaml > "$work/example.yaml" 2> "$work/err"
+if out=$(node tests/chart/example-check.mjs "$node_tools" "$work/example.yaml" --commands "$work/no-tls-command.yaml" 2>&1); then
+    fail "example-negative: a missing 'create secret tls' command went unnoticed"
+elif grep -qF 'no command creates Secret mail-relay-tls' <<<"$out"; then
+    pass "example-negative caught: no command creates Secret mail-relay-tls"
+else
+    fail "example-negative (missing Secret) failed for another reason:"; echo "$out"
+fi
+for f in tests/chart/example-negative/*.yaml; do
+    expected=$(sed -n '1s/^# expect: //p' "$f")
+    if ! "$helm" template relay chart --namespace mail -f values.example.yaml -f "$f" > "$work/negative.yaml" 2> "$work/err"; then
+        fail "example-negative $f: did not render"; sed 's/^/    /' "$work/err"; continue
+    fi
+    if out=$(node tests/chart/example-check.mjs "$node_tools" "$work/negative.yaml" 2>&1); then
+        fail "example-negative $f: passed, but must fail ($expected)"
+    elif grep -qF -- "$expected" <<<"$out"; then
+        pass "example-negative $f caught: $expected"
+    else
+        fail "example-negative $f failed for another reason:"; echo "$out"
     fi
 done
 
