@@ -48,7 +48,11 @@ public sealed class RelayHost : IAsyncDisposable
 
     public IPEndPoint? AdminEndPoint => (IPEndPoint?)_adminListener?.EndPoint;
 
-    public static RelayHost Create(RelayConfiguration configuration, Serilog.ILogger logger, TimeProvider? timeProvider = null)
+    public static RelayHost Create(RelayConfiguration configuration, Serilog.ILogger logger, TimeProvider? timeProvider = null) =>
+        Create(configuration, logger, timeProvider, new PosixDiskSync());
+
+    /// <param name="diskSync">The spool's file operations (tests inject failing disks through it).</param>
+    internal static RelayHost Create(RelayConfiguration configuration, Serilog.ILogger logger, TimeProvider? timeProvider, IDiskSync diskSync)
     {
         // Configuration is the environment only (ConfigurationLoader). The host's own JSON sources would watch
         // the content root recursively, and it defaults to the working directory, so to a relative DATA_DIR:
@@ -90,7 +94,7 @@ public sealed class RelayHost : IAsyncDisposable
         var senderPolicy = new SenderPolicy(configuration.Senders, configuration.Domains.Select(d => d.Name));
         builder.Services.AddSingleton(senderPolicy);
         builder.Services.AddSingleton(new MessageIntake(configuration.HostName, configuration.OutboundHeaders, senderPolicy, new SenderMetrics(metrics.Registry)));
-        builder.Services.AddSingleton(sp => new Spool(configuration.DataDirectory, time, sp.GetRequiredService<ILogger<Spool>>()));
+        builder.Services.AddSingleton(sp => new Spool(configuration.DataDirectory, time, sp.GetRequiredService<ILogger<Spool>>(), diskSync, new Random(), Spool.DefaultMaxBatchSize, waitingChanged: null));
         builder.Services.AddSingleton<ISmtpSessionHandler, RelaySessionHandler>();
         builder.Services.AddSingleton<SmtpConnectionHandler>();
         builder.Services.AddSmtpDeliveryTransport(configuration);

@@ -82,7 +82,7 @@ internal sealed class GroupCommitter : IAsyncDisposable
         try
         {
             // No overwrite: an id clash with an existing message must fail, never replace it.
-            File.Move(commit.IncomingPath, commit.ActivePath, overwrite: false);
+            _diskSync.Move(commit.IncomingPath, commit.ActivePath);
             moved = true;
         }
         catch (Exception ex) when (SpoolFiles.IsIoFailure(ex))
@@ -172,7 +172,7 @@ internal sealed class GroupCommitter : IAsyncDisposable
                 SpoolLog.CommitterFailed(_logger, batch.Count, ex);
                 foreach (var commit in batch)
                 {
-                    SpoolFiles.TryDelete(commit.ActivePath, _logger);
+                    SpoolFiles.TryDelete(_diskSync, commit.ActivePath, _logger);
                     Fail(commit, SpoolFailureReason.CommitFailed, ex);
                 }
             }
@@ -194,7 +194,7 @@ internal sealed class GroupCommitter : IAsyncDisposable
             SpoolLog.DirectorySyncFailed(_logger, batch.Count, ex);
             foreach (var commit in batch)
             {
-                SpoolFiles.TryDelete(commit.ActivePath, _logger);
+                SpoolFiles.TryDelete(_diskSync, commit.ActivePath, _logger);
                 Fail(commit, SpoolFailureReason.SyncFailed, ex);
             }
 

@@ -89,12 +89,12 @@ internal static class MessageStateLog
             options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
         }
 
-        using (var file = new FileStream(path, options))
+        using (var file = diskSync.Open(path, options))
         {
-            CutTornTail(file);
+            CutTornTail(file, diskSync);
             file.Seek(0, SeekOrigin.End);
-            file.Write(buffer.WrittenSpan);
-            diskSync.SyncFile(file.SafeFileHandle);
+            diskSync.Write(file, buffer.WrittenSpan);
+            diskSync.SyncFile(file);
         }
 
         if (created)
@@ -104,7 +104,7 @@ internal static class MessageStateLog
     }
 
     /// <summary>Drops a final line that a crash left without its LF, so the next record starts a line.</summary>
-    private static void CutTornTail(FileStream file)
+    private static void CutTornTail(FileStream file, IDiskSync diskSync)
     {
         var length = file.Length;
         if (length == 0)
@@ -123,6 +123,6 @@ internal static class MessageStateLog
         file.Seek(0, SeekOrigin.Begin);
         var content = new byte[length];
         file.ReadExactly(content);
-        file.SetLength(content.AsSpan().LastIndexOf((byte)'\n') + 1);
+        diskSync.Truncate(file, content.AsSpan().LastIndexOf((byte)'\n') + 1);
     }
 }

@@ -4,7 +4,10 @@ using Microsoft.Win32.SafeHandles;
 
 namespace MailRelay.Queue;
 
-/// <summary>fsync through the runtime for files and through libc for directories.</summary>
+/// <summary>
+/// fsync through the runtime for files and through libc for directories; every other operation is the
+/// plain runtime call that <see cref="IDiskSync"/> defines.
+/// </summary>
 internal sealed class PosixDiskSync : IDiskSync
 {
     public void SyncFile(SafeFileHandle file) => RandomAccess.FlushToDisk(file);

@@ -17,8 +17,8 @@ internal static class QueueFileOperations
             return false;
         }
 
-        File.Delete(messagePath);
-        File.Delete(layout.StatePath(queueId));
+        diskSync.Delete(messagePath);
+        diskSync.Delete(layout.StatePath(queueId));
         diskSync.SyncDirectory(layout.ActiveDirectory);
         return true;
     }
@@ -37,7 +37,7 @@ internal static class QueueFileOperations
     }
 
     /// <summary>Removes state logs whose queue file is gone (a crash between the two removals).</summary>
-    public static int RemoveOrphanStates(string dataDirectory)
+    public static int RemoveOrphanStates(string dataDirectory, IDiskSync diskSync)
     {
         var layout = new SpoolLayout(dataDirectory);
         var removed = 0;
@@ -46,7 +46,7 @@ internal static class QueueFileOperations
             var queueId = Path.GetFileNameWithoutExtension(state);
             if (!File.Exists(layout.ActivePath(queueId)))
             {
-                File.Delete(state);
+                diskSync.Delete(state);
                 removed++;
             }
         }

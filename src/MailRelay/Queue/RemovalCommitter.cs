@@ -59,10 +59,10 @@ internal sealed class RemovalCommitter : IAsyncDisposable
         {
             // The queue file first: once it is gone the message is gone, and a state log left without it is
             // removed at the next start.
-            File.Delete(_layout.ActivePath(queueId));
+            _diskSync.Delete(_layout.ActivePath(queueId));
             if (withStateLog)
             {
-                File.Delete(_layout.StatePath(queueId));
+                _diskSync.Delete(_layout.StatePath(queueId));
             }
         }
 #pragma warning disable CA1031 // Handed to the caller, which decides, as every other outcome of a removal.

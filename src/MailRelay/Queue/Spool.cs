@@ -181,7 +181,7 @@ public sealed class Spool : IAsyncDisposable
         var removed = 0;
         foreach (var path in Directory.EnumerateFiles(_layout.IncomingDirectory))
         {
-            File.Delete(path);
+            _diskSync.Delete(path);
             removed++;
         }
 

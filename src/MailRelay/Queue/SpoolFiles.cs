@@ -7,11 +7,11 @@ internal static class SpoolFiles
     private const int QuotaExceeded = 122;
 
     /// <summary>Removes a file if present; a failure is logged, since the caller is already failing.</summary>
-    public static void TryDelete(string path, ILogger logger)
+    public static void TryDelete(IDiskSync diskSync, string path, ILogger logger)
     {
         try
         {
-            File.Delete(path);
+            diskSync.Delete(path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

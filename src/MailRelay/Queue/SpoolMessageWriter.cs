@@ -97,7 +97,7 @@ public sealed class SpoolMessageWriter : IAsyncDisposable
             await FlushBufferAsync(cancellationToken).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
             reason = SpoolFailureReason.SyncFailed;
-            _diskSync.SyncFile(_file!.SafeFileHandle);
+            _diskSync.SyncFile(_file!);
             reason = SpoolFailureReason.WriteFailed;
             await CloseFileAsync().ConfigureAwait(false);
         }
@@ -116,7 +116,7 @@ public sealed class SpoolMessageWriter : IAsyncDisposable
         catch (SpoolException)
         {
             _state = WriterState.Failed;
-            SpoolFiles.TryDelete(_incomingPath, _logger);
+            SpoolFiles.TryDelete(_diskSync, _incomingPath, _logger);
             throw;
         }
 
@@ -134,7 +134,7 @@ public sealed class SpoolMessageWriter : IAsyncDisposable
 
         _state = WriterState.Aborted;
         await CloseQuietlyAsync().ConfigureAwait(false);
-        SpoolFiles.TryDelete(_incomingPath, _logger);
+        SpoolFiles.TryDelete(_diskSync, _incomingPath, _logger);
     }
 
     /// <summary>Aborts unless the message was committed.</summary>
@@ -152,7 +152,7 @@ public sealed class SpoolMessageWriter : IAsyncDisposable
         var writer = new SpoolMessageWriter(header, layout, committer, diskSync, statistics, logger);
         try
         {
-            writer._file = new FileStream(writer._incomingPath, CreateOptions());
+            writer._file = diskSync.Open(writer._incomingPath, CreateOptions());
             writer._buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
             var encoded = SpoolHeaderCodec.Encode(header);
             writer._contentOffset = encoded.Length;
@@ -196,7 +196,7 @@ public sealed class SpoolMessageWriter : IAsyncDisposable
         var buffer = _buffer!;
         if (_buffered == 0 && content.Length >= buffer.Length)
         {
-            await _file!.WriteAsync(content, cancellationToken).ConfigureAwait(false);
+            await _diskSync.WriteAsync(_file!, content, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -217,7 +217,7 @@ public sealed class SpoolMessageWriter : IAsyncDisposable
     {
         if (_buffered > 0)
         {
-            await _file!.WriteAsync(_buffer.AsMemory(0, _buffered), cancellationToken).ConfigureAwait(false);
+            await _diskSync.WriteAsync(_file!, _buffer.AsMemory(0, _buffered), cancellationToken).ConfigureAwait(false);
             _buffered = 0;
         }
     }
@@ -262,7 +262,7 @@ public sealed class SpoolMessageWriter : IAsyncDisposable
             SpoolLog.CleanupFailed(_logger, _incomingPath, ex);
         }
 
-        SpoolFiles.TryDelete(_incomingPath, _logger);
+        SpoolFiles.TryDelete(_diskSync, _incomingPath, _logger);
         return new SpoolException(reason, $"Spooling message {QueueId} failed: {cause.Message}", cause) { QueueId = QueueId };
     }
 

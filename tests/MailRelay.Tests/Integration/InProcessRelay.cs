@@ -2,6 +2,7 @@ using System.Net;
 using MailRelay.Configuration;
 using MailRelay.Hosting;
 using MailRelay.Observability;
+using MailRelay.Queue;
 
 namespace MailRelay.Tests.Integration;
 
@@ -40,7 +41,8 @@ internal sealed class InProcessRelay : IAsyncDisposable
         }
     }
 
-    public static async Task<InProcessRelay> StartAsync(IDictionary<string, string?>? settings = null)
+    /// <param name="diskSync">The spool's file operations; null: the real ones.</param>
+    public static async Task<InProcessRelay> StartAsync(IDictionary<string, string?>? settings = null, IDiskSync? diskSync = null)
     {
         var data = new TestDirectory();
         var environment = new Dictionary<string, string?>
@@ -66,7 +68,7 @@ internal sealed class InProcessRelay : IAsyncDisposable
 
         var log = new StringWriter();
         var logger = LoggingSetup.CreateLogger(result.Configuration.LogFormat, result.Configuration.LogLevel, TextWriter.Synchronized(log));
-        var host = RelayHost.Create(result.Configuration, logger);
+        var host = RelayHost.Create(result.Configuration, logger, null, diskSync ?? new PosixDiskSync());
         await host.StartAsync();
         return new InProcessRelay(host, log, data);
     }

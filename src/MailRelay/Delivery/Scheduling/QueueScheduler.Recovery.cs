@@ -9,7 +9,7 @@ public sealed partial class QueueScheduler
     {
         var layout = new SpoolLayout(_options.DataDirectory);
         Directory.CreateDirectory(layout.ActiveDirectory);
-        QueueFileOperations.RemoveOrphanStates(_options.DataDirectory);
+        QueueFileOperations.RemoveOrphanStates(_options.DataDirectory, _diskSync);
         var snapshot = new QueueReader(_options.DataDirectory).ReadCommitted();
         foreach (var file in snapshot.Unreadable)
         {

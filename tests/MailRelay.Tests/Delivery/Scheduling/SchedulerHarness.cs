@@ -19,11 +19,14 @@ internal sealed class SchedulerHarness : IAsyncDisposable
     private QueueMetrics? _metrics;
 
     private readonly Func<TimeProvider, PacingRegistry>? _pacing;
+    private readonly IDiskSync _diskSync;
 
     /// <param name="pacing">Builds the pacing registry on the harness's clock; null: unpaced.</param>
-    public SchedulerHarness(Func<QueueSchedulerOptions, QueueSchedulerOptions>? configure = null, Func<TimeProvider, PacingRegistry>? pacing = null)
+    /// <param name="diskSync">The scheduler's file operations; null: the real ones.</param>
+    public SchedulerHarness(Func<QueueSchedulerOptions, QueueSchedulerOptions>? configure = null, Func<TimeProvider, PacingRegistry>? pacing = null, IDiskSync? diskSync = null)
     {
         _pacing = pacing;
+        _diskSync = diskSync ?? new PosixDiskSync();
         Transport.Clock = Time;
         Options = new QueueSchedulerOptions
         {
@@ -130,6 +133,6 @@ internal sealed class SchedulerHarness : IAsyncDisposable
     private QueueScheduler NewScheduler()
     {
         Pacing = _pacing?.Invoke(Time);
-        return new(Options, Spool, Transport, Time, Logger, _metrics ??= new QueueMetrics(Registry), new PosixDiskSync(), new Random(7), Pacing);
+        return new(Options, Spool, Transport, Time, Logger, _metrics ??= new QueueMetrics(Registry), _diskSync, new Random(7), Pacing);
     }
 }

@@ -1,0 +1,64 @@
+using System.Text;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using MailRelay.Tests.Queue;
+using MimeKit;
+
+namespace MailRelay.Tests.Integration;
+
+/// <summary>
+/// A disk that fails (EIO) on the spool's write path is a temporary failure for the client: 451 4.3.0, the
+/// message never acknowledged, nothing of it left or delivered; the next message goes through once the disk
+/// works again.
+/// </summary>
+public class SpoolIoFaultReplyTests
+{
+    private static MimeMessage Message(string subject)
+    {
+        var message = new MimeMessage();
+        message.From.Add(MailboxAddress.Parse("app@ours.example"));
+        message.To.Add(MailboxAddress.Parse("user@sink.test"));
+        message.Subject = subject;
+        message.Body = new TextPart("plain") { Text = subject + "\r\n" };
+        return message;
+    }
+
+    [Theory]
+    [InlineData(DiskOperation.Write, "/queue/incoming/")]
+    [InlineData(DiskOperation.SyncFile, "/queue/incoming/")]
+    [InlineData(DiskOperation.Move, "/queue/active/")]
+    [InlineData(DiskOperation.SyncDirectory, "/queue/active")]
+    public async Task An_IO_error_answers_451_leaves_nothing_and_the_next_message_is_delivered(DiskOperation operation, string path)
+    {
+        await using var sink = await RecordingSmtpSink.StartAsync();
+        var disk = new FaultInjectingDiskSync();
+        await using var relay = await InProcessRelay.StartAsync(
+            new Dictionary<string, string?>
+            {
+                ["DELIVERY_ROUTES"] = $"{{\"sink.test\":\"127.0.0.1:{sink.EndPoint.Port}\"}}",
+                ["DKIM_ENABLED"] = "false",
+            },
+            disk);
+        using var client = new SmtpClient();
+        await client.ConnectAsync(relay.SmtpEndPoint.Address.ToString(), relay.SmtpEndPoint.Port, SecureSocketOptions.None);
+
+        disk.Fail(operation, path);
+        var refused = await Assert.ThrowsAsync<SmtpCommandException>(() => client.SendAsync(Message("refused")));
+
+        Assert.Equal(451, (int)refused.StatusCode);
+        Assert.StartsWith("4.3.0", refused.Message, StringComparison.Ordinal);
+        Assert.True(disk.Failures > 0);
+        Assert.Empty(Directory.GetFiles(Path.Combine(relay.Data.Path, "queue", "incoming")));
+        Assert.Empty(Directory.GetFiles(Path.Combine(relay.Data.Path, "queue", "active")));
+
+        disk.Clear();
+        var reply = await client.SendAsync(Message("accepted"));
+        Assert.Contains("queued as", reply, StringComparison.Ordinal);
+        await client.DisconnectAsync(quit: true);
+
+        await sink.WaitUntilAsync(() => !sink.Received.IsEmpty, TimeSpan.FromSeconds(60));
+        var (_, recipients, content) = Assert.Single(sink.Received);
+        Assert.Equal(["user@sink.test"], recipients);
+        Assert.Contains("Subject: accepted\r\n", Encoding.Latin1.GetString(content), StringComparison.Ordinal);
+    }
+}

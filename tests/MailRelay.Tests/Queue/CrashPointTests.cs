@@ -1,0 +1,58 @@
+using Xunit.Abstractions;
+
+namespace MailRelay.Tests.Queue;
+
+/// <summary>
+/// The spool's durability at every crash point (docs/durability.md): a workload runs over a recording file
+/// system; for every prefix of its operations each disk state a crash there may leave is rebuilt, a daemon
+/// is restarted on it, and what it recovers is checked against what the workload had been told by then.
+/// </summary>
+public sealed class CrashPointTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Every_crash_point_recovers_acknowledged_mail_and_durable_outcomes_exactly()
+    {
+        var workload = await CrashPointWorkload.RunAsync();
+        var operations = workload.Operations;
+        var diskOperations = operations.Count(o => o.Kind != CrashPointKind.Marker);
+        var recovered = new Dictionary<string, CrashPointObservation>(StringComparer.Ordinal);
+        var violations = new List<string>();
+        var crashStates = 0;
+        var prefixes = 0;
+
+        // A crash point lies before each disk operation and after the last; the markers set before the next
+        // disk operation count as seen (the strictest reading).
+        for (var end = 0; end <= operations.Count; end++)
+        {
+            if (end < operations.Count && operations[end].Kind == CrashPointKind.Marker)
+            {
+                continue;
+            }
+
+            prefixes++;
+            var prefix = operations.Take(end).ToList();
+            var expectation = new CrashPointExpectation(workload.Messages, prefix.Where(o => o.Marker is not null).Select(o => o.Marker!));
+            foreach (var state in CrashStateBuilder.StatesAfter(prefix))
+            {
+                crashStates++;
+                if (!recovered.TryGetValue(state.Key, out var observed))
+                {
+                    recovered[state.Key] = observed = await CrashPointRecovery.RecoverAsync(state);
+                }
+
+                violations.AddRange(expectation.Violations(observed).Select(v =>
+                    $"after {prefix.Count(o => o.Kind != CrashPointKind.Marker)} operations ({(end > 0 ? prefix[^1] : "start")}), state [{state}]: {v}"));
+            }
+        }
+
+        foreach (var operation in operations)
+        {
+            output.WriteLine(operation.ToString());
+        }
+
+        output.WriteLine($"{diskOperations} disk operations, {prefixes} crash points, {crashStates} crash states ({recovered.Count} distinct, each recovered by a restarted daemon)");
+        Assert.True(diskOperations > 50, $"the workload recorded only {diskOperations} disk operations");
+        Assert.True(crashStates > prefixes, "no crash point has more than one possible state");
+        Assert.True(violations.Count == 0, $"{violations.Count} violations:\n{string.Join("\n", violations.Take(30))}");
+    }
+}

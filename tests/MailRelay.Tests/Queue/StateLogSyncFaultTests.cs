@@ -1,0 +1,38 @@
+using MailRelay.Tests.Delivery.Scheduling;
+
+namespace MailRelay.Tests.Queue;
+
+/// <summary>
+/// An outcome whose state-log fsync fails (EIO) is not durable: it must not count as recorded. It is tried
+/// again (the append or the attempt) and then recorded and reported once, never lost.
+/// </summary>
+public sealed class StateLogSyncFaultTests
+{
+    [Fact]
+    public async Task An_outcome_whose_fsync_fails_is_recorded_again_and_reported_once()
+    {
+        var disk = new FaultInjectingDiskSync();
+        await using var harness = new SchedulerHarness(diskSync: disk);
+        harness.Transport.Respond = (_, r) => r.StartsWith("bad", StringComparison.Ordinal) ? FakeTransport.Failed(r) : FakeTransport.Delivered(r);
+        disk.Fail(DiskOperation.SyncFile, ".state", count: 1);
+        await harness.StartAsync();
+
+        // One transaction: a delivery and a failure, so the outcomes must be appended before the DSN.
+        var id = await harness.SubmitAsync("app@example.com", "good@example.net", "bad@example.net");
+        var dsnId = await harness.Events.RemovedMatchingAsync(removed => removed != id);
+        await harness.Events.RemovedAsync(id);
+
+        Assert.Equal(1, disk.Failures);
+        var syncs = disk.FileSyncs.Where(s => s.Path.EndsWith(id + ".state", StringComparison.Ordinal)).ToList();
+        Assert.False(syncs[0].Succeeded);
+        Assert.Contains(syncs.Skip(1), s => s.Succeeded);
+        var dsn = Assert.Single(harness.Transport.Requests, r => r.Request.Message.QueueId == dsnId);
+        Assert.Equal(["app@example.com"], dsn.Request.Recipients);
+        var metrics = await harness.MetricsTextAsync();
+        Assert.Contains("mailrelay_delivery_attempts_total{outcome=\"bounced\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("mailrelay_dsn_generated_total{action=\"failed\"} 1", metrics, StringComparison.Ordinal);
+
+        // The delivered recipient and the DSN: each reported sent once.
+        Assert.Contains("mailrelay_delivery_attempts_total{outcome=\"sent\"} 2", metrics, StringComparison.Ordinal);
+    }
+}
