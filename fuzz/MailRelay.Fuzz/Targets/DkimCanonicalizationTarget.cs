@@ -41,8 +41,26 @@ internal static class DkimCanonicalizationTarget
             }
         }
 
-        CheckHeaderCanonicalization("X-Fuzz", message);
+        // Any bytes as one value, under the precondition every stored message meets: DATA and BDAT refuse a
+        // bare CR, and without one, dropping a CRLF can never join a CR and an LF into a new line break.
+        if (!HasBareCarriageReturn(message))
+        {
+            CheckHeaderCanonicalization("X-Fuzz", message);
+        }
         CheckBodyHash(message, bufferSize);
+    }
+
+    private static bool HasBareCarriageReturn(byte[] data)
+    {
+        for (var i = 0; i < data.Length; i++)
+        {
+            if (data[i] == (byte)'\r' && (i + 1 == data.Length || data[i + 1] != (byte)'\n'))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static Section ReadSection(byte[] message, int bufferSize)
