@@ -23,6 +23,7 @@ fi
 export PATH="$PATH:$HOME/.dotnet/tools"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 work=${FUZZ_WORK:-/tmp/mailrelay-fuzz}
+mkdir -p "$work/out" || exit 1
 plain=fuzz/MailRelay.Fuzz/bin/Release/net10.0
 for tool in afl-fuzz sharpfuzz dotnet; do
     command -v "$tool" >/dev/null || { echo "$tool is not installed (see docs/fuzzing.md)"; echo "0 passed, 1 failed"; exit 1; }
@@ -36,7 +37,7 @@ export AFL_SKIP_BIN_CHECK=1 AFL_FAST_CAL=1
 if [[ "${FUZZ_PREPARED:-0}" != 1 ]]; then
     dotnet build fuzz/MailRelay.Fuzz/MailRelay.Fuzz.csproj -c Release -warnaserror -nologo -v q 2>&1 | tail -n 5
     ((PIPESTATUS[0] == 0)) || { echo "fuzz project build failed"; echo "0 passed, 1 failed"; exit 1; }
-    rm -rf "$work/bin" && mkdir -p "$work" && cp -r "$plain" "$work/bin" || exit 1
+    rm -rf "$work/bin" && cp -r "$plain" "$work/bin" || exit 1
     for dll in MailRelay.Smtp.dll MailRelay.dll; do
         sharpfuzz "$work/bin/$dll" > "$work/instrument-$dll.log" 2>&1 \
             || { cat "$work/instrument-$dll.log"; echo "sharpfuzz could not instrument $dll"; echo "0 passed, 1 failed"; exit 1; }
@@ -54,7 +55,7 @@ for t in "${run[@]}"; do
     fi
 
     out=$work/out/$t
-    rm -rf "$out"; mkdir -p "$work/out"
+    rm -rf "$out"
     # -t: ms per input, generous because the box is shared; -V: stop after this many seconds.
     timeout -k 10 $((seconds + 120)) afl-fuzz -i "$seeds" -o "$out" -t 5000 -m none -V "$seconds" \
         -- "$(command -v dotnet)" "$work/bin/MailRelay.Fuzz.dll" "$t" > "$work/afl-$t.log" 2>&1
