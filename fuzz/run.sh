@@ -66,6 +66,9 @@ for t in "${run[@]}"; do
     fi
 
     stat() { sed -n "s/^$1 *: *//p" "$stats"; }
+    if ((status != 0)); then
+        tail -n 30 "$work/afl-$t.log"; echo "$t: afl-fuzz stopped early (exit $status)"; found=1
+    fi
     echo "$t: $(stat execs_done) execs, $(stat execs_per_sec)/s, $(stat run_time)s, corpus $(stat corpus_count), crashes $(stat saved_crashes), hangs $(stat saved_hangs)"
     crashes=$(find "$out/default/crashes" -type f -name 'id:*' 2>/dev/null)
     if [[ -n "$crashes" ]]; then
