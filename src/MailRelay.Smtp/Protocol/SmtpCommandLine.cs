@@ -9,6 +9,18 @@ public readonly record struct SmtpCommandLine(string Verb, string Arguments)
         var space = line.IndexOf(' ', StringComparison.Ordinal);
         var verb = space < 0 ? line : line[..space];
         var arguments = space < 0 ? string.Empty : line[(space + 1)..];
-        return new SmtpCommandLine(verb.ToUpperInvariant(), arguments);
+        return new SmtpCommandLine(ToUpperAscii(verb), arguments);
     }
+
+    // Verbs are ASCII (RFC 5321 §2.4) and match case-insensitively in ASCII only. ToUpperInvariant also changed
+    // letters of other scripts ("μail" became "ΜAIL"), so the verb no longer was what the client sent; whether a
+    // look-alike such as "maıl" became a command then depended on the runtime's casing tables.
+    private static string ToUpperAscii(string verb) =>
+        string.Create(verb.Length, verb, static (upper, source) =>
+        {
+            for (var i = 0; i < source.Length; i++)
+            {
+                upper[i] = char.IsAsciiLetterLower(source[i]) ? (char)(source[i] - ('a' - 'A')) : source[i];
+            }
+        });
 }

@@ -25,8 +25,11 @@ internal static class VersionedJsonLine
         }
 
         var root = document.RootElement;
+
+        // TryGetInt32 throws, rather than answering false, when "v" is a string, a boolean or null.
         if (root.ValueKind != JsonValueKind.Object
             || !root.TryGetProperty("v", out var versionElement)
+            || versionElement.ValueKind != JsonValueKind.Number
             || !versionElement.TryGetInt32(out var given))
         {
             document.Dispose();
