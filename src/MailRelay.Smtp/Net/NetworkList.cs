@@ -118,7 +118,8 @@ public sealed class NetworkList
     /// <summary>
     /// IPAddress.Parse takes inet_aton forms, where <c>10/8</c> is 0.0.0.10 and <c>192.168.1/24</c> is
     /// 192.168.0.1; nobody writing a range means that, so only four decimal parts are accepted and a
-    /// short form is refused with its missing octets filled with zeros on the right.
+    /// short form is refused with its missing octets filled with zeros on the right (and, when that leaves host
+    /// bits set under the prefix, the network the prefix makes of it).
     /// </summary>
     private static void RefuseShortForms(string raw, string addressText, string prefixText)
     {
@@ -131,7 +132,16 @@ public sealed class NetworkList
         if (parts.Length < 4 && parts.All(IsPlainOctet))
         {
             var padded = string.Join('.', parts.Concat(Enumerable.Repeat("0", 4 - parts.Length)));
-            throw new FormatException($"'{raw}' is not a four-part IPv4 address; did you mean {padded}{prefixText}?");
+            var meant = padded + prefixText;
+            if (prefixText.Length > 1
+                && int.TryParse(prefixText.AsSpan(1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var prefix)
+                && prefix <= 32)
+            {
+                // The hint must itself be accepted: 1.2/8 completes to 1.2.0.0/8, whose host bits are set.
+                meant = new IPNetwork(MaskAddress(IPAddress.Parse(padded), prefix), prefix).ToString();
+            }
+
+            throw new FormatException($"'{raw}' is not a four-part IPv4 address; did you mean {meant}?");
         }
 
         throw new FormatException($"'{raw}' is not a four-part decimal IPv4 address (such as 10.0.0.0/8).");

@@ -47,12 +47,17 @@ public class NetworkListTests
     [InlineData("192.168.1/24", "192.168.1.0/24")]
     [InlineData("10.0.0/8", "10.0.0.0/8")]
     [InlineData("10", "10.0.0.0")]
+    [InlineData("1.2/8", "1.0.0.0/8")]
+    [InlineData("172.16.5/12", "172.16.0.0/12")]
     public void Short_ipv4_forms_are_refused_with_the_octets_completed_on_the_right(string entry, string meant)
     {
         var error = Assert.Throws<FormatException>(() => NetworkList.Parse(entry));
 
         Assert.Contains($"'{entry}'", error.Message, StringComparison.Ordinal);
         Assert.EndsWith($"did you mean {meant}?", error.Message, StringComparison.Ordinal);
+
+        // The hint is itself a valid entry.
+        Assert.Single(NetworkList.Parse(meant).ToString().Split(','));
     }
 
     [Theory]
