@@ -40,7 +40,8 @@ internal sealed class InProcessRelay : IAsyncDisposable
         }
     }
 
-    public static async Task<InProcessRelay> StartAsync(IDictionary<string, string?>? settings = null)
+    /// <param name="timeProvider">The daemon's clock; the system's when null.</param>
+    public static async Task<InProcessRelay> StartAsync(IDictionary<string, string?>? settings = null, TimeProvider? timeProvider = null)
     {
         var data = new TestDirectory();
         var environment = new Dictionary<string, string?>
@@ -66,7 +67,7 @@ internal sealed class InProcessRelay : IAsyncDisposable
 
         var log = new StringWriter();
         var logger = LoggingSetup.CreateLogger(result.Configuration.LogFormat, result.Configuration.LogLevel, TextWriter.Synchronized(log));
-        var host = RelayHost.Create(result.Configuration, logger);
+        var host = RelayHost.Create(result.Configuration, logger, timeProvider);
         await host.StartAsync();
         return new InProcessRelay(host, log, data);
     }
