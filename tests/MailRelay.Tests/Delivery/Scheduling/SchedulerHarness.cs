@@ -21,9 +21,14 @@ internal sealed class SchedulerHarness : IAsyncDisposable
     private readonly Func<TimeProvider, PacingRegistry>? _pacing;
 
     /// <param name="pacing">Builds the pacing registry on the harness's clock; null: unpaced.</param>
-    public SchedulerHarness(Func<QueueSchedulerOptions, QueueSchedulerOptions>? configure = null, Func<TimeProvider, PacingRegistry>? pacing = null)
+    /// <param name="prepareDataDirectory">Runs on the empty data directory before the spool is made (e.g. mounts a small file system there).</param>
+    public SchedulerHarness(
+        Func<QueueSchedulerOptions, QueueSchedulerOptions>? configure = null,
+        Func<TimeProvider, PacingRegistry>? pacing = null,
+        Action<string>? prepareDataDirectory = null)
     {
         _pacing = pacing;
+        prepareDataDirectory?.Invoke(_data.Path);
         Transport.Clock = Time;
         Options = new QueueSchedulerOptions
         {
