@@ -79,6 +79,7 @@ public static class ConfigurationLoader
         });
         dataDirectory = FileChecks.ResolveDirectoryPath(reader, N.DataDir, dataDirectory, currentDirectory);
         var persistenceEnabled = reader.ReadBoolean(N.PersistenceEnabled);
+        var spoolMinFreeSpace = reader.ReadSize(N.SpoolMinFreeSpace, 0, long.MaxValue);
 
         var delivery = DeliverySettingsReader.Read(reader);
         var senders = SenderSettingsReader.Read(reader, domains);
@@ -96,6 +97,7 @@ public static class ConfigurationLoader
             ShutdownTimeout = shutdownTimeout,
             DataDirectory = dataDirectory,
             PersistenceEnabled = persistenceEnabled,
+            SpoolMinFreeSpace = spoolMinFreeSpace,
             Delivery = delivery,
             Dkim = DkimSettingsReader.Read(reader, domains, selector, dataDirectory, currentDirectory),
             SenderAccessEnabled = senders.AccessEnabled,

@@ -66,6 +66,8 @@ public static class ConfigurationRegistry
             "Queue, DKIM keys and controller state. A relative path is relative to the directory the command is run in (also under `dotnet run`); the absolute path is printed at start and by `config check`."),
         Literal(N.PersistenceEnabled, Boolean, "true",
             "Whether DATA_DIR is on persistent storage; false = the operator accepts that the queue is lost with the container."),
+        Literal(N.SpoolMinFreeSpace, "size, 0 = no floor", "100M",
+            "Free space to keep on DATA_DIR's file system. Below it new mail is refused at MAIL FROM with 452 4.3.1 (and /readyz answers 503) until space returns; a SIZE= that would go below it is refused too. Delivery, state records and DSNs go on using the reserve."),
         Computed(N.RelayHost, "host name or IP address", "none",
             "Smarthost for all outbound mail; not set = direct delivery to the recipients' MX hosts."),
         Literal(N.RelayPort, "port 1–65535", "587",

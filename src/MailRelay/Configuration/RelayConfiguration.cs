@@ -45,6 +45,9 @@ public sealed record RelayConfiguration
     /// <summary>PERSISTENCE_ENABLED: false = the operator accepts that DATA_DIR does not survive the container.</summary>
     public required bool PersistenceEnabled { get; init; }
 
+    /// <summary>SPOOL_MIN_FREE_SPACE: bytes to keep free on DATA_DIR's file system; 0 = no floor.</summary>
+    public long SpoolMinFreeSpace { get; init; } = 100L << 20;
+
     public required DeliverySettings Delivery { get; init; }
 
     public required DkimSettings Dkim { get; init; }

@@ -29,6 +29,7 @@ public static class VariableNames
     public const string ShutdownTimeout = "SHUTDOWN_TIMEOUT";
     public const string DataDir = "DATA_DIR";
     public const string PersistenceEnabled = "PERSISTENCE_ENABLED";
+    public const string SpoolMinFreeSpace = "SPOOL_MIN_FREE_SPACE";
     public const string RelayHost = "RELAY_HOST";
     public const string RelayPort = "RELAY_PORT";
     public const string RelayCredentialsEnabled = "RELAY_CREDENTIALS_ENABLED";

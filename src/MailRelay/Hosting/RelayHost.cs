@@ -95,6 +95,7 @@ public sealed class RelayHost : IAsyncDisposable
         builder.Services.AddSingleton(senderPolicy);
         builder.Services.AddSingleton(new MessageIntake(configuration.HostName, configuration.OutboundHeaders, senderPolicy, new SenderMetrics(metrics.Registry)));
         builder.Services.AddSingleton(sp => new Spool(configuration.DataDirectory, time, sp.GetRequiredService<ILogger<Spool>>(), diskSync, new Random(), Spool.DefaultMaxBatchSize, waitingChanged: null));
+        builder.Services.AddSingleton(new SpoolFreeSpace(configuration.DataDirectory, configuration.SpoolMinFreeSpace, time));
         builder.Services.AddSingleton<ISmtpSessionHandler, RelaySessionHandler>();
         builder.Services.AddSingleton<SmtpConnectionHandler>();
         builder.Services.AddSmtpDeliveryTransport(configuration);
@@ -115,6 +116,7 @@ public sealed class RelayHost : IAsyncDisposable
                 loggerFactory.CreateLogger<ConnectionLimitMiddleware>());
             limits.ConnectionRefused += (_, e) => metrics.ConnectionRefused(e.Limit == ConnectionLimitKind.Total ? "total_limit" : "client_limit");
             metrics.ObserveAtScrape(limits, services.GetRequiredService<Spool>());
+            metrics.ObserveAtScrape(services.GetRequiredService<SpoolFreeSpace>());
             var proxy = new ProxyProtocolMiddleware(
                 configuration.TrustedProxies,
                 configuration.ProxyHeaderTimeout,

@@ -61,6 +61,29 @@ public sealed class RelayMetrics : ISmtpServerEvents
         });
     }
 
+    /// <summary>
+    /// Free space of the spool's file system, asked at each scrape (one statvfs), and the refusals for lack of
+    /// it, by where in the transaction they happened.
+    /// </summary>
+    public void ObserveAtScrape(SpoolFreeSpace freeSpace)
+    {
+        ArgumentNullException.ThrowIfNull(freeSpace);
+        var factory = Metrics.WithCustomRegistry(Registry);
+        var free = factory.CreateGauge("mailrelay_spool_free_bytes", "Bytes available on the file system of DATA_DIR (-1: cannot be read).");
+        var floor = factory.CreateGauge("mailrelay_spool_min_free_bytes", "SPOOL_MIN_FREE_SPACE: below this much free space no new mail is taken.");
+        var refused = factory.CreateCounter(
+            "mailrelay_spool_storage_refusals_total", "Messages refused for lack of disk space (452 4.3.1), by stage.", "stage");
+        var atMail = refused.WithLabels("mail_from");
+        var atData = refused.WithLabels("data");
+        Registry.AddBeforeCollectCallback(() =>
+        {
+            free.Set(freeSpace.Refresh());
+            floor.Set(freeSpace.MinimumFreeBytes);
+            atMail.IncTo(freeSpace.RefusedAtMail);
+            atData.IncTo(freeSpace.RefusedAtData);
+        });
+    }
+
     public void SessionStarted()
     {
         _sessions.Inc();

@@ -6,8 +6,8 @@ using MailRelay.Smtp.Session;
 namespace MailRelay.Policy;
 
 /// <summary>
-/// The daemon's side of the SMTP boundary: the sender rules at MAIL FROM, relay permission at RCPT, the spool
-/// at DATA/BDAT, and the one log event per session.
+/// The daemon's side of the SMTP boundary: free disk space and the sender rules at MAIL FROM, relay permission at
+/// RCPT, the spool at DATA/BDAT, and the one log event per session.
 /// </summary>
 public sealed partial class RelaySessionHandler : ISmtpSessionHandler
 {
@@ -15,10 +15,13 @@ public sealed partial class RelaySessionHandler : ISmtpSessionHandler
     private readonly SenderPolicy _senders;
     private readonly MessageIntake _intake;
     private readonly Spool _spool;
+    private readonly SpoolFreeSpace _freeSpace;
     private readonly ILogger<RelaySessionHandler> _logger;
 
-    public RelaySessionHandler(RelayPolicy policy, SenderPolicy senders, MessageIntake intake, Spool spool, ILogger<RelaySessionHandler> logger)
+    public RelaySessionHandler(
+        RelayPolicy policy, SenderPolicy senders, MessageIntake intake, Spool spool, SpoolFreeSpace freeSpace, ILogger<RelaySessionHandler> logger)
     {
+        _freeSpace = freeSpace;
         _policy = policy;
         _senders = senders;
         _intake = intake;
@@ -31,10 +34,18 @@ public sealed partial class RelaySessionHandler : ISmtpSessionHandler
 
     /// <summary>
     /// The sender rules apply to clients that may relay; any other client is refused at RCPT anyway, with the
-    /// relay refusal it would expect.
+    /// relay refusal it would expect. Below SPOOL_MIN_FREE_SPACE, or with a SIZE= that would go below it, nobody
+    /// starts a message (RFC 1870 §6.1 names 452 for this): the cached free space costs no system call here.
     /// </summary>
     public ValueTask<SmtpReply?> OnMailFromAsync(SessionContext session, MailTransaction transaction, CancellationToken cancellationToken)
     {
+        if (!_freeSpace.Admits(transaction.DeclaredSize))
+        {
+            _freeSpace.CountRefusedAtMail();
+            LogStorageRefused(_logger, session.Id, session.RemoteEndPoint, transaction.ReversePath, transaction.DeclaredSize ?? 0, _freeSpace.FreeBytes, _freeSpace.MinimumFreeBytes);
+            return ValueTask.FromResult<SmtpReply?>(SpoolingMessageWriter.InsufficientStorage);
+        }
+
         if (!_policy.MayRelay(session.RemoteAddress, session.AuthenticatedUser))
         {
             return ValueTask.FromResult<SmtpReply?>(null);
@@ -64,7 +75,7 @@ public sealed partial class RelaySessionHandler : ISmtpSessionHandler
     }
 
     public ValueTask<IMessageWriter> OpenMessageAsync(SessionContext session, MailTransaction transaction, CancellationToken cancellationToken) =>
-        SpoolingMessageWriter.OpenAsync(_spool, session, transaction, _intake, _logger, cancellationToken);
+        SpoolingMessageWriter.OpenAsync(_spool, _freeSpace, session, transaction, _intake, _logger, cancellationToken);
 
     public ValueTask OnSessionEndAsync(SessionContext session, SessionSummary summary)
     {
@@ -88,6 +99,10 @@ public sealed partial class RelaySessionHandler : ISmtpSessionHandler
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "{SessionId}: sender refused client={Client} user={User} from=<{Sender}> reason={Reason}; answered 553 5.7.1")]
     private static partial void LogSenderRefused(ILogger logger, string sessionId, System.Net.EndPoint? client, string user, string sender, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "{SessionId}: insufficient storage client={Client} from=<{Sender}> size={DeclaredSize} free={FreeBytes} floor={FloorBytes}; answered 452 4.3.1")]
+    private static partial void LogStorageRefused(ILogger logger, string sessionId, System.Net.EndPoint? client, string sender, long declaredSize, long freeBytes, long floorBytes);
 
     [LoggerMessage(Level = LogLevel.Information,
         Message = "{SessionId}: relay denied client={Client} helo={Helo} from=<{Sender}> to=<{Recipient}>")]

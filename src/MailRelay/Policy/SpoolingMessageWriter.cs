@@ -11,13 +11,16 @@ namespace MailRelay.Policy;
 /// Streams one message into the spool: our <c>Received:</c> header first, then the content as the engine
 /// hands it over, less the header fields of OUTBOUND_STRIP_HEADERS (removed here, so before DKIM signing at
 /// delivery). The 250 carries the queue id and is returned only once the spool says the message and its
-/// envelope are durable; any spool failure becomes <c>451 4.3.0</c> and leaves nothing. With
+/// envelope are durable; any spool failure leaves nothing and becomes <c>451 4.3.0</c>, or <c>452 4.3.1</c> when
+/// the disk or the quota is full (RFC 3463 "mail system full"; the free-space cache is told, so the next MAIL
+/// FROM sees it). With
 /// SENDER_CHECK_FROM_HEADER a From: at another domain than the envelope sender's is refused at the final dot
 /// and the spool file discarded, so it is never queued.
 /// </summary>
 public sealed partial class SpoolingMessageWriter : IMessageWriter
 {
     private readonly SpoolMessageWriter _spool;
+    private readonly SpoolFreeSpace _freeSpace;
     private readonly SessionContext _session;
     private readonly string _sender;
     private readonly MessageIntake _intake;
@@ -26,9 +29,10 @@ public sealed partial class SpoolingMessageWriter : IMessageWriter
     private readonly ILogger _logger;
     private SpoolException? _failure;
 
-    private SpoolingMessageWriter(SpoolMessageWriter spool, SessionContext session, string sender, MessageIntake intake, ILogger logger)
+    private SpoolingMessageWriter(SpoolMessageWriter spool, SpoolFreeSpace freeSpace, SessionContext session, string sender, MessageIntake intake, ILogger logger)
     {
         _spool = spool;
+        _freeSpace = freeSpace;
         _session = session;
         _sender = sender;
         _intake = intake;
@@ -41,6 +45,7 @@ public sealed partial class SpoolingMessageWriter : IMessageWriter
 
     public static async ValueTask<IMessageWriter> OpenAsync(
         Spool spool,
+        SpoolFreeSpace freeSpace,
         SessionContext session,
         MailTransaction transaction,
         MessageIntake intake,
@@ -76,17 +81,38 @@ public sealed partial class SpoolingMessageWriter : IMessageWriter
         }
         catch (SpoolException ex)
         {
-            LogSpoolFailure(logger, ex.QueueId ?? "-", ex.Reason, ex.Message);
-            return new RefusingMessageWriter(TemporaryFailure);
+            var reply = ReplyFor(ex, freeSpace);
+            LogSpoolFailure(logger, ex.QueueId ?? "-", ex.Reason, ex.Message, reply.Code, reply.EnhancedCode);
+            return new RefusingMessageWriter(reply);
         }
 
-        var result = new SpoolingMessageWriter(writer, session, transaction.ReversePath, intake, logger);
+        var result = new SpoolingMessageWriter(writer, freeSpace, session, transaction.ReversePath, intake, logger);
         var received = ReceivedHeader.Build(session, transaction, intake.HostName, writer.QueueId, writer.ArrivalTime, intake.HideClient);
         await result.StoreAsync(Encoding.UTF8.GetBytes(received), cancellationToken);
         return result;
     }
 
     private static SmtpReply TemporaryFailure => new(451, "4.3.0", "Error: queue file write error, try again later");
+
+    /// <summary>The disk (or the quota) holding the spool is full: RFC 3463 4.3.1, RFC 5321 452.</summary>
+    public static SmtpReply InsufficientStorage => new(452, "4.3.1", "Insufficient system storage");
+
+    /// <summary>
+    /// 452 4.3.1 when the failure was a full disk or quota, wherever in the spool it struck; 451 4.3.0 for any
+    /// other failure. A full disk is also counted and makes the free-space cache ask again.
+    /// </summary>
+    private static SmtpReply ReplyFor(SpoolException failure, SpoolFreeSpace freeSpace)
+    {
+        if (failure.Reason != SpoolFailureReason.InsufficientStorage
+            && !(failure.InnerException is { } cause && SpoolFiles.IsOutOfSpace(cause)))
+        {
+            return TemporaryFailure;
+        }
+
+        freeSpace.Invalidate();
+        freeSpace.CountRefusedAtData();
+        return InsufficientStorage;
+    }
 
     public ValueTask WriteAsync(ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
@@ -147,9 +173,10 @@ public sealed partial class SpoolingMessageWriter : IMessageWriter
             }
         }
 
-        LogSpoolFailure(_logger, _spool.QueueId, _failure.Reason, _failure.Message);
+        var reply = ReplyFor(_failure, _freeSpace);
+        LogSpoolFailure(_logger, _spool.QueueId, _failure.Reason, _failure.Message, reply.Code, reply.EnhancedCode);
         await _spool.AbortAsync();
-        return TemporaryFailure;
+        return reply;
     }
 
     public ValueTask AbortAsync() => _spool.AbortAsync();
@@ -172,6 +199,6 @@ public sealed partial class SpoolingMessageWriter : IMessageWriter
         Message = "{SessionId}: From header refused client={Client} user={User} from=<{Sender}> header-from={HeaderFrom}; answered 550 5.7.1")]
     private static partial void LogFromHeaderRefused(ILogger logger, string sessionId, System.Net.EndPoint? client, string user, string sender, string headerFrom);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "{QueueId}: spool failure ({Reason}): {Detail}; answered 451 4.3.0")]
-    private static partial void LogSpoolFailure(ILogger logger, string queueId, SpoolFailureReason reason, string detail);
+    [LoggerMessage(Level = LogLevel.Error, Message = "{QueueId}: spool failure ({Reason}): {Detail}; answered {Code} {EnhancedCode}")]
+    private static partial void LogSpoolFailure(ILogger logger, string queueId, SpoolFailureReason reason, string detail, int code, string? enhancedCode);
 }

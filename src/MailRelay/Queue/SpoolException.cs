@@ -2,7 +2,7 @@ namespace MailRelay.Queue;
 
 /// <summary>
 /// The one failure the spool reports: the message is not queued and nothing of it remains in the
-/// committed area. The SMTP layer answers <c>451 4.3.0</c>.
+/// committed area. The SMTP layer answers <c>451 4.3.0</c>, or <c>452 4.3.1</c> for a full disk or quota.
 /// </summary>
 public sealed class SpoolException : Exception
 {

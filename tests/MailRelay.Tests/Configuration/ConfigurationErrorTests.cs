@@ -33,6 +33,7 @@ public class ConfigurationErrorTests
         { "SHUTDOWN_TIMEOUT", "-5s", [] },
         { "DATA_DIR", "/proc/self/status", [] },
         { "PERSISTENCE_ENABLED", "maybe", [] },
+        { "SPOOL_MIN_FREE_SPACE", "10%", [] },
         { "RELAY_HOST", "smtp.example.net:587", [] },
         { "RELAY_PORT", "0", [] },
         { "RELAY_CREDENTIALS_ENABLED", "on", [] },

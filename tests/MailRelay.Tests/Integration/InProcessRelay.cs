@@ -42,7 +42,8 @@ internal sealed class InProcessRelay : IAsyncDisposable
     }
 
     /// <param name="diskSync">The spool's file operations; null: the real ones.</param>
-    public static async Task<InProcessRelay> StartAsync(IDictionary<string, string?>? settings = null, IDiskSync? diskSync = null)
+    /// <param name="timeProvider">The daemon's clock; the system's when null.</param>
+    public static async Task<InProcessRelay> StartAsync(IDictionary<string, string?>? settings = null, IDiskSync? diskSync = null, TimeProvider? timeProvider = null)
     {
         var data = new TestDirectory();
         var environment = new Dictionary<string, string?>
@@ -68,7 +69,7 @@ internal sealed class InProcessRelay : IAsyncDisposable
 
         var log = new StringWriter();
         var logger = LoggingSetup.CreateLogger(result.Configuration.LogFormat, result.Configuration.LogLevel, TextWriter.Synchronized(log));
-        var host = RelayHost.Create(result.Configuration, logger, null, diskSync ?? new PosixDiskSync());
+        var host = RelayHost.Create(result.Configuration, logger, timeProvider, diskSync ?? new PosixDiskSync());
         await host.StartAsync();
         return new InProcessRelay(host, log, data);
     }

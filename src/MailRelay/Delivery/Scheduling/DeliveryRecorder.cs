@@ -9,6 +9,12 @@ namespace MailRelay.Delivery.Scheduling;
 /// recipients first, then the removal of the files once every recipient is final. Each state change is
 /// fsync'd before memory changes; a message whose results leave nothing to report is simply removed
 /// (the removal is the durable record).
+/// A state record that cannot be written (the disk is full, or failing) is not dropped, and the memory still
+/// changes, so a delivered recipient is not attempted again by this process: the record is kept with the
+/// message and written before any later one, retried at every full pass (<see cref="RetryUnwritten"/>) until
+/// it is durable, and the message's files are removed only by a removal that succeeded. Until then a crash
+/// loses the record, and the next start attempts those recipients again: delivery is at least once, never
+/// at most once.
 /// </summary>
 internal sealed class DeliveryRecorder
 {
@@ -59,7 +65,6 @@ internal sealed class DeliveryRecorder
         var message = job.Message;
         var now = _time.GetUtcNow();
         var updates = new List<(RecipientState State, RecipientResult Result)>(job.Recipients.Count);
-        var previous = new List<RecipientState>(job.Recipients.Count);
         bool removing;
         bool needsSettling;
         lock (message.Sync)
@@ -82,7 +87,6 @@ internal sealed class DeliveryRecorder
                     ? given
                     : new RecipientResult(recipient, RecipientOutcome.Deferred,
                         new RemoteReply(451, "4.3.0", "no result from the transport"), null, null);
-                previous.Add(message.States[recipient]);
                 updates.Add((NextState(message, message.States[recipient], result, now), result));
             }
 
@@ -101,9 +105,9 @@ internal sealed class DeliveryRecorder
                 // states are in memory at once, so no pass attempts these recipients again.
                 message.Settling = true;
             }
-            else if (!TryAppend(message, updates, now))
+            else
             {
-                return false;
+                RecordState(message, [.. updates.Select(u => StateRecord.ForRecipient(u.State, now))]);
             }
 
             foreach (var (state, _) in updates)
@@ -128,15 +132,10 @@ internal sealed class DeliveryRecorder
                 {
                     message.Removed = true;
                 }
-                else if (!TryAppend(message, updates, now))
+                else
                 {
-                    // Neither record is durable: the recipients are attempted again.
-                    foreach (var state in previous)
-                    {
-                        message.States[state.Recipient] = state;
-                    }
-
-                    return false;
+                    // Every recipient is final in memory: settling tries the removal again at the next full pass.
+                    RecordState(message, [.. updates.Select(u => StateRecord.ForRecipient(u.State, now))]);
                 }
             }
         }
@@ -154,17 +153,41 @@ internal sealed class DeliveryRecorder
         return needsSettling;
     }
 
-    private bool TryAppend(QueuedMessage message, List<(RecipientState State, RecipientResult Result)> updates, DateTimeOffset now)
+    /// <summary>
+    /// Appends <paramref name="records"/> durably, or keeps them with the message for <see cref="RetryUnwritten"/>;
+    /// the caller holds the message's lock and changes memory either way. Returns whether they are durable.
+    /// </summary>
+    public bool RecordState(QueuedMessage message, IReadOnlyList<StateRecord> records)
     {
         try
         {
-            message.AppendState(_dataDirectory, [.. updates.Select(u => StateRecord.ForRecipient(u.State, now))], _diskSync);
+            message.AppendState(_dataDirectory, records, _diskSync);
             return true;
         }
         catch (Exception ex) when (SpoolFiles.IsIoFailure(ex))
         {
+            message.KeepUnwritten(records);
             SchedulerLog.StateWriteFailed(_logger, message.QueueId, ex);
             return false;
+        }
+    }
+
+    /// <summary>Writes the records a full disk kept back, if any; the caller holds the message's lock.</summary>
+    public void RetryUnwritten(QueuedMessage message)
+    {
+        if (message.Removed || !message.HasUnwrittenState)
+        {
+            return;
+        }
+
+        try
+        {
+            message.AppendState(_dataDirectory, [], _diskSync);
+            SchedulerLog.StateWritten(_logger, message.QueueId);
+        }
+        catch (Exception ex) when (SpoolFiles.IsIoFailure(ex))
+        {
+            SchedulerLog.StateStillUnwritten(_logger, message.QueueId, ex.Message);
         }
     }
 
@@ -262,7 +285,7 @@ internal sealed class DeliveryRecorder
                 if (!removed && (names.Count > 0 || warned.Count > 0))
                 {
                     List<StateRecord> records = names.Count > 0 ? [StateRecord.ForNotified(names, now), .. warned] : warned;
-                    message.AppendState(_dataDirectory, records, _diskSync);
+                    RecordState(message, records);
                 }
             }
 

@@ -96,7 +96,8 @@ public sealed partial class QueueScheduler
                 {
                     case ControlCommand.Hold or ControlCommand.Release:
                         var held = request.Command == ControlCommand.Hold;
-                        message.AppendState(_options.DataDirectory, [StateRecord.ForHold(held, now)], _diskSync);
+                        // Kept and written again at each full pass if the disk is full; in force at once either way.
+                        _recorder.RecordState(message, [StateRecord.ForHold(held, now)]);
                         message.Held = held;
                         SchedulerLog.HoldChanged(_logger, message.QueueId, held ? "placed on hold" : "released from hold");
                         break;

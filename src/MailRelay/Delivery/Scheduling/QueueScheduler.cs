@@ -29,6 +29,12 @@ public sealed partial class QueueScheduler : BackgroundService
     /// </summary>
     private static readonly TimeSpan FullPassInterval = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How soon a pass comes back to a message whose state record or removal a write failure (a full disk) held
+    /// back; the full pass it falls in tries again.
+    /// </summary>
+    private static readonly TimeSpan StateRetryInterval = FullPassInterval;
+
     private readonly QueueSchedulerOptions _options;
     private readonly Spool _spool;
     private readonly IDeliveryTransport _transport;
@@ -308,9 +314,21 @@ public sealed partial class QueueScheduler : BackgroundService
                     continue;
                 }
 
+                if (full)
+                {
+                    _recorder.RetryUnwritten(message);
+                }
+
                 if (!message.Settling && _recorder.NeedsSettling(message, now))
                 {
                     settle = true;
+                }
+
+                if (message.HasUnwrittenState || (message.AllFinal && !message.HasInFlight))
+                {
+                    // Written or removed by then, or tried again: nothing else would wake the loop for it.
+                    var retry = now + StateRetryInterval;
+                    next = next is null || retry < next ? retry : next;
                 }
 
                 if (!message.Held)

@@ -5,11 +5,13 @@ namespace MailRelay.Delivery.Scheduling;
 /// <summary>
 /// The scheduler's view of one queued message: its entry and each recipient's state. Every field is read
 /// and written under <see cref="Sync"/>; the durable copy is the state log, written before the memory
-/// changes.
+/// changes, except while it cannot be written (a full disk): then the records wait here, in order, and go
+/// first into the next append.
 /// </summary>
 internal sealed class QueuedMessage
 {
     private readonly HashSet<string> _inFlight = new(StringComparer.Ordinal);
+    private readonly List<StateRecord> _unwritten = [];
 
     /// <param name="mayHaveStateLog">
     /// False only for a message this process has just committed: nothing can have written its state log yet.
@@ -53,13 +55,27 @@ internal sealed class QueuedMessage
     /// <summary>A DSN or the removal of its files is in progress.</summary>
     public bool Settling { get; set; }
 
-    /// <summary>Appends to the message's state log (creating it), durably; the caller holds <see cref="Sync"/>.</summary>
+    /// <summary>Records kept by <see cref="KeepUnwritten"/> and not yet durable.</summary>
+    public bool HasUnwrittenState => _unwritten.Count > 0;
+
+    /// <summary>
+    /// Appends to the message's state log (creating it), durably, after any records still unwritten; the caller
+    /// holds <see cref="Sync"/>. On failure nothing counts as written, the unwritten records included.
+    /// </summary>
     public void AppendState(string dataDirectory, IReadOnlyList<StateRecord> records, IDiskSync diskSync)
     {
         // Before the write: a failed append may still have created the file.
         MayHaveStateLog = true;
-        MessageStateLog.Append(new SpoolLayout(dataDirectory).StatePath(QueueId), records, diskSync);
+        IReadOnlyList<StateRecord> all = _unwritten.Count == 0 ? records : [.. _unwritten, .. records];
+        MessageStateLog.Append(new SpoolLayout(dataDirectory).StatePath(QueueId), all, diskSync);
+        _unwritten.Clear();
     }
+
+    /// <summary>
+    /// Keeps records an append could not make durable, to go first into the next one. A record appended twice
+    /// (a failed append may have written part of it) changes nothing: the last record of a kind wins.
+    /// </summary>
+    public void KeepUnwritten(IReadOnlyList<StateRecord> records) => _unwritten.AddRange(records);
 
     public bool IsInFlight(string recipient) => _inFlight.Contains(recipient);
 

@@ -35,8 +35,14 @@ internal static partial class SchedulerLog
     public static partial void DsnFailed(ILogger logger, string queueId, Exception exception);
 
     [LoggerMessage(EventId = 4006, Level = LogLevel.Critical,
-        Message = "{QueueId}: recording delivery state failed; the recipients stay pending")]
+        Message = "{QueueId}: recording delivery state failed; kept in memory and written again every second until durable (a crash before then makes these recipients be attempted again)")]
     public static partial void StateWriteFailed(ILogger logger, string queueId, Exception exception);
+
+    [LoggerMessage(EventId = 4014, Level = LogLevel.Information, Message = "{QueueId}: delivery state kept back by a write failure is now recorded")]
+    public static partial void StateWritten(ILogger logger, string queueId);
+
+    [LoggerMessage(EventId = 4015, Level = LogLevel.Debug, Message = "{QueueId}: delivery state still cannot be recorded: {Problem}")]
+    public static partial void StateStillUnwritten(ILogger logger, string queueId, string problem);
 
     [LoggerMessage(EventId = 4007, Level = LogLevel.Error,
         Message = "{QueueId}: the transport failed instead of returning results; recipients deferred")]

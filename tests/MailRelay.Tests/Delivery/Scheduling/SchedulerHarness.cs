@@ -23,10 +23,16 @@ internal sealed class SchedulerHarness : IAsyncDisposable
 
     /// <param name="pacing">Builds the pacing registry on the harness's clock; null: unpaced.</param>
     /// <param name="diskSync">The scheduler's file operations; null: the real ones.</param>
-    public SchedulerHarness(Func<QueueSchedulerOptions, QueueSchedulerOptions>? configure = null, Func<TimeProvider, PacingRegistry>? pacing = null, IDiskSync? diskSync = null)
+    /// <param name="prepareDataDirectory">Runs on the empty data directory before the spool is made (e.g. mounts a small file system there).</param>
+    public SchedulerHarness(
+        Func<QueueSchedulerOptions, QueueSchedulerOptions>? configure = null,
+        Func<TimeProvider, PacingRegistry>? pacing = null,
+        IDiskSync? diskSync = null,
+        Action<string>? prepareDataDirectory = null)
     {
         _pacing = pacing;
         _diskSync = diskSync ?? new PosixDiskSync();
+        prepareDataDirectory?.Invoke(_data.Path);
         Transport.Clock = Time;
         Options = new QueueSchedulerOptions
         {
