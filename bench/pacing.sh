@@ -81,7 +81,7 @@ PY
 accepted() { grep -c ' accept ' "$1" || true; }
 
 start() {   # $1 = R, $2 = run number, $3 = events file, then extra fake_provider options
-    local rate=$1 data=$WORK/data-$1-$2 events=$3
+    local rate=$1 run=$2 data=$WORK/data-$1-$2 events=$3
     shift 3
     : > "$events"
     python3 "$BENCH/fake_provider.py" --listen "$MX1,$MX2" --port 25 --rate "$rate" --window "$WINDOW" --events "$events" "$@" > "$WORK/fake.log" 2>&1 &
@@ -91,7 +91,7 @@ start() {   # $1 = R, $2 = run number, $3 = events file, then extra fake_provide
         DKIM_ENABLED=false LOG_LEVEL=Warning SMTP_MAX_SESSIONS_PER_CLIENT=0 DNS_SERVERS="$DNS:$DNSPORT" RETRY_SCHEDULE=1s \
         RATE_LIMIT_ENABLED=true RATE_LIMIT_DOMAINS="{\"fakeprovider.test\":{\"maxConnections\":$MAXCONN,\"maxPerConnection\":100}}" \
         ADAPTIVE_RATE_ENABLED=true ADAPTIVE_RATE_DEFAULTS="$ADAPTIVE" \
-        "$APP/MailRelay" > "$WORK/mailrelay-$rate-$2.log" 2>&1 &
+        "$APP/MailRelay" > "$WORK/mailrelay-$rate-$run.log" 2>&1 &
     RUN_PIDS+=($!)
     wait_port 127.0.0.1 "$OURS"
 }

@@ -4,9 +4,9 @@ namespace MailRelay.RateLimiting;
 /// Adaptive pacing for one provider, under the static ceilings. Rate-limit replies multiply the delay by the
 /// backoff multiplier up to the maximum; every run of <c>successThreshold</c> accepted messages multiplies it by the
 /// recovery rate down to the minimum, but only as far as just above the delay where the provider last refused, where
-/// it holds before probing past it (<see cref="AdaptiveControllerPace"/>). <c>circuitBreakerThreshold</c> rate-limit replies in a row open the circuit:
-/// nothing is attempted for <c>circuitBreakerDuration</c>, then exactly one probe goes; its acceptance closes the
-/// circuit and another rate-limit reply re-opens it. Concurrent callers claim successive slots
+/// it holds before edging past it (<see cref="AdaptiveControllerPace"/>). <c>circuitBreakerThreshold</c> rate-limit
+/// replies in a row open the circuit: nothing is attempted for <c>circuitBreakerDuration</c>, then exactly one probe
+/// goes; its acceptance closes the circuit and another rate-limit reply re-opens it. Concurrent callers claim successive slots
 /// (<c>slot = max(now, lastSlot + delay)</c>), so they never release a burst.
 /// </summary>
 public sealed class AdaptiveController
