@@ -5,7 +5,10 @@ Listens on one or more loopback addresses at one port (the MX hosts of one provi
 between them: at most RATE transactions in any sliding window of WINDOW seconds. A MAIL FROM over the budget is
 answered "421 4.7.28 ... rate limited, try again later" and the connection is closed, as 421 means.
 
-Every event is appended to EVENTS as "<seconds> <kind> <connection>", kinds: open, close, accept, limit.
+With --change-at T --rate-after N the budget becomes N per window T seconds after the first MAIL FROM (the
+provider halving or doubling its limit mid-run); the moment is logged as a "change" event.
+
+Every event is appended to EVENTS as "<seconds> <kind> <connection>", kinds: open, close, accept, limit, change.
 Prints "ready" once listening. Standard library only.
 """
 import argparse
@@ -18,8 +21,9 @@ REPLY_LIMITED = b"421 4.7.28 mx.fakeprovider.test Unusual rate of mail, rate lim
 
 
 class Provider:
-    def __init__(self, rate, window, latency, events):
+    def __init__(self, rate, window, latency, events, change_at=None, rate_after=None):
         self.rate, self.window, self.latency = rate, window, latency
+        self.change_at, self.rate_after, self.first = change_at, rate_after, None
         self.admitted = collections.deque()
         self.ids = itertools.count(1)
         self.events = events
@@ -30,6 +34,11 @@ class Provider:
 
     def admit(self):
         now = time.monotonic()
+        if self.first is None:
+            self.first = now
+        if self.change_at is not None and now >= self.first + self.change_at:
+            self.rate, self.change_at = self.rate_after, None
+            self.log("change", 0)
         while self.admitted and self.admitted[0] <= now - self.window:
             self.admitted.popleft()
         if len(self.admitted) >= self.rate:
@@ -107,9 +116,13 @@ async def main():
     parser.add_argument("--window", type=float, default=1.0, help="seconds")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds before answering the final dot")
     parser.add_argument("--events", required=True)
+    parser.add_argument("--change-at", type=float, help="seconds after the first MAIL FROM when the budget changes")
+    parser.add_argument("--rate-after", type=int, help="transactions allowed per window after --change-at")
     args = parser.parse_args()
+    if (args.change_at is None) != (args.rate_after is None):
+        parser.error("--change-at and --rate-after go together")
     with open(args.events, "a", encoding="ascii") as events:
-        provider = Provider(args.rate, args.window, args.latency, events)
+        provider = Provider(args.rate, args.window, args.latency, events, args.change_at, args.rate_after)
         servers = [await asyncio.start_server(provider.session, host, args.port) for host in args.listen.split(",")]
         print("ready", flush=True)
         await asyncio.gather(*(s.serve_forever() for s in servers))

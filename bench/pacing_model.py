@@ -1,67 +1,135 @@
 #!/usr/bin/env python3
-"""The adaptive controller's equilibrium against a provider with a hidden rate, without the daemon.
+"""The adaptive controller against a provider with a hidden rate, without the daemon.
 
-One stream of sends spaced by the controller's delay d; the provider takes at most R in any second and refuses
-the rest (421). The controller follows src/MailRelay/RateLimiting/AdaptiveController.cs: a refusal sets
-d = clamp(max(d, floor) * m), every `threshold` acceptances in a row set d = clamp(d * r). Prints, once converged
-(after the first 20% of the acceptances), the share of attempts refused and the delivered rate as a fraction of R.
+One pump claims the next slot as soon as the previous transaction has started (the controller's delay is the gap
+between transaction starts); the provider takes at most N transactions in any WINDOW seconds and refuses the rest
+(421); each outcome reaches the controller LATENCY seconds after its transaction started. The controller follows
+src/MailRelay/RateLimiting/AdaptiveControllerPace.cs (see docs/pacing.md): a refusal remembers the delay it came at
+(the limit) and a hold just above it, and multiplies the delay by m; runs of `threshold` acceptances multiply it by r
+down to the hold, hold there for 3 x ln m / ln(1/r) runs, then probe past the limit in steps of 1/16, 1/8, 1/4, 1/2
+and whole recovery steps, forgetting the limit one whole step past it. A refusal reported before the first slot at
+the new delay could have been used is an echo of the last backoff and changes nothing. --old models the controller
+before that memory (every refusal x m, every run x r), which saw-tooths to about ln m / (m - 1) of the rate.
 
-In equilibrium one backoff (x m) balances k acceptances (k / threshold recoveries of x r each):
-    m * r^(k / threshold) = 1   =>   k = threshold * ln m / ln(1 / r),   refused share ~ 1 / (k + 1),
-and d saw-tooths between d* and m * d* (d* ~ 1/R), so the delivered rate is roughly R * ln(m) / (m - 1).
+Prints the delivered share of the provider's rate and the share of attempts refused once settled (the last 80% of
+the run) and, with --change N2, what happens when the provider allows N2 instead of N half-way through: the
+share of the new rate and of refusals from 60 s after the change to the end, and the time to follow (from the
+change to the first moment from which the next 30 s deliver at least 85% of the new rate with at most 5% refused).
 
-    bench/pacing_model.py [--rates 5,10,20] [--min 1000] [--max 60000] [--initial 5000] [--backoff 1.5]
-                          [--recovery 0.9] [--threshold 5] [--floor 1000]          (ms; the seed's defaults)
+    bench/pacing_model.py [-N 2] [--window 1] [--min 100] [--max 60000] [--initial 1000] [--backoff 2]
+                          [--recovery 0.9] [--threshold 3] [--latency 0.2] [--seconds 1200] [--change N2] [--old]
 """
 import argparse
 import collections
 import math
 
 
-def simulate(rate, lo, hi, initial, backoff, recovery, threshold, floor, accepted_total):
-    clamp = lambda d: min(max(d, lo), max(hi, lo))
-    delay, now, streak = clamp(initial), 0.0, 0
-    window, accepted, refused = collections.deque(), [], []
-    while len(accepted) < accepted_total:
-        while window and window[0] <= now - 1.0:
-            window.popleft()
-        if len(window) >= rate:
-            refused.append(now)
-            streak = 0
-            delay = clamp(max(delay, floor) * backoff)
+class Controller:
+    def __init__(self, lo, hi, initial, backoff, recovery, threshold, old=False):
+        self.lo, self.hi, self.m, self.r, self.k, self.old = lo, max(hi, lo), backoff, recovery, threshold, old
+        self.d = self.clamp(initial)
+        self.limit = self.hold = self.good = self.last = self.echo = None
+        self.held = self.streak = 0
+        self.step = math.log(1 / recovery) if 0 < recovery < 1 else 0.0
+        self.hold_runs = max(1, math.ceil(3 * math.log(backoff) / self.step)) if self.step and backoff > 1 else 1
+
+    def clamp(self, d):
+        return min(max(d, self.lo), self.hi)
+
+    def claim(self, now):
+        self.last = now if self.last is None or self.last + self.d <= now else self.last + self.d
+        return self.last
+
+    def accepted(self):
+        self.streak += 1
+        if self.streak < self.k:
+            return
+        self.streak, self.good = 0, self.d
+        if self.old or self.limit is None:
+            self.d = self.clamp(self.d * self.r)
+        elif self.d > self.hold:
+            self.d, self.held = max(self.clamp(self.d * self.r), self.hold), 0
         else:
-            window.append(now)
-            accepted.append(now)
-            streak += 1
-            if streak >= threshold:
-                streak = 0
-                delay = clamp(delay * recovery)
-        now += delay
-    start = int(accepted_total * 0.2)
-    late_refused = sum(1 for t in refused if t >= accepted[start])
-    delivered = accepted_total - start
-    return late_refused / (late_refused + delivered), delivered / (accepted[-1] - accepted[start]) / rate
+            self.held += 1
+            if self.held > self.hold_runs:
+                probe = min(self.held - self.hold_runs - 1, 4)
+                self.d = self.clamp(self.d * math.exp(-self.step * 2 ** probe / 16))
+                if self.d <= self.limit * self.r:
+                    self.limit = self.hold = None
+
+    def refused(self, now):
+        self.streak = 0
+        if self.old:
+            self.d = self.clamp(max(self.d, 0.01) * self.m)
+            return
+        if self.echo is not None and now < self.echo:
+            return
+        limit, hold = self.d, self.d * math.exp(self.step / 16)
+        if self.good is not None:
+            probing = self.hold is not None and limit < self.hold and self.held > self.hold_runs and self.good <= self.hold
+            known = math.sqrt(self.good * self.hold) if probing else min(self.good, limit / self.r)
+            hold = max(hold, known)
+        self.limit, self.hold, self.held = limit, self.clamp(hold), 0
+        self.d = self.clamp(max(self.d, 0.01) * self.m)
+        first = self.last + self.d if self.last is not None else now
+        self.echo = first if first > now else None
+
+
+def simulate(ctl, allowed, window, latency, seconds, change=None):
+    admitted, pending, attempts, now = collections.deque(), [], [], 0.0
+    while now < seconds:
+        slot = ctl.claim(now)
+        pending.sort()
+        while pending and pending[0][0] <= slot:
+            at, ok = pending.pop(0)
+            ctl.accepted() if ok else ctl.refused(at)
+        now = slot
+        budget = change if change is not None and now >= seconds / 2 else allowed
+        while admitted and admitted[0] <= now - window:
+            admitted.popleft()
+        ok = len(admitted) < budget
+        if ok:
+            admitted.append(now)
+        attempts.append((now, ok))
+        pending.append((now + latency, ok))
+    return attempts
+
+
+def shares(attempts, start, end, rate):
+    inside = [ok for t, ok in attempts if start <= t < end]
+    accepted = sum(inside)
+    return accepted / (end - start) / rate, (len(inside) - accepted) / max(1, len(inside))
 
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--rates", default="5,10,20")
-    p.add_argument("--min", type=float, default=1000)
+    p.add_argument("-N", type=int, default=2, help="transactions the provider allows per window")
+    p.add_argument("--window", type=float, default=1.0, help="seconds")
+    p.add_argument("--min", type=float, default=100)
     p.add_argument("--max", type=float, default=60000)
-    p.add_argument("--initial", type=float, default=5000)
-    p.add_argument("--backoff", type=float, default=1.5)
+    p.add_argument("--initial", type=float, default=1000)
+    p.add_argument("--backoff", type=float, default=2)
     p.add_argument("--recovery", type=float, default=0.9)
-    p.add_argument("--threshold", type=int, default=5)
-    p.add_argument("--floor", type=float, default=1000, help="the controller's backoff floor, ms")
-    p.add_argument("--seconds", type=float, default=300, help="length of the run at R")
+    p.add_argument("--threshold", type=int, default=3)
+    p.add_argument("--latency", type=float, default=0.2, help="seconds from a transaction's start to its outcome")
+    p.add_argument("--seconds", type=float, default=1200)
+    p.add_argument("--change", type=int, help="transactions allowed per window from half-way through")
+    p.add_argument("--old", action="store_true", help="the controller without the memory of the limit")
     a = p.parse_args()
-    k = a.threshold * math.log(a.backoff) / math.log(1 / a.recovery)
-    print(f"equilibrium without floor: {k:.1f} acceptances per refusal (~{100 / (k + 1):.1f}% refused), "
-          f"rate ~{100 * math.log(a.backoff) / (a.backoff - 1):.0f}% of R")
-    for rate in (int(x) for x in a.rates.split(",")):
-        share, fraction = simulate(rate, a.min / 1000, a.max / 1000, a.initial / 1000, a.backoff, a.recovery,
-                                   a.threshold, a.floor / 1000, int(rate * a.seconds))
-        print(f"R={rate}/s: converged 421 share {100 * share:.1f}%, delivered {100 * fraction:.0f}% of R")
+    ctl = Controller(a.min / 1000, a.max / 1000, a.initial / 1000, a.backoff, a.recovery, a.threshold, a.old)
+    attempts = simulate(ctl, a.N, a.window, a.latency, a.seconds, a.change)
+    rate = a.N / a.window
+    if a.change is None:
+        share, refused = shares(attempts, a.seconds * 0.2, a.seconds, rate)
+        print(f"N={a.N} per {a.window:g}s: {100 * share:.1f}% of the rate, {100 * refused:.1f}% refused")
+        return
+    half, after = a.seconds / 2, a.change / a.window
+    before, _ = shares(attempts, half - 90, half, rate)
+    share, refused = shares(attempts, half + 60, a.seconds, after)
+    follow = next((t - half for t in range(int(half), int(a.seconds) - 30)
+                   if (lambda s: s[0] >= 0.85 and s[1] <= 0.05)(shares(attempts, t, t + 30, after))), None)
+    print(f"N={a.N} -> {a.change} per {a.window:g}s: before {100 * before:.0f}% of the rate; from 60 s after the change "
+          f"{100 * share:.1f}% of the new rate, {100 * refused:.1f}% refused; followed in {follow} s")
 
 
 if __name__ == "__main__":

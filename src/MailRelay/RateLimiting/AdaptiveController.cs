@@ -3,26 +3,21 @@ namespace MailRelay.RateLimiting;
 /// <summary>
 /// Adaptive pacing for one provider, under the static ceilings. Rate-limit replies multiply the delay by the
 /// backoff multiplier up to the maximum; every run of <c>successThreshold</c> accepted messages multiplies it by the
-/// recovery rate down to the minimum. <c>circuitBreakerThreshold</c> rate-limit replies in a row open the circuit:
-/// nothing is attempted for <c>circuitBreakerDuration</c>, then exactly one probe goes; its acceptance closes the
-/// circuit and another rate-limit reply re-opens it. Concurrent callers claim successive slots
+/// recovery rate down to the minimum, but only as far as just above the delay where the provider last refused, where
+/// it holds before edging past it (<see cref="AdaptiveControllerPace"/>). <c>circuitBreakerThreshold</c> rate-limit
+/// replies in a row open the circuit: nothing is attempted for <c>circuitBreakerDuration</c>, then exactly one probe
+/// goes; its acceptance closes the circuit and another rate-limit reply re-opens it. Concurrent callers claim successive slots
 /// (<c>slot = max(now, lastSlot + delay)</c>), so they never release a burst.
 /// </summary>
 public sealed class AdaptiveController
 {
-    /// <summary>
-    /// Backing off from a zero delay (minDelay 0) starts here, or multiplying would never slow anything down. Any
-    /// other delay backs off from itself: a larger floor would throw a fast provider far below its real rate.
-    /// </summary>
-    private static readonly TimeSpan BackoffFloor = TimeSpan.FromMilliseconds(10);
-
     /// <summary>How long a claim waits for the half-open circuit's probe to end before asking again, at least.</summary>
     private static readonly TimeSpan ProbeRecheck = TimeSpan.FromSeconds(1);
 
     private readonly AdaptiveSettings _settings;
     private readonly TimeProvider _time;
     private readonly Lock _sync = new();
-    private TimeSpan _delay;
+    private readonly AdaptiveControllerPace _pace;
     private DateTimeOffset? _lastSlot;
     private DateTimeOffset? _openUntil;
     private bool _probeInFlight;
@@ -41,7 +36,7 @@ public sealed class AdaptiveController
         Provider = provider;
         _settings = settings;
         _time = time;
-        _delay = settings.BoundedInitialDelay;
+        _pace = new AdaptiveControllerPace(settings);
     }
 
     public ProviderKey Provider { get; }
@@ -66,7 +61,19 @@ public sealed class AdaptiveController
         {
             lock (_sync)
             {
-                return _delay;
+                return _pace.Delay;
+            }
+        }
+    }
+
+    /// <summary>The delay at the last rate-limit reply, while the controller remembers it (null otherwise).</summary>
+    public TimeSpan? LimitDelay
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _pace.LimitDelay;
             }
         }
     }
@@ -99,7 +106,7 @@ public sealed class AdaptiveController
                 case CircuitState.Open:
                     return SlotClaim.Deferred(_openUntil!.Value);
                 case CircuitState.HalfOpen when _probeInFlight:
-                    return SlotClaim.Deferred(now + (_delay > ProbeRecheck ? _delay : ProbeRecheck));
+                    return SlotClaim.Deferred(now + (_pace.Delay > ProbeRecheck ? _pace.Delay : ProbeRecheck));
                 case CircuitState.HalfOpen:
                     _probeInFlight = true;
                     return SlotClaim.Slot(NextSlot(now), isProbe: true, _trips);
@@ -196,7 +203,7 @@ public sealed class AdaptiveController
         lock (_sync)
         {
             var now = _time.GetUtcNow();
-            return new AdaptiveSnapshot(Provider, _delay, StateAt(now), StateAt(now) == CircuitState.Open ? _openUntil : null, _trips, _rateLimited, _pacedWaits, _sends);
+            return new AdaptiveSnapshot(Provider, _pace.Delay, StateAt(now), StateAt(now) == CircuitState.Open ? _openUntil : null, _trips, _rateLimited, _pacedWaits, _sends);
         }
     }
 
@@ -205,7 +212,13 @@ public sealed class AdaptiveController
     {
         lock (_sync)
         {
-            return new AdaptiveControllerState(_delay, _openUntil, _successStreak, _rateLimitStreak, _trips, _rateLimited, _pacedWaits, _sends);
+            return new AdaptiveControllerState(_pace.Delay, _openUntil, _successStreak, _rateLimitStreak, _trips, _rateLimited, _pacedWaits, _sends)
+            {
+                LimitDelay = _pace.LimitDelay,
+                HoldDelay = _pace.HoldDelay,
+                GoodDelay = _pace.GoodDelay,
+                HeldRuns = _pace.HeldRuns,
+            };
         }
     }
 
@@ -219,7 +232,7 @@ public sealed class AdaptiveController
         lock (_sync)
         {
             _version++;
-            _delay = _settings.Clamp(state.Delay);
+            _pace.Restore(state.Delay, state.LimitDelay, state.HoldDelay, state.GoodDelay, state.HeldRuns);
             _openUntil = state.OpenUntil;
             _successStreak = Math.Max(0, state.SuccessStreak);
             _rateLimitStreak = Math.Max(0, state.RateLimitStreak);
@@ -247,14 +260,14 @@ public sealed class AdaptiveController
         if (++_successStreak >= _settings.SuccessThreshold)
         {
             _successStreak = 0;
-            _delay = _settings.Clamp(_delay * _settings.RecoveryRate);
+            _pace.OnRun();
         }
     }
 
     private void OnRateLimited(bool wasProbe, DateTimeOffset now)
     {
         _successStreak = 0;
-        _delay = _settings.Clamp((_delay > BackoffFloor ? _delay : BackoffFloor) * _settings.BackoffMultiplier);
+        _pace.OnRateLimited(now, _lastSlot);
         var state = StateAt(now);
         if (wasProbe)
         {
@@ -272,6 +285,7 @@ public sealed class AdaptiveController
         _trips++;
         _rateLimitStreak = 0;
         _openUntil = now + _settings.CircuitBreakerDuration;
+        _pace.OnOpen();
 
         // Slots handed out before the trip are void; the probe after the pause must not queue behind them.
         _lastSlot = null;
@@ -279,7 +293,8 @@ public sealed class AdaptiveController
 
     private DateTimeOffset NextSlot(DateTimeOffset now)
     {
-        var slot = _lastSlot is { } last && last + _delay > now ? last + _delay : now;
+        var delay = _pace.Delay;
+        var slot = _lastSlot is { } last && last + delay > now ? last + delay : now;
         if (slot > now)
         {
             _pacedWaits++;
