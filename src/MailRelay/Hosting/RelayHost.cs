@@ -118,6 +118,8 @@ public sealed class RelayHost : IAsyncDisposable
                 time,
                 loggerFactory.CreateLogger<ProxyProtocolMiddleware>());
             proxy.HeaderTimedOut += (_, _) => metrics.ConnectionEndedBeforeSession(SessionOutcome.ProxyTimeout);
+            var handshakes = new TlsHandshakeWatch(smtpOptions.TlsHandshakeTimeout, time);
+            handshakes.HandshakeTimedOut += (_, _) => metrics.ConnectionEndedBeforeSession(SessionOutcome.TlsTimeout);
 
             foreach (var listener in configuration.Listeners)
             {
@@ -131,11 +133,13 @@ public sealed class RelayHost : IAsyncDisposable
                     if (listener.ImplicitTls && smtpOptions.Certificate is not null)
                     {
                         // Kestrel's handshake timeout bounds the whole handshake, as STARTTLS's does.
+                        listen.Use(handshakes.Outer);
                         listen.UseHttps(new HttpsConnectionAdapterOptions
                         {
                             ServerCertificate = smtpOptions.Certificate,
                             HandshakeTimeout = smtpOptions.TlsHandshakeTimeout,
                         });
+                        listen.Use(handshakes.Inner);
                     }
 
                     listen.Use(limits.OnConnection);

@@ -108,6 +108,7 @@ public sealed class SlowClientDeadlineTests : IDisposable
 
         Assert.True(await closed);
         Assert.True(sent < hello.Length, $"all {hello.Length} bytes of the handshake record were trickled in without a cut");
+        await OutcomeCountedAsync(relay, "tls_timeout");
     }
 
     [Fact]
