@@ -8,7 +8,9 @@ namespace MailRelay.Smtp.Commands;
 /// <summary>
 /// AUTH (RFC 4954) with the PLAIN (RFC 4616) and LOGIN mechanisms. The state table has already checked
 /// the sequence and the TLS requirement. Every well-formed attempt reaches the authenticator and every
-/// refusal is the same 535, so replies do not tell whether a user exists.
+/// refusal is the same 535, so replies do not tell whether a user exists. The whole dialogue of one AUTH
+/// command must be over within the command timeout, counted from the AUTH line; the answers are not
+/// given a fresh timer each, so a client cannot hold the session by answering slowly.
 /// </summary>
 public sealed class AuthCommand : ISmtpCommand
 {
@@ -32,10 +34,11 @@ public sealed class AuthCommand : ISmtpCommand
 
         var mechanism = words[0].ToUpperInvariant();
         var initialResponse = words.Length == 2 ? words[1] : null;
+        var deadline = session.Channel.StartExchange(SessionOutcome.AuthTimeout);
         var credentials = mechanism switch
         {
-            "PLAIN" => await ReadPlainAsync(session, initialResponse),
-            "LOGIN" => await ReadLoginAsync(session, initialResponse),
+            "PLAIN" => await ReadPlainAsync(session, initialResponse, deadline),
+            "LOGIN" => await ReadLoginAsync(session, initialResponse, deadline),
             _ => (SaslCredentials?)null,
         };
         if (credentials is null)
@@ -71,10 +74,10 @@ public sealed class AuthCommand : ISmtpCommand
         return SmtpReplies.AuthSucceeded();
     }
 
-    private static async ValueTask<SaslCredentials?> ReadPlainAsync(SmtpSession session, string? initialResponse)
+    private static async ValueTask<SaslCredentials?> ReadPlainAsync(SmtpSession session, string? initialResponse, ReadDeadline deadline)
     {
         var response = initialResponse is null
-            ? await SaslExchange.ChallengeAsync(session, string.Empty)
+            ? await SaslExchange.ChallengeAsync(session, string.Empty, deadline)
             : SaslExchange.DecodeInitial(initialResponse);
         if (response.Refusal is { } refusal)
         {
@@ -95,10 +98,10 @@ public sealed class AuthCommand : ISmtpCommand
             : new SaslCredentials(message.UserName, message.Password, null);
     }
 
-    private static async ValueTask<SaslCredentials?> ReadLoginAsync(SmtpSession session, string? initialResponse)
+    private static async ValueTask<SaslCredentials?> ReadLoginAsync(SmtpSession session, string? initialResponse, ReadDeadline deadline)
     {
         var userResponse = initialResponse is null
-            ? await SaslExchange.ChallengeAsync(session, LoginUserNamePrompt)
+            ? await SaslExchange.ChallengeAsync(session, LoginUserNamePrompt, deadline)
             : SaslExchange.DecodeInitial(initialResponse);
         if (userResponse.Refusal is { } userRefusal)
         {
@@ -111,7 +114,7 @@ public sealed class AuthCommand : ISmtpCommand
             return SaslCredentials.Refused(SmtpReplies.AuthResponseMalformed());
         }
 
-        var passwordResponse = await SaslExchange.ChallengeAsync(session, LoginPasswordPrompt);
+        var passwordResponse = await SaslExchange.ChallengeAsync(session, LoginPasswordPrompt, deadline);
         if (passwordResponse.Refusal is { } passwordRefusal)
         {
             return SaslCredentials.Refused(passwordRefusal);

@@ -6,16 +6,19 @@ namespace MailRelay.Smtp.Commands;
 
 /// <summary>
 /// The client side of an RFC 4954 exchange: 334 challenges and the base64 lines answering them, read
-/// with the command-line bound and the command timeout. Responses are never logged.
+/// with the command-line bound and within the deadline of the whole exchange. Responses are never logged.
 /// </summary>
 public static class SaslExchange
 {
-    /// <summary>Sends a 334 challenge (already base64, or empty) and reads the client's answer.</summary>
-    public static async ValueTask<SaslResponse> ChallengeAsync(SmtpSession session, string base64Challenge)
+    /// <summary>
+    /// Sends a 334 challenge (already base64, or empty) and reads the client's answer, which must be in before
+    /// <paramref name="deadline"/> (the session ends with 421 4.4.2 otherwise).
+    /// </summary>
+    public static async ValueTask<SaslResponse> ChallengeAsync(SmtpSession session, string base64Challenge, ReadDeadline deadline)
     {
         ArgumentNullException.ThrowIfNull(session);
         session.Channel.Write(SmtpReplies.AuthChallenge(base64Challenge));
-        var line = await session.Channel.ReadCommandLineAsync();
+        var line = await session.Channel.ReadCommandLineAsync(deadline);
         if (line.TooLong)
         {
             return SaslResponse.Refused(SmtpReplies.LineTooLong());

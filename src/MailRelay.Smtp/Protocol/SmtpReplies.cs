@@ -71,6 +71,8 @@ public static class SmtpReplies
 
     public static SmtpReply Timeout(string host) => new(421, "4.4.2", $"{host} Error: timeout exceeded") { ClosesConnection = true };
 
+    public static SmtpReply SessionTooLong(string host) => new(421, "4.4.2", $"{host} Error: session time limit exceeded") { ClosesConnection = true };
+
     public static SmtpReply ShuttingDown(string host) => new(421, "4.3.2", $"{host} Service shutting down") { ClosesConnection = true };
 
     public static SmtpReply TooManyErrors(string host) => new(421, "4.7.0", $"{host} Error: too many errors") { ClosesConnection = true };

@@ -7,7 +7,8 @@ namespace MailRelay.Smtp.Proxy;
 
 /// <summary>
 /// Connection middleware for listeners that sit behind a PROXY-protocol load balancer. A TCP peer in
-/// the trusted proxy list must open with a valid v1 or v2 header within the header timeout; the header's
+/// the trusted proxy list must open with a valid v1 or v2 header, all of it within the header timeout
+/// counted from the connection (a deadline: a header trickled in a byte at a time is cut), and the header's
 /// source then becomes <see cref="BaseConnectionContext.RemoteEndPoint"/> for every later stage. Any
 /// other peer passes through untouched and is served as a direct client, so a forged header from it
 /// never changes an address. Use: <c>listen.Use(next =&gt; middleware.OnConnection(next))</c>.
@@ -37,6 +38,9 @@ public sealed partial class ProxyProtocolMiddleware
     public NetworkList TrustedProxies => _trustedProxies;
 
     public TimeSpan HeaderTimeout => _headerTimeout;
+
+    /// <summary>Raised when a trusted proxy's connection is closed because its header was not complete in time.</summary>
+    public event EventHandler? HeaderTimedOut;
 
     /// <summary>The shape Kestrel's <c>ListenOptions.Use</c> wants.</summary>
     public ConnectionDelegate OnConnection(ConnectionDelegate next)
@@ -81,7 +85,7 @@ public sealed partial class ProxyProtocolMiddleware
     {
         // Only the timeout cancels the read: a peer that sends its header and then half-closes (FIN) fires
         // ConnectionClosed, yet the bytes it sent are still in the pipe and must be read; the pipe's own
-        // completion tells us when nothing more will come.
+        // completion tells us when nothing more will come. One timer for the whole header, not one per read.
         using var timeout = new CancellationTokenSource(_headerTimeout, _timeProvider);
         var input = connection.Transport.Input;
         try
@@ -118,6 +122,7 @@ public sealed partial class ProxyProtocolMiddleware
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
             LogHeaderTimeout(connection.ConnectionId, peer, _headerTimeout);
+            HeaderTimedOut?.Invoke(this, EventArgs.Empty);
             return null;
         }
         catch (OperationCanceledException)

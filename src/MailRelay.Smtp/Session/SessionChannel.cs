@@ -7,8 +7,10 @@ namespace MailRelay.Smtp.Session;
 
 /// <summary>
 /// The byte side of a session: bounded command-line reading, replies buffered until the session is about
-/// to wait for input (RFC 2920), and per-read idle timeouts through the injected <see cref="TimeProvider"/>.
-/// The pipes are swapped when STARTTLS wraps the connection.
+/// to wait for input (RFC 2920), and the clocks through the injected <see cref="TimeProvider"/>: an idle
+/// timeout for the first byte of a command, a deadline for the rest of its line (so a client trickling one
+/// byte at a time cannot hold the session), and the session's own time limit. The pipes are swapped when
+/// STARTTLS wraps the connection.
 /// </summary>
 public sealed class SessionChannel
 {
@@ -16,6 +18,7 @@ public sealed class SessionChannel
     private readonly ISmtpServerEvents events;
     private readonly TimeProvider timeProvider;
     private readonly UTF8Encoding strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+    private readonly ReadDeadline sessionDeadline;
     private volatile PipeReader input;
     private volatile bool shutdownRequested;
 
@@ -26,6 +29,7 @@ public sealed class SessionChannel
         this.options = options;
         this.events = events;
         this.timeProvider = timeProvider;
+        sessionDeadline = ReadDeadline.After(timeProvider, options.MaxSessionDuration, SessionOutcome.SessionTimeout);
     }
 
     public PipeReader Input => input;
@@ -82,10 +86,18 @@ public sealed class SessionChannel
     }
 
     /// <summary>
-    /// Reads one command line of at most <see cref="SmtpServerOptions.MaxCommandLineLength"/> octets
-    /// (CRLF or a bare LF ends it). A longer line is consumed and dropped as it arrives.
+    /// A deadline <see cref="SmtpServerOptions.CommandTimeout"/> from now for a dialogue of several lines
+    /// (one AUTH exchange), ending the session with <paramref name="outcome"/> when it passes.
     /// </summary>
-    public async ValueTask<CommandLineResult> ReadCommandLineAsync()
+    public ReadDeadline StartExchange(SessionOutcome outcome) => ReadDeadline.After(timeProvider, options.CommandTimeout, outcome);
+
+    /// <summary>
+    /// Reads one command line of at most <see cref="SmtpServerOptions.MaxCommandLineLength"/> octets
+    /// (CRLF or a bare LF ends it). A longer line is consumed and dropped as it arrives. The first byte may
+    /// take up to <see cref="SmtpServerOptions.CommandTimeout"/>; from it, the whole line must arrive within
+    /// the same time, and within <paramref name="exchange"/> and the session's limit when they are earlier.
+    /// </summary>
+    public async ValueTask<CommandLineResult> ReadCommandLineAsync(ReadDeadline? exchange = null)
     {
         var limit = options.MaxCommandLineLength;
         var discarding = false;
@@ -96,9 +108,17 @@ public sealed class SessionChannel
             throw new SessionEndException(SessionOutcome.ServerShutdown, SmtpReplies.ShuttingDown(options.HostName));
         }
 
+        // The session's limit is enforced at a command boundary: whatever the client pipelined is not read.
+        var outer = exchange is { } dialogue ? dialogue.Min(sessionDeadline) : sessionDeadline;
+        if (timeProvider.GetUtcNow() >= outer.At)
+        {
+            throw TimedOut(outer.Outcome);
+        }
+
+        ReadDeadline? lineDeadline = null;
         if (!TryReadBuffered(out var result))
         {
-            result = await WaitAsync(options.CommandTimeout, SessionOutcome.CommandTimeout);
+            result = await WaitAsync(NextDeadline(lineDeadline, outer));
         }
 
         while (true)
@@ -147,7 +167,10 @@ public sealed class SessionChannel
                 throw new SessionEndException(SessionOutcome.ClientDisconnected, null);
             }
 
-            result = await WaitAsync(options.CommandTimeout, SessionOutcome.CommandTimeout);
+            // The line has begun (its first bytes are in, consumed or discarded): from now on the clock runs
+            // for the whole line, however the rest of it trickles in.
+            lineDeadline ??= ReadDeadline.After(timeProvider, options.CommandTimeout, SessionOutcome.CommandTimeout);
+            result = await WaitAsync(NextDeadline(lineDeadline, outer));
         }
     }
 
@@ -159,15 +182,19 @@ public sealed class SessionChannel
             return result;
         }
 
-        return await WaitAsync(timeout, outcomeOnTimeout);
+        return await WaitAsync(ReadDeadline.After(timeProvider, timeout, outcomeOnTimeout));
     }
 
-    /// <summary>Whether the very first bytes from the client are <paramref name="prefix"/>; consumes nothing.</summary>
+    /// <summary>
+    /// Whether the very first bytes from the client are <paramref name="prefix"/>; consumes nothing. They are
+    /// the start of the first command line, so the same clocks apply.
+    /// </summary>
     public async ValueTask<bool> StartsWithAsync(ReadOnlyMemory<byte> prefix)
     {
+        ReadDeadline? lineDeadline = null;
         if (!TryReadBuffered(out var result))
         {
-            result = await WaitAsync(options.CommandTimeout, SessionOutcome.CommandTimeout);
+            result = await WaitAsync(NextDeadline(lineDeadline, sessionDeadline));
         }
 
         while (true)
@@ -193,7 +220,8 @@ public sealed class SessionChannel
                 return false;
             }
 
-            result = await WaitAsync(options.CommandTimeout, SessionOutcome.CommandTimeout);
+            lineDeadline ??= ReadDeadline.After(timeProvider, options.CommandTimeout, SessionOutcome.CommandTimeout);
+            result = await WaitAsync(NextDeadline(lineDeadline, sessionDeadline));
         }
     }
 
@@ -226,10 +254,20 @@ public sealed class SessionChannel
         return true;
     }
 
-    /// <summary>Flushes the queued replies, then waits for input, both within one idle timeout.</summary>
-    private async ValueTask<ReadResult> WaitAsync(TimeSpan timeout, SessionOutcome outcomeOnTimeout)
+    /// <summary>
+    /// What the next wait for command bytes may last: the idle timeout before a line's first byte, the line's
+    /// deadline after it, cut short by an earlier exchange or session deadline.
+    /// </summary>
+    private ReadDeadline NextDeadline(ReadDeadline? lineDeadline, ReadDeadline outer) =>
+        (lineDeadline ?? ReadDeadline.After(timeProvider, options.CommandTimeout, SessionOutcome.CommandTimeout)).Min(outer);
+
+    private SessionEndException TimedOut(SessionOutcome outcome) =>
+        new(outcome, outcome == SessionOutcome.SessionTimeout ? SmtpReplies.SessionTooLong(options.HostName) : SmtpReplies.Timeout(options.HostName));
+
+    /// <summary>Flushes the queued replies, then waits for input, both before <paramref name="deadline"/>.</summary>
+    private async ValueTask<ReadResult> WaitAsync(ReadDeadline deadline)
     {
-        using var timer = new CancellationTokenSource(timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan ? TimeSpan.Zero : timeout, timeProvider);
+        using var timer = new CancellationTokenSource(TimeLeft(deadline), timeProvider);
         try
         {
             await FlushAsync(timer.Token);
@@ -237,7 +275,7 @@ public sealed class SessionChannel
         }
         catch (OperationCanceledException) when (timer.IsCancellationRequested)
         {
-            throw new SessionEndException(outcomeOnTimeout, SmtpReplies.Timeout(options.HostName));
+            throw TimedOut(deadline.Outcome);
         }
         catch (OperationCanceledException)
         {
@@ -247,6 +285,26 @@ public sealed class SessionChannel
         {
             throw new SessionEndException(SessionOutcome.ClientDisconnected, null);
         }
+    }
+
+    /// <summary>
+    /// Time until <paramref name="deadline"/>, never negative; beyond what a timer can hold (about 49 days) the
+    /// wait is unbounded, which no configured limit reaches.
+    /// </summary>
+    private TimeSpan TimeLeft(ReadDeadline deadline)
+    {
+        if (deadline.At == DateTimeOffset.MaxValue)
+        {
+            return Timeout.InfiniteTimeSpan;
+        }
+
+        var left = deadline.At - timeProvider.GetUtcNow();
+        if (left <= TimeSpan.Zero)
+        {
+            return TimeSpan.Zero;
+        }
+
+        return left.TotalMilliseconds >= uint.MaxValue - 1 ? Timeout.InfiniteTimeSpan : left;
     }
 
     private CommandLineResult Decode(ReadOnlySequence<byte> lineWithLf)

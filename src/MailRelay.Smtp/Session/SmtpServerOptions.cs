@@ -19,8 +19,18 @@ public sealed class SmtpServerOptions
     /// <summary>Command line length including CRLF (512 in RFC 5321, plus what extensions add).</summary>
     public int MaxCommandLineLength { get; set; } = 512 + 512;
 
-    /// <summary>Idle time allowed while waiting for a command.</summary>
+    /// <summary>
+    /// Time allowed for the first byte of the next command, and again for the whole command line counted from
+    /// its first byte (a deadline, not an idle timer: a line trickled one byte at a time is cut). One AUTH
+    /// exchange, all its challenges and answers, must also be over within this time.
+    /// </summary>
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Last bound on a whole session: once reached, the next command (or the rest of a line still arriving) gets
+    /// 421 4.4.2 and the session closes. A message being received is finished and answered first.
+    /// </summary>
+    public TimeSpan MaxSessionDuration { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>Idle time allowed between reads inside DATA or BDAT.</summary>
     public TimeSpan DataTimeout { get; set; } = TimeSpan.FromMinutes(3);
@@ -43,7 +53,7 @@ public sealed class SmtpServerOptions
     /// <summary>Certificate for STARTTLS; null = STARTTLS is not offered.</summary>
     public X509Certificate2? Certificate { get; set; }
 
-    /// <summary>Time allowed for a TLS handshake.</summary>
+    /// <summary>Time allowed for the whole STARTTLS handshake, counted from the 220 reply.</summary>
     public TimeSpan TlsHandshakeTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Checks AUTH credentials; null = AUTH is not offered and the verb answers 502.</summary>

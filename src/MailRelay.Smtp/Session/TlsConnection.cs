@@ -23,7 +23,10 @@ public sealed class TlsConnection : IAsyncDisposable
 
     public string Description { get; }
 
-    /// <summary>Runs the server handshake within <paramref name="timeout"/>; failure ends the session (TlsFailed).</summary>
+    /// <summary>
+    /// Runs the server handshake, which must be over within <paramref name="timeout"/> however its records
+    /// trickle in (TlsTimeout); any other failure ends the session as TlsFailed.
+    /// </summary>
     public static async Task<TlsConnection> AcceptAsync(
         PipeReader input, PipeWriter output, X509Certificate2 certificate, TimeSpan timeout, TimeProvider timeProvider)
     {
@@ -38,7 +41,7 @@ public sealed class TlsConnection : IAsyncDisposable
         catch (Exception exception) when (exception is IOException or OperationCanceledException or System.Security.Authentication.AuthenticationException)
         {
             await stream.DisposeAsync();
-            throw new SessionEndException(SessionOutcome.TlsFailed, null);
+            throw new SessionEndException(timer.IsCancellationRequested ? SessionOutcome.TlsTimeout : SessionOutcome.TlsFailed, null);
         }
     }
 

@@ -92,6 +92,10 @@ public sealed record RelayConfiguration
         options.MaxRecipients = Smtp.MaxRecipients;
         options.BareNewline = Smtp.BareNewline;
         options.CommandTimeout = Smtp.CommandTimeout;
+
+        // A handshake is a few round trips: the command timeout bounds it, but never beyond the engine's 30 s.
+        options.TlsHandshakeTimeout = Smtp.CommandTimeout < options.TlsHandshakeTimeout ? Smtp.CommandTimeout : options.TlsHandshakeTimeout;
+        options.MaxSessionDuration = Smtp.SessionMaxDuration;
         options.DataTimeout = Smtp.DataTimeout;
         options.MinDataRate = Smtp.MinDataRate;
         options.MaxConsecutiveErrors = Smtp.MaxErrors;

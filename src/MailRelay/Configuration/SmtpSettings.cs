@@ -20,7 +20,10 @@ public sealed record SmtpSettings
     /// <summary>SMTP_MAX_SESSIONS_PER_CLIENT: concurrent sessions per client address; 0 = unlimited.</summary>
     public required int MaxSessionsPerClient { get; init; }
 
-    /// <summary>SMTP_COMMAND_TIMEOUT: idle time allowed while waiting for a command.</summary>
+    /// <summary>
+    /// SMTP_COMMAND_TIMEOUT: time for the first byte of a command and, from it, for the whole line; also the
+    /// bound on one AUTH exchange and (up to 30 s) on the TLS handshake.
+    /// </summary>
     public required TimeSpan CommandTimeout { get; init; }
 
     /// <summary>SMTP_DATA_TIMEOUT: idle time allowed between reads inside DATA or BDAT.</summary>
@@ -28,6 +31,9 @@ public sealed record SmtpSettings
 
     /// <summary>SMTP_MIN_DATA_RATE: bytes per second during DATA/BDAT; 0 = no minimum.</summary>
     public required int MinDataRate { get; init; }
+
+    /// <summary>SMTP_SESSION_MAX_DURATION: the longest a session may last; checked between commands.</summary>
+    public required TimeSpan SessionMaxDuration { get; init; }
 
     /// <summary>SMTP_MAX_ERRORS: consecutive failed commands before the session is closed.</summary>
     public required int MaxErrors { get; init; }

@@ -37,6 +37,7 @@ internal static class SmtpSettingsReader
             CommandTimeout = reader.ReadPositiveDuration(N.SmtpCommandTimeout),
             DataTimeout = reader.ReadPositiveDuration(N.SmtpDataTimeout),
             MinDataRate = (int)reader.ReadSize(N.SmtpMinDataRate, 0, int.MaxValue),
+            SessionMaxDuration = reader.ReadPositiveDuration(N.SmtpSessionMaxDuration),
             MaxErrors = reader.ReadInteger(N.SmtpMaxErrors, 1, 1000),
         };
     }

@@ -18,6 +18,7 @@ public static class VariableNames
     public const string SmtpCommandTimeout = "SMTP_COMMAND_TIMEOUT";
     public const string SmtpDataTimeout = "SMTP_DATA_TIMEOUT";
     public const string SmtpMinDataRate = "SMTP_MIN_DATA_RATE";
+    public const string SmtpSessionMaxDuration = "SMTP_SESSION_MAX_DURATION";
     public const string SmtpMaxErrors = "SMTP_MAX_ERRORS";
     public const string TlsCertFile = "TLS_CERT_FILE";
     public const string TlsKeyFile = "TLS_KEY_FILE";

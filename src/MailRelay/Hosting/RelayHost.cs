@@ -17,6 +17,7 @@ using MailRelay.Smtp.Proxy;
 using MailRelay.Smtp.Session;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Serilog;
 
 namespace MailRelay.Hosting;
@@ -122,6 +123,9 @@ public sealed class RelayHost : IAsyncDisposable
                 configuration.ProxyHeaderTimeout,
                 time,
                 loggerFactory.CreateLogger<ProxyProtocolMiddleware>());
+            proxy.HeaderTimedOut += (_, _) => metrics.ConnectionEndedBeforeSession(SessionOutcome.ProxyTimeout);
+            var handshakes = new TlsHandshakeWatch(smtpOptions.TlsHandshakeTimeout, time);
+            handshakes.HandshakeTimedOut += (_, _) => metrics.ConnectionEndedBeforeSession(SessionOutcome.TlsTimeout);
 
             foreach (var listener in configuration.Listeners)
             {
@@ -134,7 +138,14 @@ public sealed class RelayHost : IAsyncDisposable
 
                     if (listener.ImplicitTls && smtpOptions.Certificate is not null)
                     {
-                        listen.UseHttps(smtpOptions.Certificate);
+                        // Kestrel's handshake timeout bounds the whole handshake, as STARTTLS's does.
+                        listen.Use(handshakes.Outer);
+                        listen.UseHttps(new HttpsConnectionAdapterOptions
+                        {
+                            ServerCertificate = smtpOptions.Certificate,
+                            HandshakeTimeout = smtpOptions.TlsHandshakeTimeout,
+                        });
+                        listen.Use(handshakes.Inner);
                     }
 
                     listen.Use(limits.OnConnection);

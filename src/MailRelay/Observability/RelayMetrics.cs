@@ -96,6 +96,12 @@ public sealed class RelayMetrics : ISmtpServerEvents
         _sessionOutcomes.WithLabels(OutcomeLabel(outcome)).Inc();
     }
 
+    /// <summary>
+    /// A connection closed before its SMTP session began (a PROXY header that did not arrive in time): it has
+    /// an outcome, but it never counted as a started session.
+    /// </summary>
+    public void ConnectionEndedBeforeSession(SessionOutcome outcome) => _sessionOutcomes.WithLabels(OutcomeLabel(outcome)).Inc();
+
     public void CommandReceived(string verb) => _commands.WithLabels(verb).Inc();
 
     public void ReplySent(int code) => _replies.WithLabels(ClassLabel(code)).Inc();
@@ -126,6 +132,10 @@ public sealed class RelayMetrics : ISmtpServerEvents
         SessionOutcome.Quit => "quit",
         SessionOutcome.ClientDisconnected => "disconnected",
         SessionOutcome.CommandTimeout => "command_timeout",
+        SessionOutcome.AuthTimeout => "auth_timeout",
+        SessionOutcome.SessionTimeout => "session_timeout",
+        SessionOutcome.TlsTimeout => "tls_timeout",
+        SessionOutcome.ProxyTimeout => "proxy_timeout",
         SessionOutcome.DataTimeout => "data_timeout",
         SessionOutcome.DataRateTooLow => "data_rate",
         SessionOutcome.TooManyErrors => "too_many_errors",

@@ -138,6 +138,31 @@ public class ProxyProtocolMiddlewareTests
     }
 
     [Fact]
+    public async Task Trusted_proxy_whose_header_is_still_incomplete_at_the_timeout_is_cut_and_the_cut_reported()
+    {
+        var time = new TimerSignallingTimeProvider();
+        var timedOut = 0;
+        await using var host = await StartAsync("127.0.0.1/32", time, () => Interlocked.Increment(ref timedOut));
+        using var proxy = await LoopbackClient.ConnectAsync("127.0.0.1", host.EndPoint);
+
+        // Pieces well within the timeout of each other; the header as a whole is late. (That a trickle cannot
+        // stretch the timeout is shown through the daemon in SlowClientDeadlineTests, where bytes arrive in real time.)
+        await proxy.SendAsync("PROXY TCP4 ");
+        await time.TimerCreated.WaitAsync(TestTimeouts.Guard);
+        time.Fake.Advance(TimeSpan.FromSeconds(2));
+        await proxy.SendAsync("192.0.2.10 ");
+        time.Fake.Advance(TimeSpan.FromSeconds(2));
+        await proxy.SendAsync("198.51.100.20 ");
+        time.Fake.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.Empty(await proxy.ReadToEndAsync());
+        await host.Completions.WaitForAsync(1);
+        Assert.Equal(0, host.Probe.ConnectionsServed);
+        Assert.Equal(1, Volatile.Read(ref timedOut));
+        Assert.Contains(_logger.Events, e => e.Level == LogLevel.Warning && e.EventId == 3102);
+    }
+
+    [Fact]
     public async Task Trusted_proxy_that_completes_its_header_just_within_the_timeout_is_served()
     {
         var time = new TimerSignallingTimeProvider();
@@ -196,13 +221,17 @@ public class ProxyProtocolMiddlewareTests
         Assert.Equal(Pipelined, Encoding.ASCII.GetString(await client.ReadToEndAsync()));
     }
 
-    private Task<KestrelTestHost> StartAsync(string trustedProxies, TimeProvider? time = null)
+    private Task<KestrelTestHost> StartAsync(string trustedProxies, TimeProvider? time = null, Action? onHeaderTimeout = null)
     {
         var middleware = new ProxyProtocolMiddleware(
             NetworkList.Parse(trustedProxies),
             ProxyProtocolMiddleware.DefaultHeaderTimeout,
             time ?? TimeProvider.System,
             _logger);
+        if (onHeaderTimeout is not null)
+        {
+            middleware.HeaderTimedOut += (_, _) => onHeaderTimeout();
+        }
         return KestrelTestHost.StartAsync(listen => listen.Use(middleware.OnConnection));
     }
 }

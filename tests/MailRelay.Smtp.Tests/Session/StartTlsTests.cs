@@ -62,6 +62,26 @@ public class StartTlsTests
     }
 
     [Fact]
+    public async Task A_handshake_trickled_in_is_cut_when_the_whole_handshake_outlasts_its_timeout()
+    {
+        using var certificate = TestCertificates.CreateSelfSigned();
+        var time = new TimerCountingTimeProvider();
+        var options = new SmtpServerOptions { HostName = "mx.test", Certificate = certificate, TlsHandshakeTimeout = TimeSpan.FromSeconds(30) };
+        await using var connection = await SmtpTestConnection.StartGreetedAsync(options, time: time);
+        var timers = time.TimersCreated;
+        Assert.Equal(220, (await connection.CommandAsync("STARTTLS")).Code);
+
+        // The start of a 512-byte handshake record, in pieces each well within the timeout of the last.
+        await time.WaitForTimersAsync(timers + 1);
+        await connection.SendAsync(new byte[] { 0x16, 0x03, 0x01, 0x02, 0x00 });
+        time.Advance(TimeSpan.FromSeconds(20));
+        await connection.SendAsync(new byte[] { 0x01, 0x00, 0x01, 0xFC });
+        time.Advance(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(SessionOutcome.TlsTimeout, (await connection.Completion.WaitAsync(TimeSpan.FromSeconds(30))).Outcome);
+    }
+
+    [Fact]
     public async Task A_failed_handshake_ends_the_session_as_TlsFailed()
     {
         using var certificate = TestCertificates.CreateSelfSigned();

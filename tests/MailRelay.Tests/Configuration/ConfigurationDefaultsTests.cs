@@ -45,6 +45,7 @@ public class ConfigurationDefaultsTests
         Assert.Equal(TimeSpan.FromMinutes(5), smtp.CommandTimeout);
         Assert.Equal(TimeSpan.FromMinutes(3), smtp.DataTimeout);
         Assert.Equal(1024, smtp.MinDataRate);
+        Assert.Equal(TimeSpan.FromHours(1), smtp.SessionMaxDuration);
         Assert.Equal(10, smtp.MaxErrors);
     }
 
@@ -167,6 +168,7 @@ public class ConfigurationDefaultsTests
             ("SMTP_COMMAND_TIMEOUT", "2m"),
             ("SMTP_DATA_TIMEOUT", "90s"),
             ("SMTP_MIN_DATA_RATE", "0"),
+            ("SMTP_SESSION_MAX_DURATION", "20m"),
             ("SMTP_MAX_ERRORS", "3"),
             ("SMTP_AUTH_REQUIRE_TLS", "false"));
         var options = new SmtpServerOptions();
@@ -180,8 +182,22 @@ public class ConfigurationDefaultsTests
         Assert.Equal(TimeSpan.FromMinutes(2), options.CommandTimeout);
         Assert.Equal(TimeSpan.FromSeconds(90), options.DataTimeout);
         Assert.Equal(0, options.MinDataRate);
+        Assert.Equal(TimeSpan.FromMinutes(20), options.MaxSessionDuration);
         Assert.Equal(3, options.MaxConsecutiveErrors);
         Assert.False(options.AuthRequiresTls);
         Assert.Null(options.Authenticator);
+    }
+
+    [Theory]
+    [InlineData("2s", 2)]
+    [InlineData("5m", 30)]
+    public void The_TLS_handshake_is_bound_by_the_command_timeout_up_to_30_seconds(string commandTimeout, int handshakeSeconds)
+    {
+        var config = TestEnvironment.LoadValid(("SMTP_COMMAND_TIMEOUT", commandTimeout));
+        var options = new SmtpServerOptions();
+
+        config.ApplyTo(options);
+
+        Assert.Equal(TimeSpan.FromSeconds(handshakeSeconds), options.TlsHandshakeTimeout);
     }
 }

@@ -22,6 +22,7 @@ public class ConfigurationErrorTests
         { "SMTP_COMMAND_TIMEOUT", "5 minutes", [] },
         { "SMTP_DATA_TIMEOUT", "3M", [] },
         { "SMTP_MIN_DATA_RATE", "1KB", [] },
+        { "SMTP_SESSION_MAX_DURATION", "0", [] },
         { "SMTP_MAX_ERRORS", "1001", [] },
         { "TLS_CERT_FILE", "/nonexistent/cert.pem", ["TLS_KEY_FILE=/nonexistent/key.pem"] },
         { "TLS_KEY_FILE", "/nonexistent/key.pem", ["TLS_CERT_FILE=/nonexistent/cert.pem"] },
