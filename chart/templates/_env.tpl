@@ -34,6 +34,8 @@ only. Its hash is the pod's checksum/config annotation, so any change rolls the 
   value: {{ include "mail-relay.scalar" .Values.smtp.maxSessionsPerClient | quote }}
 - name: SMTP_COMMAND_TIMEOUT
   value: {{ .Values.smtp.commandTimeout | quote }}
+- name: SMTP_SESSION_MAX_DURATION
+  value: {{ .Values.smtp.sessionMaxDuration | quote }}
 - name: SMTP_DATA_TIMEOUT
   value: {{ .Values.smtp.dataTimeout | quote }}
 - name: SMTP_MIN_DATA_RATE
@@ -44,6 +46,8 @@ only. Its hash is the pod's checksum/config annotation, so any change rolls the 
   value: {{ .Values.shutdownTimeout | quote }}
 - name: DATA_DIR
   value: "/data"
+- name: SPOOL_MIN_FREE_SPACE
+  value: {{ include "mail-relay.scalar" .Values.persistence.minFreeSpace | quote }}
 - name: PERSISTENCE_ENABLED
   value: {{ .Values.persistence.enabled | toString | quote }}
 {{- if .Values.mail.relayHost }}
