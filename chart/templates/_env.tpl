@@ -184,6 +184,30 @@ only. Its hash is the pod's checksum/config annotation, so any change rolls the 
 - name: WARMUP_DOMAINS
   value: {{ join "," .Values.warmup.domains | quote }}
 {{- end }}
+{{- with .Values.dnsbl }}
+{{- if not (kindIs "invalid" .enabled) }}
+- name: DNSBL_ENABLED
+  value: {{ .enabled | toString | quote }}
+{{- end }}
+- name: DNSBL_INTERVAL
+  value: {{ .interval | quote }}
+{{- with .ips }}
+- name: DNSBL_IPS
+  value: {{ join "," . | quote }}
+{{- end }}
+{{- with .domains }}
+- name: DNSBL_DOMAINS
+  value: {{ join "," . | quote }}
+{{- end }}
+{{- with .ipLists }}
+- name: DNSBL_IP_LISTS
+  value: {{ join "," . | quote }}
+{{- end }}
+{{- with .domainLists }}
+- name: DNSBL_DOMAIN_LISTS
+  value: {{ join "," . | quote }}
+{{- end }}
+{{- end }}
 {{- $dnsProvider := include "mail-relay.dnsProvider" . }}
 {{- if $dnsProvider }}
 {{- $dns := .Values.dns }}

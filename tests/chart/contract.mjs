@@ -173,6 +173,8 @@ const loopback = listeners => listeners.split(',').map(entry => {
 }).join(',');
 const overrides = { SMTP_LISTENERS: loopback(env.SMTP_LISTENERS ?? '2525') };
 if ((env.ADMIN_LISTEN ?? '').toLowerCase() !== 'none') overrides.ADMIN_LISTEN = '127.0.0.1:0';
+// The blocklist monitor would ask real blocklists through the host's resolver: a check never does.
+overrides.DNSBL_ENABLED = 'false';
 // The ready line is an Information event; a quieter LOG_LEVEL (already checked above) would hide it.
 if (/^(warning|error|fatal)$/i.test(env.LOG_LEVEL ?? '')) overrides.LOG_LEVEL = 'Information';
 // In the pod the mounted service-account token reaches the Kubernetes API; here a kubeconfig stands in for it,

@@ -60,6 +60,8 @@ public static class CommandLine
                 return ExitUsage;
             case "dns plan" or "dns apply" or "dns status":
                 return await WithConfigurationAsync(environment, stderr, c => RunDnsAsync(c, args[1], stdout, stderr));
+            case "dnsbl check":
+                return await WithConfigurationAsync(environment, stderr, c => DnsblCommand.RunAsync(c, stdout, stderr, CancellationToken.None));
             case "auth hash-password":
                 return await AuthCommands.RunHashPasswordAsync(stdin, stdout, stderr);
             case "--version" or "version":
@@ -174,6 +176,8 @@ public static class CommandLine
                           changes to make; writes nothing. Exit 0 in sync, 3 changes pending, 4 conflicts, 1 error
           dns apply       make those changes now (the running daemon does it every DNS_CHECK_INTERVAL)
           dns status      the same records as resolvers see them (DNS_SERVERS), and the PTR of each public address
+          dnsbl check     ask the blocklists (DNSBL_*) about the sending addresses and domains now, through DNS_SERVERS.
+                          Exit 0 clean, 3 listed somewhere, 4 no listing but some lists gave no answer, 1 error
           health [--ready]
                           ask the running daemon's admin listener (/healthz, or /readyz): exit 0 when it
                           answers 200 (the container's HEALTHCHECK)

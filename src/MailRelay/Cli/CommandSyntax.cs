@@ -23,6 +23,7 @@ internal static class CommandSyntax
         ("dns plan", [], 0),
         ("dns apply", [], 0),
         ("dns status", [], 0),
+        ("dnsbl check", [], 0),
         ("auth hash-password", [], 0),
     ];
 

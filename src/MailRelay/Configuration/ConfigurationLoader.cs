@@ -83,6 +83,7 @@ public static class ConfigurationLoader
 
         var delivery = DeliverySettingsReader.Read(reader);
         var senders = SenderSettingsReader.Read(reader, domains);
+        var dns = DnsSettingsReader.Read(reader, hostName, delivery);
         var configuration = new RelayConfiguration
         {
             HostName = hostName,
@@ -106,7 +107,8 @@ public static class ConfigurationLoader
             RateLimit = PacingSettingsReader.ReadRateLimit(reader),
             AdaptiveRate = PacingSettingsReader.ReadAdaptiveRate(reader),
             Warmup = PacingSettingsReader.ReadWarmup(reader),
-            Dns = DnsSettingsReader.Read(reader, hostName, delivery),
+            Dns = dns,
+            Dnsbl = DnsblSettingsReader.Read(reader, domains, delivery, dns),
             AdminEndPoint = admin,
             LogFormat = reader.ReadChoice(N.LogFormat, LogFormatChoices),
             LogLevel = reader.ReadChoice(N.LogLevel, LogLevelChoices),

@@ -1,3 +1,4 @@
+using MailRelay.Dnsbl;
 using static MailRelay.Configuration.ConfigurationVariable;
 using N = MailRelay.Configuration.VariableNames;
 
@@ -200,6 +201,18 @@ public static class ConfigurationRegistry
             "Name of the DNSEndpoint the relay keeps with DNS_PROVIDER=external-dns."),
         Literal(N.DnsEndpointLabels, "JSON object", "{}",
             "Labels of that DNSEndpoint (e.g. the one external-dns's --label-filter selects)."),
+        Computed(N.DnsblEnabled, Boolean, "true when the sending addresses are known",
+            "Check the sending addresses and domains on blocklists (see docs/operations.md, Blocklists). Off by default when the addresses are unknown (no DNSBL_IPS, no DNS_EXTERNAL_IPS, no address detection) or mail leaves through RELAY_HOST; the daemon says why at start."),
+        Literal(N.DnsblInterval, "duration, at least 1m", "1h",
+            "How often the blocklists are asked (also once at start)."),
+        Computed(N.DnsblIps, "list of public IP addresses", "DNS_EXTERNAL_IPS, or the detected public address",
+            "The sending addresses to check; when given they win over DNS_EXTERNAL_IPS and detection (detection needs a DNS_PROVIDER)."),
+        Computed(N.DnsblDomains, "list of domains, or none", "the MAIL_DOMAINS",
+            "Domains to check on the domain lists."),
+        Literal(N.DnsblIpLists, "list of zone[=listed[/errors]], or none", DnsblListSyntax.DefaultIpLists,
+            "Address blocklists. A zone alone takes its documented return codes (or 127.0.0.2–.255 listed, 127.0.0.1 and 127.255.255.x errors); listed and errors are `;`-separated answers or ranges, e.g. `bl.example.net=127.0.0.2-127.0.0.11/127.0.0.1`."),
+        Literal(N.DnsblDomainLists, "list of zone[=listed[/errors]], or none", DnsblListSyntax.DefaultDomainLists,
+            "Domain blocklists, in the syntax of DNSBL_IP_LISTS."),
         Literal(N.AdminListen, "address:port, or none", "127.0.0.1:8080",
             "Admin HTTP listener for `/healthz`, `/readyz` and `/metrics`; `none` turns it off."),
         Literal(N.LogFormat, "text / json", "text",

@@ -71,6 +71,9 @@ public sealed record RelayConfiguration
     /// <summary>DNS_* and CLOUDFLARE_*: DNS automation.</summary>
     public required DnsSettings Dns { get; init; }
 
+    /// <summary>DNSBL_*: the blocklist monitor.</summary>
+    public required DnsblSettings Dnsbl { get; init; }
+
     /// <summary>ADMIN_LISTEN; null = the admin HTTP listener is off.</summary>
     public required IPEndPoint? AdminEndPoint { get; init; }
 

@@ -96,6 +96,12 @@ public static class VariableNames
     public const string DnsRfc2136TsigSecretFile = "DNS_RFC2136_TSIG_SECRET_FILE";
     public const string DnsEndpointName = "DNS_ENDPOINT_NAME";
     public const string DnsEndpointLabels = "DNS_ENDPOINT_LABELS";
+    public const string DnsblEnabled = "DNSBL_ENABLED";
+    public const string DnsblInterval = "DNSBL_INTERVAL";
+    public const string DnsblIps = "DNSBL_IPS";
+    public const string DnsblDomains = "DNSBL_DOMAINS";
+    public const string DnsblIpLists = "DNSBL_IP_LISTS";
+    public const string DnsblDomainLists = "DNSBL_DOMAIN_LISTS";
     public const string AdminListen = "ADMIN_LISTEN";
     public const string LogFormat = "LOG_FORMAT";
     public const string LogLevel = "LOG_LEVEL";

@@ -5,6 +5,7 @@ using MailRelay.Configuration;
 using MailRelay.Delivery.Scheduling;
 using MailRelay.Delivery.Transport;
 using MailRelay.Dkim;
+using MailRelay.Dnsbl;
 using MailRelay.DnsPublishing;
 using MailRelay.Observability;
 using MailRelay.Policy;
@@ -103,6 +104,7 @@ public sealed class RelayHost : IAsyncDisposable
         builder.Services.AddDeliveryPacing(configuration, metrics.Registry);
         builder.Services.AddQueueManager(configuration, metrics.Registry, configuration.Delivery.Concurrency);
         AddDnsPublishing(builder.Services, configuration, metrics, time, logger);
+        builder.Services.AddBlocklistMonitor(configuration, metrics.Registry, startupLogs);
 
         var smtpListeners = new List<(ListenerEndpoint, ListenOptions)>();
         ListenOptions? adminListener = null;

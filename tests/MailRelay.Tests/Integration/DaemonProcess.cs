@@ -109,6 +109,9 @@ internal sealed partial class DaemonProcess : IAsyncDisposable
             start.Environment.Remove(key);
         }
 
+        // A daemon that knows its addresses would ask real blocklists through the host's resolver: tests never do,
+        // unless one sets DNSBL_ENABLED itself (with DNS_SERVERS on loopback).
+        start.Environment["DNSBL_ENABLED"] = "false";
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;
