@@ -13,6 +13,9 @@
 #   guard      tests/chart/guard/fail-*.yaml must be refused with the message in their "# expect:" line
 #   contract   every scenario's container environment passes `MailRelay config check` and starts the daemon;
 #              tests/chart/contract-negative/*.yaml prove the contract check fails on drift
+#   observe    the Grafana dashboard and alert rules (chart/ci/observability-values.yaml) use only metrics that
+#              docs/metrics.md documents and the daemons of the scenarios above serve; every alert has a runbook
+#              section; promtool check rules (alerts and the dashboard's queries); promtool test rules
 #   example    every Secret values.example.yaml's pod mounts is created by the commands in values.example.yaml and
 #              docs/kubernetes.md; every scenario's NetworkPolicy admits the clients it serves (trusted networks,
 #              AUTH clients behind a load balancer); tests/chart/example-negative/ proves the check fails
@@ -39,6 +42,9 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 scenarios=(chart/ci/*.yaml values.example.yaml tests/chart/guard/pass-*.yaml)
+# contract.mjs appends the metric families each scenario's daemon serves here.
+export METRIC_NAMES_FILE=$work/metric-names.txt
+: > "$METRIC_NAMES_FILE"
 
 # lint
 if out=$("$helm" lint --strict chart 2>&1); then pass "lint chart"; else fail "lint chart"; echo "$out" | grep -v '^\[INFO\]' | sed 's/^/    /'; fi
@@ -125,6 +131,28 @@ for f in tests/chart/contract-negative/*.yaml; do
         fail "contract-negative $f failed for another reason:"; echo "$out"
     fi
 done
+
+# The dashboard and the alert rules: metric names, runbooks, promtool.
+observe=$work/observe
+mkdir -p "$observe"
+if ! "$helm" template relay chart --namespace mail -f chart/ci/observability-values.yaml > "$observe/rendered.yaml" 2> "$work/err"; then
+    fail "observe: chart/ci/observability-values.yaml did not render"; sed 's/^/    /' "$work/err"
+elif out=$(node tests/chart/observability-check.mjs "$node_tools" "$observe/rendered.yaml" docs/metrics.md docs/operations.md "$METRIC_NAMES_FILE" "$observe" 2>&1); then
+    pass "observe: dashboard and alerts use documented, served metrics; every alert has a runbook"; echo "$out"
+else
+    fail "observe: dashboard or alerts"; echo "$out"
+fi
+if ! command -v promtool > /dev/null; then
+    fail "observe: promtool is not installed (Debian package prometheus)"
+else
+    for rules in mail-relay-rules.yaml dashboard-queries.yaml; do
+        if out=$(promtool check rules "$observe/$rules" 2>&1); then pass "promtool check rules $rules ($(grep -o '[0-9]* rules found' <<<"$out"))"
+        else fail "promtool check rules $rules"; echo "$out"; fi
+    done
+    cp tests/chart/alerts-test.yaml "$observe/"
+    if out=$(cd "$observe" && promtool test rules alerts-test.yaml 2>&1); then pass "promtool test rules tests/chart/alerts-test.yaml"
+    else fail "promtool test rules tests/chart/alerts-test.yaml"; echo "$out"; fi
+fi
 
 # The release notes never compute DNS records of their own: the daemon's one function does (dkim show, dns plan).
 if grep -nE 'v=spf1|v=DMARC1|v=DKIM1' chart/templates/NOTES.txt > "$work/err"; then

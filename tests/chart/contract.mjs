@@ -10,7 +10,7 @@
 //      and exits 0 on SIGTERM within SHUTDOWN_TIMEOUT.
 //   node contract.mjs <tools/node dir> <rendered.yaml> <MailRelay.dll>
 // Prints "ok ..." / "FAIL ..." lines; exits 1 on any failure.
-import { readFileSync, mkdirSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { readFileSync, mkdirSync, writeFileSync, mkdtempSync, rmSync, appendFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { tmpdir } from 'node:os';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -173,8 +173,9 @@ const loopback = listeners => listeners.split(',').map(entry => {
 }).join(',');
 const overrides = { SMTP_LISTENERS: loopback(env.SMTP_LISTENERS ?? '2525') };
 if ((env.ADMIN_LISTEN ?? '').toLowerCase() !== 'none') overrides.ADMIN_LISTEN = '127.0.0.1:0';
-// The blocklist monitor would ask real blocklists through the host's resolver: a check never does.
-overrides.DNSBL_ENABLED = 'false';
+// Name lookups (the blocklist monitor, MX) go to a closed loopback port, never to a real resolver: the daemon must
+// start and serve while they fail.
+overrides.DNS_SERVERS = '127.0.0.1:9';
 // The ready line is an Information event; a quieter LOG_LEVEL (already checked above) would hide it.
 if (/^(warning|error|fatal)$/i.test(env.LOG_LEVEL ?? '')) overrides.LOG_LEVEL = 'Information';
 // In the pod the mounted service-account token reaches the Kubernetes API; here a kubeconfig stands in for it,
@@ -243,6 +244,13 @@ async function runDaemon() {
         if (status === 200) ok(`probe path ${path} answers 200`);
         else fail(`probe path ${path} answered ${status}`);
     }
+    // The metric families this configuration registers, for the dashboard and alert check (METRIC_NAMES_FILE).
+    if (process.env.METRIC_NAMES_FILE && endpoints.admin !== 'off') {
+        const text = await httpText(endpoints.admin, '/metrics');
+        const names = [...text.matchAll(/^# TYPE (\S+) \S+$/gm)].map(m => m[1]);
+        if (names.length) { appendFileSync(process.env.METRIC_NAMES_FILE, names.join('\n') + '\n'); ok(`/metrics: ${names.length} metric families`); }
+        else fail('/metrics served no metric family');
+    }
     const stopStarted = Date.now();
     daemon.kill('SIGTERM');
     const deadline = setTimeout(() => daemon.kill('SIGKILL'), (shutdownSeconds + 15) * 1000);
@@ -279,6 +287,20 @@ function smtpBanner(endpoint) {
         socket.setTimeout(15000, () => { socket.destroy(); resolve(`timeout after ${JSON.stringify(text)}`); });
         socket.on('data', d => { text += d; if (text.includes('\r\n')) { socket.end('QUIT\r\n'); socket.destroy(); resolve(text); } });
         socket.on('error', e => resolve(`error ${e.message}`));
+    });
+}
+
+function httpText(endpoint, path) {
+    return new Promise(resolve => {
+        const { host, port } = splitEndpoint(endpoint);
+        const request = get({ host, port, path, timeout: 15000 }, response => {
+            let body = '';
+            response.setEncoding('utf8');
+            response.on('data', d => { body += d; });
+            response.on('end', () => resolve(body));
+        });
+        request.on('timeout', () => { request.destroy(); resolve(''); });
+        request.on('error', () => resolve(''));
     });
 }
 

@@ -15,6 +15,7 @@ const schemaFiles = new Set(readdirSync(join(modelsDir, '_schemas')));
 // Custom resources whose CRDs kubernetes-models does not carry: checked by hand against their documented shape.
 const customResources = {
     'monitoring.coreos.com/v1/ServiceMonitor': checkServiceMonitor,
+    'monitoring.coreos.com/v1/PrometheusRule': checkPrometheusRule,
 };
 
 function schemaModuleFor(apiVersion, kind) {
@@ -64,6 +65,28 @@ function checkServiceMonitor(o) {
         for (const k of Object.keys(e)) if (!['port', 'path', 'interval', 'scrapeTimeout', 'scheme'].includes(k)) problems.push(`endpoint field ${k} unknown`);
         if (typeof e.port !== 'string' || !e.port) problems.push('endpoint.port must name a Service port');
         if (e.interval && !/^[0-9]+(ms|s|m|h)$/.test(e.interval)) problems.push(`endpoint.interval ${e.interval} is not a duration`);
+    }
+    return problems;
+}
+
+// The Prometheus Operator's PrometheusRule: spec.groups of named rule groups, each rule an alert or a record with an
+// expression, an optional `for` duration, and string labels and annotations.
+function checkPrometheusRule(o) {
+    const problems = [];
+    const groups = o.spec?.groups;
+    for (const k of Object.keys(o.spec ?? {})) if (k !== 'groups') problems.push(`spec field ${k} unknown`);
+    if (!Array.isArray(groups) || groups.length === 0) problems.push('spec.groups is empty');
+    for (const g of groups ?? []) {
+        for (const k of Object.keys(g)) if (!['name', 'interval', 'rules', 'partial_response_strategy', 'limit'].includes(k)) problems.push(`group field ${k} unknown`);
+        if (typeof g.name !== 'string' || !g.name) problems.push('a group has no name');
+        for (const r of g.rules ?? []) {
+            const id = r.alert ?? r.record ?? '?';
+            for (const k of Object.keys(r)) if (!['alert', 'record', 'expr', 'for', 'keep_firing_for', 'labels', 'annotations'].includes(k)) problems.push(`${id}: rule field ${k} unknown`);
+            if (!!r.alert === !!r.record) problems.push(`${id}: a rule is either an alert or a record`);
+            if (r.expr === undefined || String(r.expr).trim() === '') problems.push(`${id}: no expr`);
+            if (r.for && !/^([0-9]+(ms|s|m|h|d|w|y))+$/.test(r.for)) problems.push(`${id}: for ${r.for} is not a duration`);
+            for (const map of [r.labels, r.annotations]) for (const [k, v] of Object.entries(map ?? {})) if (typeof v !== 'string') problems.push(`${id}: ${k} is not a string`);
+        }
     }
     return problems;
 }

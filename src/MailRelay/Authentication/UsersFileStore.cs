@@ -1,13 +1,12 @@
 using System.Security.Cryptography;
+using MailRelay.Hosting;
 
 namespace MailRelay.Authentication;
 
 /// <summary>
 /// The users of SMTP_AUTH_USERS_FILE, read at start (an invalid file stops the daemon) and reloaded when the file
-/// changes. Kubernetes updates a mounted Secret by swapping a symlink in the file's directory, so the directory is
-/// watched, not the file, and the content decides whether anything changed; a check every
-/// <see cref="CheckInterval"/> catches what a lost notification would miss. A changed file that does not parse
-/// keeps the previous users and logs an error.
+/// changes (<see cref="MountedFilesWatch"/>, checked at least every <see cref="CheckInterval"/>); the content decides
+/// whether anything changed. A changed file that does not parse keeps the previous users and logs an error.
 /// </summary>
 public sealed class UsersFileStore : IHostedService, IDisposable
 {
@@ -19,8 +18,7 @@ public sealed class UsersFileStore : IHostedService, IDisposable
     private readonly Lock _reloadSync = new();
     private IReadOnlyDictionary<string, UserSecret> _users;
     private byte[] _fingerprint;
-    private FileSystemWatcher? _watcher;
-    private ITimer? _timer;
+    private MountedFilesWatch? _watch;
 
     /// <exception cref="InvalidOperationException">The file cannot be read or is not valid.</exception>
     public UsersFileStore(string path, TimeProvider time, ILogger<UsersFileStore> logger)
@@ -55,8 +53,8 @@ public sealed class UsersFileStore : IHostedService, IDisposable
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _watcher = Watch();
-        _timer = _time.CreateTimer(_ => ReloadIfChanged(), null, CheckInterval, CheckInterval);
+        _watch = new MountedFilesWatch(
+            [_path], CheckInterval, _time, () => ReloadIfChanged(), (_, reason) => AuthLog.WatchFailed(_logger, _path, reason, CheckInterval));
         return Task.CompletedTask;
     }
 
@@ -68,10 +66,8 @@ public sealed class UsersFileStore : IHostedService, IDisposable
 
     public void Dispose()
     {
-        _watcher?.Dispose();
-        _watcher = null;
-        _timer?.Dispose();
-        _timer = null;
+        _watch?.Dispose();
+        _watch = null;
     }
 
     /// <summary>
@@ -113,28 +109,5 @@ public sealed class UsersFileStore : IHostedService, IDisposable
 
         ChangeHandled?.Invoke(this, EventArgs.Empty);
         return replaced;
-    }
-
-    private FileSystemWatcher? Watch()
-    {
-        var directory = Path.GetDirectoryName(_path) ?? "/";
-        try
-        {
-            var watcher = new FileSystemWatcher(directory)
-            {
-                NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime,
-            };
-            watcher.Changed += (_, _) => ReloadIfChanged();
-            watcher.Created += (_, _) => ReloadIfChanged();
-            watcher.Renamed += (_, _) => ReloadIfChanged();
-            watcher.Deleted += (_, _) => ReloadIfChanged();
-            watcher.EnableRaisingEvents = true;
-            return watcher;
-        }
-        catch (Exception ex) when (ex is IOException or ArgumentException or UnauthorizedAccessException or PlatformNotSupportedException)
-        {
-            AuthLog.WatchFailed(_logger, _path, ex.Message, CheckInterval);
-            return null;
-        }
     }
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Security.Cryptography.X509Certificates;
 using MailRelay.Authentication;
 using MailRelay.Configuration;
 using MailRelay.Delivery.Scheduling;
@@ -16,6 +15,7 @@ using MailRelay.Smtp.Connections;
 using MailRelay.Smtp.Hosting;
 using MailRelay.Smtp.Proxy;
 using MailRelay.Smtp.Session;
+using MailRelay.Tls;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
@@ -69,15 +69,21 @@ public sealed class RelayHost : IAsyncDisposable
         var time = timeProvider ?? TimeProvider.System;
         var smtpOptions = new SmtpServerOptions();
         configuration.ApplyTo(smtpOptions);
+        var metrics = new RelayMetrics();
+        using var startupLogs = new Serilog.Extensions.Logging.SerilogLoggerFactory(logger);
+
+        // The certificate follows its files (a renewed Secret): STARTTLS reads the options, implicit TLS the store.
+        TlsCertificateStore? certificates = null;
         if (configuration.Tls is { } tls)
         {
-            smtpOptions.Certificate = X509Certificate2.CreateFromPemFile(tls.CertificateFile, tls.KeyFile);
+            certificates = new TlsCertificateStore(tls, time, new TlsMetrics(metrics.Registry), startupLogs.CreateLogger<TlsCertificateStore>());
+            smtpOptions.Certificate = certificates.Current;
+            certificates.ChangeHandled += (_, _) => smtpOptions.Certificate = certificates.Current;
+            builder.Services.AddSingleton(certificates);
+            builder.Services.AddHostedService(_ => certificates);
         }
 
-        var metrics = new RelayMetrics();
-
         // DKIM keys are loaded (or generated) before anything listens: a bad key is a startup error.
-        using var startupLogs = new Serilog.Extensions.Logging.SerilogLoggerFactory(logger);
         var dkimKeys = DkimKeyStore.LoadOrCreate(configuration.Dkim, startupLogs.CreateLogger("MailRelay.Dkim"));
         builder.Services.AddSingleton(dkimKeys);
         builder.Services.AddSingleton(new DkimMetrics(metrics.Registry));
@@ -138,13 +144,13 @@ public sealed class RelayHost : IAsyncDisposable
                         listen.Use(proxy.OnConnection);
                     }
 
-                    if (listener.ImplicitTls && smtpOptions.Certificate is not null)
+                    if (listener.ImplicitTls && certificates is not null)
                     {
                         // Kestrel's handshake timeout bounds the whole handshake, as STARTTLS's does.
                         listen.Use(handshakes.Outer);
                         listen.UseHttps(new HttpsConnectionAdapterOptions
                         {
-                            ServerCertificate = smtpOptions.Certificate,
+                            ServerCertificateSelector = (_, _) => certificates.Current,
                             HandshakeTimeout = smtpOptions.TlsHandshakeTimeout,
                         });
                         listen.Use(handshakes.Inner);
