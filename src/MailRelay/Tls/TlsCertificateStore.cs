@@ -7,41 +7,34 @@ namespace MailRelay.Tls;
 
 /// <summary>
 /// The server certificate of STARTTLS and the implicit-TLS listeners, read at start and read again when its files
-/// change (<see cref="MountedFilesWatch"/>, checked at least every <see cref="CheckInterval"/>), so a certificate that
-/// cert-manager renews in the mounted Secret is served without a restart. New sessions get the new certificate;
-/// sessions already in TLS keep theirs. A changed pair that does not load (a key that does not match, a file cut
-/// short) leaves the previous certificate in force and is reported once.
+/// change (<see cref="MountedFileReloader"/>), so a certificate that cert-manager renews in the mounted Secret is
+/// served without a restart. New sessions get the new certificate; sessions already in TLS keep theirs, so a replaced
+/// certificate is left to the garbage collector rather than disposed. A changed pair that does not load (a key that
+/// does not match, a file cut short) leaves the previous certificate in force.
 /// </summary>
-public sealed class TlsCertificateStore : IHostedService, IDisposable
+public sealed class TlsCertificateStore : MountedFileReloader
 {
-    public static readonly TimeSpan CheckInterval = TimeSpan.FromMinutes(1);
-
     private readonly TlsCertificateFiles _files;
-    private readonly TimeProvider _time;
     private readonly TlsMetrics _metrics;
     private readonly ILogger<TlsCertificateStore> _logger;
-    private readonly Lock _reloadSync = new();
     private X509Certificate2 _current;
-    private byte[] _fingerprint;
-    private MountedFilesWatch? _watch;
 
     /// <exception cref="InvalidOperationException">The files cannot be read or do not make a certificate with its key.</exception>
     public TlsCertificateStore(TlsCertificateFiles files, TimeProvider time, TlsMetrics metrics, ILogger<TlsCertificateStore> logger)
+        : base([(files ?? throw new ArgumentNullException(nameof(files))).CertificateFile, files.KeyFile], time)
     {
-        ArgumentNullException.ThrowIfNull(files);
-        ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(metrics);
         ArgumentNullException.ThrowIfNull(logger);
         _files = files;
-        _time = time;
         _metrics = metrics;
         _logger = logger;
-        if (!TryLoad(out var certificate, out _fingerprint, out var problem))
+        if (!TryRead(out var content, out var problem) || !TryCreate(content, out var certificate, out problem))
         {
             throw new InvalidOperationException($"TLS_CERT_FILE / TLS_KEY_FILE: {problem}");
         }
 
         _current = certificate;
+        Loaded(content);
         metrics.InUse(certificate.NotAfter);
         TlsLog.Loaded(logger, files.CertificateFile, certificate.Subject, certificate.NotAfter);
     }
@@ -49,124 +42,60 @@ public sealed class TlsCertificateStore : IHostedService, IDisposable
     /// <summary>The certificate new TLS sessions get.</summary>
     public X509Certificate2 Current => Volatile.Read(ref _current);
 
-    /// <summary>Raised after a changed pair of files was checked: the certificate was replaced, or the change was refused.</summary>
-    public event EventHandler? ChangeHandled;
+    protected override bool TryRead(out byte[] content) => TryRead(out content, out _);
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    protected override bool TryApply(byte[] content)
     {
-        _watch = new MountedFilesWatch(
-            [_files.CertificateFile, _files.KeyFile], CheckInterval, _time, () => ReloadIfChanged(),
-            (directory, reason) => TlsLog.WatchFailed(_logger, directory, reason, CheckInterval));
-        return Task.CompletedTask;
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken)
-    {
-        Dispose();
-        return Task.CompletedTask;
-    }
-
-    public void Dispose()
-    {
-        _watch?.Dispose();
-        _watch = null;
-    }
-
-    /// <summary>
-    /// Reads both files and, when their content differs from what was last seen, takes the new certificate (or keeps
-    /// the old one and logs why). True when the certificate was replaced. Sessions that already hold the previous
-    /// certificate keep using it, so it is left to the garbage collector rather than disposed here.
-    /// </summary>
-    internal bool ReloadIfChanged()
-    {
-        bool replaced;
-        lock (_reloadSync)
+        var replaced = TryCreate(content, out var certificate, out var problem);
+        if (replaced)
         {
-            if (!TryReadBoth(out var certificatePem, out var keyPem, out var problem))
-            {
-                // Missing for a moment while the Secret is swapped: the next change or check tries again.
-                return false;
-            }
-
-            var fingerprint = Fingerprint(certificatePem, keyPem);
-            if (CryptographicOperations.FixedTimeEquals(fingerprint, _fingerprint))
-            {
-                return false;
-            }
-
-            // Remembered either way, so a bad pair is reported once, not at every check until it is fixed.
-            _fingerprint = fingerprint;
-            replaced = TryCreate(certificatePem, keyPem, out var certificate, out problem);
-            if (replaced)
-            {
-                Volatile.Write(ref _current, certificate!);
-                _metrics.InUse(certificate!.NotAfter);
-                TlsLog.Reloaded(_logger, _files.CertificateFile, certificate.Subject, certificate.NotAfter);
-            }
-            else
-            {
-                TlsLog.ReloadFailed(_logger, problem);
-            }
-
-            _metrics.Reloaded(replaced);
+            Volatile.Write(ref _current, certificate);
+            _metrics.InUse(certificate.NotAfter);
+            TlsLog.Reloaded(_logger, _files.CertificateFile, certificate.Subject, certificate.NotAfter);
+        }
+        else
+        {
+            TlsLog.ReloadFailed(_logger, problem);
         }
 
-        ChangeHandled?.Invoke(this, EventArgs.Empty);
+        _metrics.Reloaded(replaced);
         return replaced;
     }
 
-    private bool TryLoad(out X509Certificate2 certificate, out byte[] fingerprint, out string problem)
-    {
-        certificate = null!;
-        fingerprint = [];
-        if (!TryReadBoth(out var certificatePem, out var keyPem, out problem))
-        {
-            return false;
-        }
+    protected override void WatchFailed(string directory, string reason) => TlsLog.WatchFailed(_logger, directory, reason, CheckInterval);
 
-        fingerprint = Fingerprint(certificatePem, keyPem);
-        if (!TryCreate(certificatePem, keyPem, out var loaded, out problem))
-        {
-            return false;
-        }
-
-        certificate = loaded!;
-        return true;
-    }
-
-    private bool TryReadBoth(out string certificatePem, out string keyPem, out string problem)
+    /// <summary>Both files as one content: the certificate's PEM, a NUL (which PEM text never holds), the key's PEM.</summary>
+    private bool TryRead(out byte[] content, out string problem)
     {
         try
         {
-            certificatePem = File.ReadAllText(_files.CertificateFile);
-            keyPem = File.ReadAllText(_files.KeyFile);
+            content = [.. File.ReadAllBytes(_files.CertificateFile), 0, .. File.ReadAllBytes(_files.KeyFile)];
             problem = string.Empty;
             return true;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            certificatePem = keyPem = string.Empty;
+            content = [];
             problem = ex.Message;
             return false;
         }
     }
 
-    private static bool TryCreate(string certificatePem, string keyPem, out X509Certificate2? certificate, out string problem)
+    private static bool TryCreate(byte[] content, out X509Certificate2 certificate, out string problem)
     {
+        var separator = Array.IndexOf(content, (byte)0);
         try
         {
-            certificate = X509Certificate2.CreateFromPem(certificatePem, keyPem);
+            certificate = X509Certificate2.CreateFromPem(
+                System.Text.Encoding.UTF8.GetString(content, 0, separator), System.Text.Encoding.UTF8.GetString(content, separator + 1, content.Length - separator - 1));
             problem = string.Empty;
             return true;
         }
         catch (Exception ex) when (ex is CryptographicException or ArgumentException)
         {
-            certificate = null;
+            certificate = null!;
             problem = ex.Message;
             return false;
         }
     }
-
-    private static byte[] Fingerprint(string certificatePem, string keyPem) =>
-        SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(certificatePem + "\0" + keyPem));
 }
