@@ -217,7 +217,7 @@ internal sealed class FakeProviderMx : IAsyncDisposable
     {
         using (socket)
         {
-            await using var stream = new ReceiveClockStream(socket, _time);
+            await using var stream = new ReceiveClockStream(socket);
             await using var stop = _stop.Token.Register(() => Unblock(socket));
             await new FakeProviderSession(this, connection, stream).RunAsync(_stop.Token);
         }
