@@ -74,6 +74,7 @@ internal sealed partial class ReceiveClockStream : Stream
     {
         const int dontWait = 0x40;
         const int wouldBlock = 11;
+        const int interrupted = 4;
         var control = stackalloc byte[ControlSize];
         using var pinned = buffer.Pin();
         while (true)
@@ -86,7 +87,7 @@ internal sealed partial class ReceiveClockStream : Stream
             if (read < 0)
             {
                 var error = Marshal.GetLastPInvokeError();
-                if (error == wouldBlock)
+                if (error is wouldBlock or interrupted)
                 {
                     continue;
                 }
@@ -127,7 +128,8 @@ internal sealed partial class ReceiveClockStream : Stream
             offset += (size + 7) & ~7;
         }
 
-        throw new IOException("The kernel sent no receive timestamp.");
+        // No stamp came with these bytes (they were queued before stamping was on): the clock now is the best left.
+        return DateTimeOffset.UtcNow.UtcTicks;
     }
 
     [LibraryImport("libc", EntryPoint = "recvmsg", SetLastError = true)]
