@@ -12,4 +12,10 @@ public sealed record DeliveryRequest(QueueEntry Message, string Domain, IReadOnl
 {
     /// <summary>Set when delivery pacing is on: how the connection for this request must be chosen and kept.</summary>
     public PacedConnection? Pacing { get; init; }
+
+    /// <summary>
+    /// Set when delivery pacing is on: the transport waits here on a ready connection just before MAIL FROM, so the
+    /// send rate holds where the receiver measures it. Null: the transaction starts at once.
+    /// </summary>
+    public ITransactionGate? Gate { get; init; }
 }

@@ -1,8 +1,9 @@
 namespace MailRelay.RateLimiting;
 
 /// <summary>
-/// The send-time ceilings of one scope: a sliding window of the last N reserved send slots and a minimum gap.
-/// Slots are reserved, not observed, so the ceiling holds for however many callers claim at once.
+/// The send-time ceilings of one scope: a sliding window of the last N send slots and a minimum gap. One gate
+/// holds reserved slots (the pacer's plan, reserved so the ceiling holds for however many callers claim at once);
+/// another holds the instants transactions really began, checked and committed in one step under its lock.
 /// </summary>
 internal sealed class SendGate
 {
@@ -19,12 +20,19 @@ internal sealed class SendGate
     public Lock Sync { get; } = new();
 
     /// <summary>The earliest slot at or after <paramref name="from"/> this gate allows. Caller holds <see cref="Sync"/>.</summary>
-    public DateTimeOffset Earliest(DateTimeOffset from)
+    public DateTimeOffset Earliest(DateTimeOffset from) => Earliest(from, TimeSpan.Zero);
+
+    /// <summary>
+    /// The earliest slot at or after <paramref name="from"/> this gate allows when the gap after the last slot must
+    /// also be at least <paramref name="minimumGap"/> (the adaptive delay). Caller holds <see cref="Sync"/>.
+    /// </summary>
+    public DateTimeOffset Earliest(DateTimeOffset from, TimeSpan minimumGap)
     {
         var slot = from;
-        if (_lastSlot is { } last && _limits.MinimumDelay > TimeSpan.Zero && last + _limits.MinimumDelay > slot)
+        var gap = _limits.MinimumDelay > minimumGap ? _limits.MinimumDelay : minimumGap;
+        if (_lastSlot is { } last && gap > TimeSpan.Zero && last + gap > slot)
         {
-            slot = last + _limits.MinimumDelay;
+            slot = last + gap;
         }
 
         if (_limits.RateCount is { } count && _window.Count >= count && _window.Peek() + _limits.RateInterval > slot)
@@ -35,7 +43,39 @@ internal sealed class SendGate
         return slot;
     }
 
-    /// <summary>Reserves <paramref name="slot"/>, which must come from <see cref="Earliest"/>. Caller holds <see cref="Sync"/>.</summary>
+    /// <summary>
+    /// Moves a recorded slot later, from <paramref name="recorded"/> to <paramref name="actual"/>: what happened after
+    /// the plan (a transaction that began, or whose MAIL FROM left, later than recorded) governs what follows it.
+    /// Caller holds <see cref="Sync"/>.
+    /// </summary>
+    public void Restamp(DateTimeOffset recorded, DateTimeOffset actual)
+    {
+        if (actual <= recorded)
+        {
+            return;
+        }
+
+        if (_lastSlot is not { } last || last < actual)
+        {
+            _lastSlot = actual;
+        }
+
+        if (_window.Count == 0 || !_window.Contains(recorded))
+        {
+            return;
+        }
+
+        var slots = _window.ToList();
+        slots[slots.IndexOf(recorded)] = actual;
+        slots.Sort();
+        _window.Clear();
+        foreach (var slot in slots)
+        {
+            _window.Enqueue(slot);
+        }
+    }
+
+    /// <summary>Records <paramref name="slot"/>, which must come from <see cref="Earliest(DateTimeOffset, TimeSpan)"/> (or be later). Caller holds <see cref="Sync"/>.</summary>
     public void Commit(DateTimeOffset slot)
     {
         _lastSlot = slot;

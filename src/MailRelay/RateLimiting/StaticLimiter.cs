@@ -149,7 +149,15 @@ public sealed class StaticLimiter
     /// Reserves the earliest send time at or after <paramref name="notBefore"/> (and now) that keeps the global, the
     /// provider's and (when it has limits) the custom domain's rate and gap, all at once.
     /// </summary>
-    public DateTimeOffset ClaimSendSlot(ProviderKey provider, ProviderKey? domainScope, DateTimeOffset notBefore)
+    public DateTimeOffset ClaimSendSlot(ProviderKey provider, ProviderKey? domainScope, DateTimeOffset notBefore) =>
+        ClaimSendSlot(provider, domainScope, notBefore, TimeSpan.Zero);
+
+    /// <summary>
+    /// Reserves a send slot as <see cref="ClaimSendSlot(ProviderKey, ProviderKey?, DateTimeOffset)"/> does, also at
+    /// least <paramref name="providerGap"/> (the adaptive delay) after the provider's last slot, so the plan follows
+    /// transactions that began late (<see cref="RecordMailFromSent"/>).
+    /// </summary>
+    public DateTimeOffset ClaimSendSlot(ProviderKey provider, ProviderKey? domainScope, DateTimeOffset notBefore, TimeSpan providerGap)
     {
         var scope = ScopeFor(provider);
         var domain = DomainScopeFor(domainScope);
@@ -163,12 +171,12 @@ public sealed class StaticLimiter
             {
                 if (domain is null)
                 {
-                    return Reserve(from, _global.Gate, scope.Gate, null);
+                    return Reserve(from, providerGap, _global.Gate, scope.Gate, null);
                 }
 
                 lock (domain.Gate.Sync)
                 {
-                    return Reserve(from, _global.Gate, scope.Gate, domain.Gate);
+                    return Reserve(from, providerGap, _global.Gate, scope.Gate, domain.Gate);
                 }
             }
         }
@@ -186,14 +194,106 @@ public sealed class StaticLimiter
         return slot;
     }
 
+    /// <summary>
+    /// Begins a transaction now if the instants at which the last transactions of the global, the provider's and (when
+    /// it has limits) the custom domain's scope really began allow it: <c>rate</c>, <c>delayMs</c> and, for the
+    /// provider, <paramref name="providerGap"/> (the adaptive delay) all hold between those instants and now. Then
+    /// now is recorded in every scope, returned in <paramref name="notBefore"/>, and true returned; otherwise nothing is
+    /// recorded and <paramref name="notBefore"/> says when to ask again. Reserved slots (<see cref="ClaimSendSlot(ProviderKey, ProviderKey?, DateTimeOffset)"/>)
+    /// plan when to connect; this keeps the gaps between MAIL FROMs themselves, whatever connecting took.
+    /// </summary>
+    public bool TryStartTransaction(ProviderKey provider, ProviderKey? domainScope, TimeSpan providerGap, out DateTimeOffset notBefore)
+    {
+        var scope = ScopeFor(provider);
+        var domain = DomainScopeFor(domainScope);
+        var now = _time.GetUtcNow();
+
+        // The same lock order as ClaimSendSlot: global, then provider, then domain.
+        lock (_global.Started.Sync)
+        {
+            lock (scope.Started.Sync)
+            {
+                if (domain is null)
+                {
+                    return Start(now, providerGap, _global.Started, scope.Started, null, out notBefore);
+                }
+
+                lock (domain.Started.Sync)
+                {
+                    return Start(now, providerGap, _global.Started, scope.Started, domain.Started, out notBefore);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Records that the MAIL FROM of a transaction begun at <paramref name="started"/> (by
+    /// <see cref="TryStartTransaction"/>) on the slot <paramref name="reserved"/> left at <paramref name="sent"/>: the
+    /// record of when it began moves to that instant, so the next transaction keeps its gap to the MAIL FROM itself
+    /// however long our side took to write it; and the reserved slot moves there too when it is later, so slots
+    /// reserved from now on plan from the transactions as they happened.
+    /// </summary>
+    public void RecordMailFromSent(ProviderKey provider, ProviderKey? domainScope, DateTimeOffset reserved, DateTimeOffset started, DateTimeOffset sent)
+    {
+        var scope = ScopeFor(provider);
+        var domain = DomainScopeFor(domainScope);
+        Restamp(started, sent, _global.Started, scope.Started, domain?.Started);
+        Restamp(reserved, sent, _global.Gate, scope.Gate, domain?.Gate);
+    }
+
+    private static void Restamp(DateTimeOffset recorded, DateTimeOffset actual, SendGate global, SendGate provider, SendGate? domain)
+    {
+        lock (global.Sync)
+        {
+            lock (provider.Sync)
+            {
+                global.Restamp(recorded, actual);
+                provider.Restamp(recorded, actual);
+                if (domain is not null)
+                {
+                    lock (domain.Sync)
+                    {
+                        domain.Restamp(recorded, actual);
+                    }
+                }
+            }
+        }
+    }
+
+    private static bool Start(DateTimeOffset now, TimeSpan providerGap, SendGate global, SendGate provider, SendGate? domain, out DateTimeOffset notBefore)
+    {
+        notBefore = global.Earliest(now);
+        var byProvider = provider.Earliest(now, providerGap);
+        if (byProvider > notBefore)
+        {
+            notBefore = byProvider;
+        }
+
+        if (domain?.Earliest(now) is { } byDomain && byDomain > notBefore)
+        {
+            notBefore = byDomain;
+        }
+
+        if (notBefore > now)
+        {
+            return false;
+        }
+
+        notBefore = now;
+        global.Commit(now);
+        provider.Commit(now);
+        domain?.Commit(now);
+        return true;
+    }
+
     /// <summary>The first instant every gate allows; each gate only ever moves it later, so this settles.</summary>
-    private static DateTimeOffset Reserve(DateTimeOffset from, SendGate global, SendGate provider, SendGate? domain)
+    private static DateTimeOffset Reserve(DateTimeOffset from, TimeSpan providerGap, SendGate global, SendGate provider, SendGate? domain)
     {
         var slot = from;
         while (true)
         {
             var next = global.Earliest(slot);
-            next = provider.Earliest(next);
+            next = provider.Earliest(next, providerGap);
             if (domain is not null)
             {
                 next = domain.Earliest(next);
@@ -227,12 +327,17 @@ public sealed class StaticLimiter
         {
             Limits = limits;
             Gate = new SendGate(limits);
+            Started = new SendGate(limits);
             Connections = limits.MaxConnections is { } max ? new SemaphoreSlim(max, max) : null;
         }
 
         public StaticLimits Limits { get; }
 
+        /// <summary>Reserved send slots: the pacer's plan.</summary>
         public SendGate Gate { get; }
+
+        /// <summary>The instants transactions really began.</summary>
+        public SendGate Started { get; }
 
         public SemaphoreSlim? Connections { get; }
     }

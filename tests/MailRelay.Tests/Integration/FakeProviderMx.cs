@@ -9,7 +9,8 @@ namespace MailRelay.Tests.Integration;
 /// A mail provider with a hidden rate limit, for pacing tests: one or more MX hosts (loopback addresses sharing one
 /// port) in front of one shared budget of <c>messagesPerWindow</c> transactions in any sliding window. A MAIL FROM
 /// over the budget is answered <c>421 4.7.28 … rate limited, try again later</c> and the connection is closed, as
-/// 421 means. It records every connection, the most connections ever open at once and every accepted message.
+/// 421 means. It records every connection, the most connections ever open at once, every accepted message and the
+/// arrival time of every MAIL FROM. It can answer the greeting and EHLO slowly, as a distant or busy host does.
 /// </summary>
 internal sealed class FakeProviderMx : IAsyncDisposable
 {
@@ -28,12 +29,14 @@ internal sealed class FakeProviderMx : IAsyncDisposable
     private int _maxOpen;
     private int _rateLimitedReplies;
 
-    private FakeProviderMx(List<TcpListener> listeners, int messagesPerWindow, TimeSpan window, TimeSpan dataLatency, TimeProvider time)
+    private FakeProviderMx(
+        List<TcpListener> listeners, int messagesPerWindow, TimeSpan window, TimeSpan dataLatency, TimeSpan greetingLatency, TimeProvider time)
     {
         _listeners = listeners;
         MessagesPerWindow = messagesPerWindow;
         Window = window;
         DataLatency = dataLatency;
+        GreetingLatency = greetingLatency;
         _time = time;
         Port = ((IPEndPoint)listeners[0].LocalEndpoint).Port;
         lock (_tasks)
@@ -51,6 +54,12 @@ internal sealed class FakeProviderMx : IAsyncDisposable
     /// <summary>How long the provider takes to answer the final dot (a real provider is not instant).</summary>
     public TimeSpan DataLatency { get; }
 
+    /// <summary>How long the provider waits before its 220 greeting and again before its EHLO reply: a slow connection setup.</summary>
+    public TimeSpan GreetingLatency { get; }
+
+    /// <summary>When each MAIL FROM line arrived: the provider's clock read the moment the kernel handed its bytes over.</summary>
+    public ConcurrentQueue<DateTimeOffset> MailFromArrivals { get; } = new();
+
     public ConcurrentQueue<FakeProviderMessage> Accepted { get; } = new();
 
     public ConcurrentQueue<FakeProviderConnection> Connections { get; } = new();
@@ -64,7 +73,13 @@ internal sealed class FakeProviderMx : IAsyncDisposable
     /// the kernel choose one free on all of them; a daemon that connects to MX hosts on port 25 needs 25 (and root).
     /// </summary>
     public static FakeProviderMx Start(
-        IReadOnlyList<IPAddress> hosts, int port, int messagesPerWindow, TimeSpan window, TimeSpan dataLatency, TimeProvider time)
+        IReadOnlyList<IPAddress> hosts,
+        int port,
+        int messagesPerWindow,
+        TimeSpan window,
+        TimeSpan dataLatency,
+        TimeProvider time,
+        TimeSpan greetingLatency = default)
     {
         ArgumentOutOfRangeException.ThrowIfZero(hosts.Count);
         var listeners = new List<TcpListener>();
@@ -84,7 +99,7 @@ internal sealed class FakeProviderMx : IAsyncDisposable
             throw;
         }
 
-        return new FakeProviderMx(listeners, messagesPerWindow, window, dataLatency, time);
+        return new FakeProviderMx(listeners, messagesPerWindow, window, dataLatency, greetingLatency, time);
     }
 
     /// <summary>Waits (bounded) until <paramref name="condition"/> holds, re-checking after every change.</summary>
@@ -123,6 +138,12 @@ internal sealed class FakeProviderMx : IAsyncDisposable
             _admissions.Enqueue(now);
             return true;
         }
+    }
+
+    internal void OnMailFrom(DateTimeOffset arrivedAt)
+    {
+        MailFromArrivals.Enqueue(arrivedAt);
+        _changed.Raise();
     }
 
     internal void OnRateLimited(FakeProviderConnection connection)
@@ -179,11 +200,25 @@ internal sealed class FakeProviderMx : IAsyncDisposable
         }
     }
 
+    /// <summary>Ends a session's blocked read when the provider stops.</summary>
+    private static void Unblock(Socket socket)
+    {
+        try
+        {
+            socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // Already closed.
+        }
+    }
+
     private async Task RunSessionAsync(Socket socket, FakeProviderConnection connection)
     {
         using (socket)
         {
-            await using var stream = new NetworkStream(socket, ownsSocket: false);
+            await using var stream = new ReceiveClockStream(socket);
+            await using var stop = _stop.Token.Register(() => Unblock(socket));
             await new FakeProviderSession(this, connection, stream).RunAsync(_stop.Token);
         }
     }

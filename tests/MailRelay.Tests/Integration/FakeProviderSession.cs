@@ -4,8 +4,11 @@ using MailRelay.Tests.Delivery.Transport;
 
 namespace MailRelay.Tests.Integration;
 
-/// <summary>One SMTP dialogue with a <see cref="FakeProviderMx"/>: EHLO, MAIL (where the hidden budget is checked), RCPT, DATA, RSET, NOOP, QUIT.</summary>
-internal sealed class FakeProviderSession(FakeProviderMx provider, FakeProviderConnection connection, Stream stream)
+/// <summary>
+/// One SMTP dialogue with a <see cref="FakeProviderMx"/>: a greeting and EHLO (each after the provider's greeting latency),
+/// MAIL (whose arrival is recorded and where the hidden budget is checked), RCPT, DATA, RSET, NOOP, QUIT.
+/// </summary>
+internal sealed class FakeProviderSession(FakeProviderMx provider, FakeProviderConnection connection, ReceiveClockStream stream)
 {
     private readonly LineReader _reader = new(stream);
     private readonly List<string> _recipients = [];
@@ -30,6 +33,7 @@ internal sealed class FakeProviderSession(FakeProviderMx provider, FakeProviderC
 
     private async Task DialogueAsync(CancellationToken cancellationToken)
     {
+        await GreetSlowlyAsync(cancellationToken);
         await WriteAsync("220 mx.fakeprovider.test ESMTP", cancellationToken);
         while (await _reader.ReadLineAsync(cancellationToken) is { } raw)
         {
@@ -37,6 +41,7 @@ internal sealed class FakeProviderSession(FakeProviderMx provider, FakeProviderC
             switch (line.Split(' ', 2)[0].ToUpperInvariant())
             {
                 case "EHLO":
+                    await GreetSlowlyAsync(cancellationToken);
                     await WriteAsync("250-mx.fakeprovider.test\r\n250-8BITMIME\r\n250 ENHANCEDSTATUSCODES", cancellationToken);
                     break;
                 case "HELO":
@@ -44,6 +49,7 @@ internal sealed class FakeProviderSession(FakeProviderMx provider, FakeProviderC
                     await WriteAsync("250 2.0.0 Ok", cancellationToken);
                     break;
                 case "MAIL":
+                    provider.OnMailFrom(stream.LastReceiveAt);
                     if (!provider.TryAdmit())
                     {
                         provider.OnRateLimited(connection);
@@ -89,6 +95,14 @@ internal sealed class FakeProviderSession(FakeProviderMx provider, FakeProviderC
                     await WriteAsync("502 5.5.2 Command not recognized", cancellationToken);
                     break;
             }
+        }
+    }
+
+    private async Task GreetSlowlyAsync(CancellationToken cancellationToken)
+    {
+        if (provider.GreetingLatency > TimeSpan.Zero)
+        {
+            await Task.Delay(provider.GreetingLatency, cancellationToken);
         }
     }
 

@@ -7,10 +7,12 @@ namespace MailRelay.Delivery.Scheduling;
 /// Delivery pacing between the scheduler and the workers. Each due job (one transaction: recipients of a message
 /// that share a next hop, a provider and a custom-domain scope) is classified by the provider that receives its
 /// first domain's mail and joins that provider's ready queue; a job is one send whatever its number of recipients; one pump per queue
-/// releases its jobs one at a time: it waits for a delivery slot under the connection ceilings, claims the
-/// adaptive controller's next send slot (which also keeps the circuit breaker's pause and single probe),
-/// counts the send against the day's warm-up cap, claims the static rate slot at or after that, and waits
-/// for it on one timer. Jobs wait here, not in the workers, so a slow provider never starves the others,
+/// releases its jobs one at a time: it claims the adaptive controller's next send slot (which also keeps the
+/// circuit breaker's pause and single probe), counts the send against the day's warm-up cap, reserves the static
+/// rate slot at or after that, waits on one timer until shortly before it (the time a connection takes to get
+/// ready) and takes a delivery slot under the connection ceilings. The transaction itself starts at the job's
+/// <see cref="TransactionGate"/>, just before MAIL FROM, so the gaps hold where the receiver measures them.
+/// Jobs wait here, not in the workers, so a slow provider never starves the others,
 /// and a wait is never an attempt: it leaves the recipient's state and retry schedule untouched.
 /// </summary>
 internal sealed partial class ProviderPacer : IDisposable
@@ -215,11 +217,13 @@ internal sealed partial class ProviderPacer : IDisposable
     }
 
     /// <summary>
-    /// Waits until the queue's next job may go: the adaptive slot (or the end of the circuit's pause), the
-    /// day's warm-up cap, the static rate slot, and a delivery slot under the connection ceilings. The rate
-    /// slot is awaited before a delivery slot is taken, so a paced provider does not sit on a global
-    /// connection slot; if the delivery slot was not free at once, a fresh rate slot is claimed and awaited
-    /// while holding it, so the send always follows its own slot closely.
+    /// Waits until the queue's next job may go to a worker: the adaptive slot (or the end of the circuit's pause),
+    /// the day's warm-up cap, the static rate slot reserved at or after the adaptive one, and a delivery slot under
+    /// the connection ceilings. The pump waits only until the queue's <see cref="ConnectLead"/> before the reserved
+    /// slot: the worker connects in that time, and the job's <see cref="TransactionGate"/> holds MAIL FROM until the
+    /// slot. The rate slot is reserved (and that wait done) before a delivery slot is taken, so a paced provider does
+    /// not sit on a global connection slot; if the delivery slot came only when the reserved slot had come, a fresh
+    /// rate slot is reserved while holding it, so the plan follows the sends closely (the stale one stays counted).
     /// </summary>
     private async Task<PacingTicket> AdmitAsync(ReadyQueue queue)
     {
@@ -236,6 +240,7 @@ internal sealed partial class ProviderPacer : IDisposable
             }
 
             ConnectionLease? lease = null;
+            DateTimeOffset slot;
             try
             {
                 if (!_registry.TryConsumeWarmup(queue.Provider, out var nextDay))
@@ -246,7 +251,8 @@ internal sealed partial class ProviderPacer : IDisposable
                     continue;
                 }
 
-                await WaitUntilAsync(limits.ClaimSendSlot(queue.Provider, queue.Scope, claim.At)).ConfigureAwait(false);
+                slot = limits.ClaimSendSlot(queue.Provider, queue.Scope, claim.At, AdaptiveDelay(controller));
+                await WaitUntilAsync(slot - queue.Lead.Current).ConfigureAwait(false);
                 var acquiring = limits.AcquireConnectionAsync(queue.Provider, queue.Scope, _stopping);
                 if (acquiring.IsCompletedSuccessfully)
                 {
@@ -255,7 +261,12 @@ internal sealed partial class ProviderPacer : IDisposable
                 else
                 {
                     lease = await acquiring.ConfigureAwait(false);
-                    await WaitUntilAsync(limits.ClaimSendSlot(queue.Provider, queue.Scope, _time.GetUtcNow())).ConfigureAwait(false);
+                    if (_time.GetUtcNow() >= slot)
+                    {
+                        // The slot passed while waiting for the connection: plan from a fresh one, not a stale one.
+                        slot = limits.ClaimSendSlot(queue.Provider, queue.Scope, _time.GetUtcNow(), AdaptiveDelay(controller));
+                        await WaitUntilAsync(slot - queue.Lead.Current).ConfigureAwait(false);
+                    }
                 }
             }
             catch
@@ -273,10 +284,15 @@ internal sealed partial class ProviderPacer : IDisposable
             }
 
             var ceiling = lease.LimitsProvider ? queue.Provider.Value : lease.LimitsDomain ? queue.Key : null;
+            var gate = new TransactionGate(_registry, queue.Provider, queue.Scope, slot, queue.Lead, _time);
             var connection = new PacedConnection(queue.Key, lease.MaxMessages, ceiling, lease.LimitsGlobally);
-            return new PacingTicket(queue.Provider, claim.IsProbe, lease, connection);
+            return new PacingTicket(queue.Provider, claim.IsProbe, lease, connection, gate);
         }
     }
+
+    /// <summary>The controller's current delay, kept between the provider's transactions; zero when adaptive pacing is off.</summary>
+    internal static TimeSpan AdaptiveDelay(AdaptiveController controller) =>
+        controller.Settings.Enabled ? controller.CurrentDelay : TimeSpan.Zero;
 
     private Task WaitUntilAsync(DateTimeOffset at) => SlotTimer.WaitUntilAsync(at, _time, _stopping);
 

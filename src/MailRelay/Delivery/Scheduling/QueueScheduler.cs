@@ -477,7 +477,7 @@ public sealed partial class QueueScheduler : BackgroundService
                 ? [.. job.Recipients.Select(r => new RecipientResult(
                     r, RecipientOutcome.Deferred, new RemoteReply(451, "4.4.7", "delivery paced beyond the queue lifetime"), null, null))]
                 : await _transport.DeliverAsync(
-                    new DeliveryRequest(job.Message.Entry, job.Domain, job.Recipients) { Pacing = job.Ticket?.Connection },
+                    new DeliveryRequest(job.Message.Entry, job.Domain, job.Recipients) { Pacing = job.Ticket?.Connection, Gate = job.Ticket?.Gate },
                     stoppingToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -23,6 +23,9 @@ internal sealed class ReadyQueue
 
     public ProviderKey? Scope { get; }
 
+    /// <summary>How long before a send slot this queue's jobs go to a worker, learnt from their setups.</summary>
+    public ConnectLead Lead { get; } = new();
+
     public int Count
     {
         get

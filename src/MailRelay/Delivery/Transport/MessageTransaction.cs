@@ -9,7 +9,8 @@ namespace MailRelay.Delivery.Transport;
 /// <summary>
 /// One MAIL/RCPT/DATA transaction on a ready connection. Refuses up front what the next hop cannot take
 /// unchanged (SIZE, 8BITMIME, SMTPUTF8 when the message really needs it), then sends with the queue's envelope and maps every recipient to
-/// its own outcome: its RCPT reply if refused, otherwise the reply to the message data.
+/// its own outcome: its RCPT reply if refused, otherwise the reply to the message data. A paced request waits at
+/// its <see cref="DeliveryRequest.Gate"/> just before MAIL FROM; a transaction refused up front never reaches it.
 /// </summary>
 public sealed class MessageTransaction
 {
@@ -64,6 +65,16 @@ public sealed class MessageTransaction
             return new TransactionOutcome(request.Recipients.Select(r => Result(client, r, malformed[r])).ToList(), ConnectionReusable: true);
         }
 
+        if (request.Gate is { } gate)
+        {
+            // Pacing is kept where the receiver measures it: at MAIL FROM, after connect, greeting, EHLO, STARTTLS
+            // and AUTH (or RSET on a reused connection), so their duration never shortens the gap it sees.
+            await gate.WaitToStartAsync(cancellationToken).ConfigureAwait(false);
+
+            // Nothing is written between the gate and MAIL FROM, so the next write is MAIL FROM (with the RCPTs when pipelined).
+            client.AfterNextWrite(gate.MailFromSent);
+        }
+
         client.BeginMessage(message.Size, request.Message.Envelope);
         client.Timeout = HopConnector.Milliseconds(_options.TransactionTimeout);
         RemoteReply? dataReply;
@@ -100,6 +111,7 @@ public sealed class MessageTransaction
         }
         finally
         {
+            client.AfterNextWrite(null);
             client.Timeout = HopConnector.Milliseconds(_options.CommandTimeout);
         }
 

@@ -20,8 +20,17 @@ public sealed class RelayingSmtpClient : SmtpClient
     private long _messageSize = -1;
     private SpoolEnvelope? _envelope;
 
+    private readonly ClientWriteWatch _writes;
+
     public RelayingSmtpClient(NextHop hop, IPEndPoint remoteEndPoint)
+        : this(hop, remoteEndPoint, new ClientWriteWatch())
     {
+    }
+
+    private RelayingSmtpClient(NextHop hop, IPEndPoint remoteEndPoint, ClientWriteWatch writes)
+        : base(writes)
+    {
+        _writes = writes;
         ArgumentNullException.ThrowIfNull(hop);
         ArgumentNullException.ThrowIfNull(remoteEndPoint);
         Hop = hop;
@@ -59,6 +68,12 @@ public sealed class RelayingSmtpClient : SmtpClient
         };
         MessagesSent++;
     }
+
+    /// <summary>
+    /// Calls <paramref name="written"/> once, right after the client's next write to the connection has completed
+    /// (the bytes are with the kernel); null cancels a call not yet made.
+    /// </summary>
+    public void AfterNextWrite(Action? written) => _writes.Arm(written);
 
     /// <summary>RSET before a reused connection's next transaction; false if the server did not say 250.</summary>
     public async Task<bool> ResetAsync(CancellationToken cancellationToken)

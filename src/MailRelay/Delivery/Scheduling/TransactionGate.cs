@@ -1,0 +1,69 @@
+using MailRelay.RateLimiting;
+
+namespace MailRelay.Delivery.Scheduling;
+
+/// <summary>
+/// The start of one paced job's transaction. The pacer reserved the job's send slot (adaptive slot, warm-up count,
+/// static slot) and handed the job over shortly before it; the worker connects (or resets a pooled connection) and
+/// comes here just before MAIL FROM. The gate waits for the reserved slot, then until the instants at which the
+/// provider's (and the global and custom-domain) transactions really began allow this one — <c>rate</c>,
+/// <c>delayMs</c> and the adaptive controller's current delay — and records that it begins now. So a slow setup of
+/// one connection never shortens the gap to the next transaction, which may use a connection ready at once.
+/// </summary>
+internal sealed class TransactionGate : ITransactionGate
+{
+    private readonly PacingRegistry _registry;
+    private readonly ProviderKey _provider;
+    private readonly ProviderKey? _scope;
+    private readonly ConnectLead _lead;
+    private readonly TimeProvider _time;
+    private readonly DateTimeOffset _handedAt;
+    private int _opened;
+    private DateTimeOffset? _startedAt;
+
+    public TransactionGate(
+        PacingRegistry registry, ProviderKey provider, ProviderKey? scope, DateTimeOffset slot, ConnectLead lead, TimeProvider time)
+    {
+        _registry = registry;
+        _provider = provider;
+        _scope = scope;
+        Slot = slot;
+        _lead = lead;
+        _time = time;
+        _handedAt = time.GetUtcNow();
+    }
+
+    /// <summary>The reserved send slot: the transaction begins no earlier.</summary>
+    public DateTimeOffset Slot { get; }
+
+    public async ValueTask WaitToStartAsync(CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref _opened, 1) != 0)
+        {
+            throw new InvalidOperationException("A paced request starts one transaction; its gate opens once.");
+        }
+
+        _lead.Observe(_time.GetUtcNow() - _handedAt);
+        await SlotTimer.WaitUntilAsync(Slot, _time, cancellationToken).ConfigureAwait(false);
+        var controller = _registry.Controller(_provider);
+        while (true)
+        {
+            if (_registry.Limits.TryStartTransaction(_provider, _scope, ProviderPacer.AdaptiveDelay(controller), out var notBefore))
+            {
+                _startedAt = notBefore;
+                return;
+            }
+
+            await SlotTimer.WaitUntilAsync(notBefore, _time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public void MailFromSent()
+    {
+        if (_startedAt is { } started)
+        {
+            var sent = _time.GetUtcNow();
+            _registry.Limits.RecordMailFromSent(_provider, _scope, Slot, started, sent);
+        }
+    }
+}
