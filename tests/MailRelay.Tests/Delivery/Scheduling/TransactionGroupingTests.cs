@@ -59,7 +59,7 @@ public sealed class TransactionGroupingTests
         var id = await harness.SubmitAsync("app@example.com", "gone@one.test", "later@two.test", "ok@three.test");
         await harness.Events.NextAttemptAsync();
 
-        var first = Assert.Single(harness.Transport.Requests).Request;
+        var first = Assert.Single(harness.Transport.Requests, r => r.Request.Message.QueueId == id).Request;
         Assert.Equal(["gone@one.test", "later@two.test", "ok@three.test"], first.Recipients);
         var state = harness.StateOf(id);
         Assert.Equal(RecipientStatus.Failed, state.For("gone@one.test").Status);
