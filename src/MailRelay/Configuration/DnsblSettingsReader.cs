@@ -21,6 +21,14 @@ internal static class DnsblSettingsReader
             (string text, out IReadOnlyList<DnsblList> value, out string error) => DnsblListSyntax.TryParse(text, DnsblListKind.Ip, out value, out error));
         var domainLists = reader.Read<IReadOnlyList<DnsblList>>(N.DnsblDomainLists,
             (string text, out IReadOnlyList<DnsblList> value, out string error) => DnsblListSyntax.TryParse(text, DnsblListKind.Domain, out value, out error));
+        foreach (var name in (string[])[N.DnsblIpLists, N.DnsblDomainLists])
+        {
+            // A Spamhaus DQS key is a credential: config check prints the lists without it.
+            if (reader.Given(name) is { } listText)
+            {
+                reader.Resolve(name, DnsblListSyntax.Redact(listText), fromDefault: false);
+            }
+        }
 
         var (origin, unknownAddresses) = ips.Count > 0 ? (DnsblAddressOrigin.DnsblIps, null)
             : delivery.RelayHost is not null

@@ -142,6 +142,25 @@ public static class DnsblListSyntax
     }
 
     /// <summary>
+    /// A list setting as <c>config check</c> prints it: the subscriber key of each Spamhaus DQS zone
+    /// (<c>KEY.zen.dq.spamhaus.net</c>) is a credential and prints as <see cref="Configuration.ConfigurationReport.Redacted"/>;
+    /// everything else as given.
+    /// </summary>
+    public static string Redact(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return string.Join(',', text.Split(',').Select(entry =>
+        {
+            var trimmed = entry.Trim();
+            var equals = trimmed.IndexOf('=', StringComparison.Ordinal);
+            var zone = equals < 0 ? trimmed : trimmed[..equals];
+            var name = NameOf(zone.TrimEnd('.').ToLowerInvariant(), out _);
+            var isDqs = name is "zen.dq.spamhaus.net" or "dbl.dq.spamhaus.net" && zone.Length > name.Length + 1;
+            return isDqs ? Configuration.ConfigurationReport.Redacted + "." + name + trimmed[zone.Length..] : entry;
+        }));
+    }
+
+    /// <summary>
     /// The name for metrics and logs. A DQS zone carries the subscriber's key as its first label; the key is a credential
     /// and stays out of metric labels and logs.
     /// </summary>

@@ -34,6 +34,22 @@ public class ConfigCheckTests
     }
 
     [Fact]
+    public void A_spamhaus_dqs_key_in_the_blocklists_is_never_printed()
+    {
+        const string Key = "k3yofthesubscriber0123456789";
+        var (exitCode, stdout, _) = Run(
+            ("DNSBL_IPS", "203.0.113.25"),
+            ("DNSBL_IP_LISTS", $"{Key}.zen.dq.spamhaus.net,bl.spamcop.net"),
+            ("DNSBL_DOMAIN_LISTS", $"{Key}.dbl.dq.spamhaus.net=127.0.1.2-127.0.1.99"));
+
+        Assert.Equal(0, exitCode);
+        Assert.DoesNotContain(Key, stdout, StringComparison.Ordinal);
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains($"DNSBL_IP_LISTS={ConfigurationReport.Redacted}.zen.dq.spamhaus.net,bl.spamcop.net", lines);
+        Assert.Contains($"DNSBL_DOMAIN_LISTS={ConfigurationReport.Redacted}.dbl.dq.spamhaus.net=127.0.1.2-127.0.1.99", lines);
+    }
+
+    [Fact]
     public void A_relative_data_dir_is_printed_as_the_absolute_path_used()
     {
         var (exitCode, stdout, _) = Run(("DATA_DIR", "spool"), ("DKIM_KEY_DIR", "../keys"));
