@@ -18,8 +18,8 @@ public sealed class CertificateRenewalTests
     public async Task A_renewed_certificate_reaches_new_sessions_without_a_restart(int listener, SecureSocketOptions security)
     {
         using var directory = new TestDirectory();
-        var first = new TestCertificate(TimeSpan.FromDays(10));
-        var renewed = new TestCertificate(TimeSpan.FromDays(90));
+        var first = new PemCertificate(TimeSpan.FromDays(10));
+        var renewed = new PemCertificate(TimeSpan.FromDays(90));
         var secret = new MountedSecret(Path.Combine(directory.Path, "tls"), first.SecretFiles);
         await using var relay = await InProcessRelay.StartAsync(new Dictionary<string, string?>
         {
@@ -44,7 +44,7 @@ public sealed class CertificateRenewalTests
     }
 
     /// <summary>Connects and returns the thumbprint the relay presented; only the test's own certificates are accepted (pinned).</summary>
-    private static async Task<string?> PresentedThumbprintAsync(InProcessRelay relay, int listener, SecureSocketOptions security, params TestCertificate[] ours)
+    private static async Task<string?> PresentedThumbprintAsync(InProcessRelay relay, int listener, SecureSocketOptions security, params PemCertificate[] ours)
     {
         var endPoint = relay.SmtpEndPoints[listener];
         using var client = new SmtpClient { CheckCertificateRevocation = false };

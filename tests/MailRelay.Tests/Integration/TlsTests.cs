@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using MimeKit;
@@ -13,24 +11,15 @@ public sealed class TlsTests : IDisposable
 
     public void Dispose() => _certificates.Dispose();
 
-    private string _thumbprint = string.Empty;
-
     private (string Certificate, string Key) WritePemPair()
     {
-        using var key = RSA.Create(2048);
-        var request = new CertificateRequest("CN=relay.test.example", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
-        var certificatePath = Path.Combine(_certificates.Path, "tls.crt");
-        var keyPath = Path.Combine(_certificates.Path, "tls.key");
-        File.WriteAllText(certificatePath, certificate.ExportCertificatePem());
-        _thumbprint = certificate.GetCertHashString();
-        File.WriteAllText(keyPath, key.ExportPkcs8PrivateKeyPem());
-        return (certificatePath, keyPath);
+        _pinned = new AuthCertificate(_certificates);
+        return (_pinned.CertificateFile, _pinned.KeyFile);
     }
 
-    /// <summary>The test certificate is self-signed: pin it instead of trusting a CA.</summary>
-    private bool IsOurs(System.Security.Cryptography.X509Certificates.X509Certificate? presented) =>
-        presented is not null && string.Equals(presented.GetCertHashString(), _thumbprint, StringComparison.Ordinal);
+    private AuthCertificate? _pinned;
+
+    private bool IsOurs(System.Security.Cryptography.X509Certificates.X509Certificate? presented) => _pinned?.IsOurs(presented) == true;
 
     private static MimeMessage Message()
     {

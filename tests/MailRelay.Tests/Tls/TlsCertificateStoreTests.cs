@@ -34,8 +34,8 @@ public sealed class TlsCertificateStoreTests : IDisposable
     [Fact]
     public async Task A_renewed_certificate_is_in_use_after_the_next_check_and_its_expiry_is_exported()
     {
-        var first = new TestCertificate(TimeSpan.FromDays(10));
-        var renewed = new TestCertificate(TimeSpan.FromDays(90));
+        var first = new PemCertificate(TimeSpan.FromDays(10));
+        var renewed = new PemCertificate(TimeSpan.FromDays(90));
         var secret = new MountedSecret(Path.Combine(_directory.Path, "tls"), first.SecretFiles);
         using var store = Store(secret);
         await store.StartAsync(CancellationToken.None);
@@ -55,8 +55,8 @@ public sealed class TlsCertificateStoreTests : IDisposable
     [Fact]
     public async Task A_pair_that_does_not_load_keeps_the_previous_certificate_until_a_good_pair_comes()
     {
-        var first = new TestCertificate(TimeSpan.FromDays(10));
-        var other = new TestCertificate(TimeSpan.FromDays(90));
+        var first = new PemCertificate(TimeSpan.FromDays(10));
+        var other = new PemCertificate(TimeSpan.FromDays(90));
         var secret = new MountedSecret(Path.Combine(_directory.Path, "tls"), first.SecretFiles);
         using var store = Store(secret);
 
@@ -78,8 +78,8 @@ public sealed class TlsCertificateStoreTests : IDisposable
     [Fact]
     public void A_pair_that_does_not_load_at_start_is_a_startup_error()
     {
-        var first = new TestCertificate(TimeSpan.FromDays(10));
-        var other = new TestCertificate(TimeSpan.FromDays(10));
+        var first = new PemCertificate(TimeSpan.FromDays(10));
+        var other = new PemCertificate(TimeSpan.FromDays(10));
         var secret = new MountedSecret(
             Path.Combine(_directory.Path, "tls"), new Dictionary<string, string> { ["tls.crt"] = first.CertificatePem, ["tls.key"] = other.KeyPem });
 

@@ -4,9 +4,9 @@ using System.Security.Cryptography.X509Certificates;
 namespace MailRelay.Tests.Tls;
 
 /// <summary>A self-signed server certificate and its key as PEM text, valid until <see cref="NotAfter"/>.</summary>
-internal sealed class TestCertificate
+internal sealed class PemCertificate
 {
-    public TestCertificate(TimeSpan validFor)
+    public PemCertificate(TimeSpan validFor)
     {
         using var key = RSA.Create(2048);
         var request = new CertificateRequest("CN=relay.test.example", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
