@@ -69,12 +69,15 @@ public sealed class TransactionGroupingTests
 
         harness.Time.Advance(TimeSpan.FromMinutes(1));
         await harness.Events.RemovedAsync(id);
+        // The DSN is a message of its own, delivered on its own schedule: wait until it is gone too.
+        var dsnId = await harness.Events.RemovedMatchingAsync(removed => removed != id);
 
         Assert.Single(harness.Transport.For("gone@one.test"));
         Assert.Equal(2, harness.Transport.For("later@two.test").Count);
         Assert.Equal(["later@two.test"], harness.Transport.For("later@two.test")[1].Request.Recipients);
         Assert.Single(harness.Transport.For("ok@three.test"));
         var dsn = Assert.Single(harness.Transport.Requests, r => r.Request.Message.Envelope.Sender.Length == 0);
+        Assert.Equal(dsnId, dsn.Request.Message.QueueId);
         var report = Assert.IsType<MultipartReport>(MimeMessage.Load(new MemoryStream(dsn.Content)).Body);
         var groups = Assert.IsType<MessageDeliveryStatus>(report[1]).StatusGroups.Skip(1).Where(g => g.Count > 0).ToList();
         Assert.Equal(["rfc822; gone@one.test"], groups.Select(g => g["Final-Recipient"]));
