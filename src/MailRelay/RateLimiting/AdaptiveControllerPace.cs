@@ -9,7 +9,8 @@ namespace MailRelay.RateLimiting;
 /// delay is multiplied by <c>backoffMultiplier</c>, as always. Runs of <c>successThreshold</c> acceptances then
 /// multiply it by <c>recoveryRate</c>, as always, but not below the hold delay (<em>recovering</em>); at the hold
 /// delay it stays for <see cref="HoldRuns"/> runs (<em>holding</em>), three times as many as recovering from one
-/// backoff takes, which is what makes the time spent near the limit outweigh the time spent recovering. Then it
+/// backoff takes, which is what makes the time spent near the limit outweigh the time spent recovering, and for at
+/// least 30 seconds (<see cref="HoldRunsAt"/>), so a fast provider is not probed every few seconds. Then it
 /// <em>probes</em> past the limit: each run shortens the delay by a sixteenth of a recovery step, then an eighth, a
 /// quarter, a half, then whole steps. A probe that draws a reply sets a new limit delay and a hold delay halfway
 /// (geometrically) between the last probe step that carried a run and the hold it started from, so the hold closes
@@ -33,6 +34,14 @@ internal sealed class AdaptiveControllerPace
     /// <summary>Recovering from one backoff takes ln m / ln(1/r) runs; holding takes this many times as many.</summary>
     private const double HoldFactor = 3;
 
+    /// <summary>
+    /// The least time a hold lasts at the hold delay. A probe that draws a rate limit costs a whole recovery, the same
+    /// number of runs at any rate, so against a fast provider a hold counted in runs alone ends in seconds and the
+    /// recoveries eat a large share of the time; holding this long keeps them a small share, while a provider that
+    /// raises its limit is still noticed within about this long.
+    /// </summary>
+    private static readonly TimeSpan MinHoldTime = TimeSpan.FromSeconds(30);
+
     /// <summary>The first probe step, and the least margin of the hold above the limit, in recovery steps.</summary>
     private const double FirstProbeStep = 1.0 / 16;
 
@@ -54,8 +63,22 @@ internal sealed class AdaptiveControllerPace
         Delay = settings.BoundedInitialDelay;
     }
 
-    /// <summary>Runs of <c>successThreshold</c> acceptances spent at the hold delay before probing past the limit.</summary>
+    /// <summary>
+    /// Runs of <c>successThreshold</c> acceptances spent at the hold delay before probing past the limit, at least (see
+    /// <see cref="HoldRunsAt"/>).
+    /// </summary>
     public int HoldRuns { get; }
+
+    /// <summary>
+    /// Runs spent at <paramref name="hold"/> before probing: <see cref="HoldRuns"/>, or as many as fill
+    /// <see cref="MinHoldTime"/> at that delay when that is more.
+    /// </summary>
+    public int HoldRunsAt(TimeSpan hold)
+    {
+        var run = hold.Ticks * (double)Math.Max(1, _settings.SuccessThreshold);
+        var timed = run > 0 ? Math.Ceiling(MinHoldTime.Ticks / run) : HoldRuns;
+        return (int)Math.Clamp(Math.Max(HoldRuns, timed), 1, MaxHoldRuns);
+    }
 
     public TimeSpan Delay { get; private set; }
 
@@ -94,12 +117,13 @@ internal sealed class AdaptiveControllerPace
         }
 
         HeldRuns = HeldRuns < int.MaxValue ? HeldRuns + 1 : HeldRuns;
-        if (HeldRuns <= HoldRuns)
+        var holdRuns = HoldRunsAt(hold);
+        if (HeldRuns <= holdRuns)
         {
             return;
         }
 
-        var probe = Math.Min(HeldRuns - HoldRuns - 1, ProbeDoublings);
+        var probe = Math.Min(HeldRuns - holdRuns - 1, ProbeDoublings);
         Delay = _settings.Clamp(Scale(Delay, Math.Exp(-_step * FirstProbeStep * (1 << probe))));
         if (Delay <= limit * _settings.RecoveryRate)
         {
@@ -124,7 +148,7 @@ internal sealed class AdaptiveControllerPace
         var hold = least;
         if (GoodDelay is { } good)
         {
-            var probing = HoldDelay is { } previous && limit < previous && HeldRuns > HoldRuns && good <= previous;
+            var probing = HoldDelay is { } previous && limit < previous && HeldRuns > HoldRunsAt(previous) && good <= previous;
             var oneStepAbove = Scale(limit, 1 / _settings.RecoveryRate);
             var known = probing ? Scale(good, Math.Sqrt(HoldDelay!.Value / good)) : (good < oneStepAbove ? good : oneStepAbove);
             hold = known > hold ? known : hold;

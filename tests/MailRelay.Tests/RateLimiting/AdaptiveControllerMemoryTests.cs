@@ -13,41 +13,69 @@ public sealed class AdaptiveControllerMemoryTests : IDisposable
 
     public void Dispose() => _fixture.Dispose();
 
-    /// <summary>Steps of × 2 and × ½ per accepted message: a backoff takes one run to recover, so the hold is 3 runs.</summary>
+    /// <summary>
+    /// Steps of × 4 and × ½ per accepted message: a backoff takes two runs to recover, so the runs alone would hold for 6;
+    /// at delays under a second the least hold time of 30 s decides instead.
+    /// </summary>
     private AdaptiveController Controller() => new(Google, AdaptiveSettings.Default.Overlay(JsonDocument.Parse(
         """{"minDelay":10,"maxDelay":60000,"initialDelay":1000,"backoffMultiplier":4,"recoveryRate":0.5,"successThreshold":1,"circuitBreakerThreshold":100}""").RootElement), _time);
 
+    /// <summary>
+    /// The same steps 40 times slower (a 40 s start): a hold of 6 runs at 20 s lasts longer than the least hold time of
+    /// 30 s, so the runs alone decide when probing starts.
+    /// </summary>
+    private AdaptiveController SlowController() => new(Google, AdaptiveSettings.Default.Overlay(JsonDocument.Parse(
+        """{"minDelay":400,"maxDelay":2400000,"initialDelay":40000,"backoffMultiplier":4,"recoveryRate":0.5,"successThreshold":1,"circuitBreakerThreshold":100}""").RootElement), _time);
+
+    private static TimeSpan Ms(double milliseconds) => TimeSpan.FromMilliseconds(milliseconds * 40);
+
     [Fact]
-    public void Recovery_after_a_rate_limit_stops_at_the_last_good_delay_holds_there_then_probes_gently()
+    public void Against_a_fast_provider_the_hold_lasts_at_least_30_seconds_before_probing()
     {
         var controller = Controller();
         Accept(controller, 2);                                    // runs at 1000 and 500 ms
         controller.Report(DeliveryOutcome.RateLimited, wasProbe: false);
-
-        Assert.Equal(TimeSpan.FromMilliseconds(250), controller.LimitDelay);
-        Assert.Equal(TimeSpan.FromMilliseconds(1000), controller.CurrentDelay);
         Accept(controller, 1);
-        Assert.Equal(TimeSpan.FromMilliseconds(500), controller.CurrentDelay);    // the last good delay, not 500 × ½
-        Accept(controller, 6);
-        Assert.Equal(TimeSpan.FromMilliseconds(500), controller.CurrentDelay);    // held for 3 × ln 4 / ln 2 = 6 runs
+        Assert.Equal(TimeSpan.FromMilliseconds(500), controller.CurrentDelay);
+
+        // 6 runs would end the hold by the runs alone; at 500 ms a run, 30 s take 60 of them.
+        Accept(controller, 60);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), controller.CurrentDelay);
         Accept(controller, 1);
         Assert.Equal(500 * Math.Pow(2, -1.0 / 16), controller.CurrentDelay.TotalMilliseconds, 3);
+    }
+
+    [Fact]
+    public void Recovery_after_a_rate_limit_stops_at_the_last_good_delay_holds_there_then_probes_gently()
+    {
+        var controller = SlowController();
+        Accept(controller, 2);                                    // runs at 40 and 20 s
+        controller.Report(DeliveryOutcome.RateLimited, wasProbe: false);
+
+        Assert.Equal(Ms(250), controller.LimitDelay);
+        Assert.Equal(Ms(1000), controller.CurrentDelay);
         Accept(controller, 1);
-        Assert.Equal(500 * Math.Pow(2, -3.0 / 16), controller.CurrentDelay.TotalMilliseconds, 3);
-        Assert.Equal(TimeSpan.FromMilliseconds(250), controller.LimitDelay);
+        Assert.Equal(Ms(500), controller.CurrentDelay);    // the last good delay, not 20 s × ½
+        Accept(controller, 6);
+        Assert.Equal(Ms(500), controller.CurrentDelay);    // held for 3 × ln 4 / ln 2 = 6 runs
+        Accept(controller, 1);
+        Assert.Equal(Ms(500).TotalMilliseconds * Math.Pow(2, -1.0 / 16), controller.CurrentDelay.TotalMilliseconds, 3);
+        Accept(controller, 1);
+        Assert.Equal(Ms(500).TotalMilliseconds * Math.Pow(2, -3.0 / 16), controller.CurrentDelay.TotalMilliseconds, 3);
+        Assert.Equal(Ms(250), controller.LimitDelay);
     }
 
     [Fact]
     public void A_whole_recovery_step_past_the_limit_without_a_reply_forgets_it_and_recovers_at_full_steps()
     {
-        var controller = Controller();
+        var controller = SlowController();
         Accept(controller, 2);
         controller.Report(DeliveryOutcome.RateLimited, wasProbe: false);
         Accept(controller, 7);
 
-        // Probe steps of 1/16, 1/8, 1/4, 1/2, then whole halvings: 500 → … → 130.6 → 65.3, past 250 × ½.
+        // Probe steps of 1/16, 1/8, 1/4, 1/2, then whole halvings: 20 s → … → 5.2 → 2.6 s, past 10 s × ½.
         Accept(controller, 5);
-        Assert.Equal(TimeSpan.FromMilliseconds(250), controller.LimitDelay);
+        Assert.Equal(Ms(250), controller.LimitDelay);
         Accept(controller, 1);
         Assert.Null(controller.LimitDelay);
         var free = controller.CurrentDelay;
@@ -58,17 +86,17 @@ public sealed class AdaptiveControllerMemoryTests : IDisposable
     [Fact]
     public void A_probe_that_draws_a_reply_holds_next_between_its_last_good_step_and_the_previous_hold()
     {
-        var controller = Controller();
+        var controller = SlowController();
         Accept(controller, 2);
         controller.Report(DeliveryOutcome.RateLimited, wasProbe: false);
-        Accept(controller, 9);                                    // recovered, held, two probe steps: 500 → 478 → 438
-        var lastGood = 500 * Math.Pow(2, -1.0 / 16);
+        Accept(controller, 9);                                    // recovered, held, two probe steps: 20 → 19.1 → 17.5 s
+        var lastGood = Ms(500).TotalMilliseconds * Math.Pow(2, -1.0 / 16);
 
         controller.Report(DeliveryOutcome.RateLimited, wasProbe: false);
         Accept(controller, 2);
 
-        Assert.Equal(500 * Math.Pow(2, -3.0 / 16), controller.LimitDelay!.Value.TotalMilliseconds, 3);
-        Assert.Equal(Math.Sqrt(lastGood * 500), controller.CurrentDelay.TotalMilliseconds, 3);
+        Assert.Equal(Ms(500).TotalMilliseconds * Math.Pow(2, -3.0 / 16), controller.LimitDelay!.Value.TotalMilliseconds, 3);
+        Assert.Equal(Math.Sqrt(lastGood * Ms(500).TotalMilliseconds), controller.CurrentDelay.TotalMilliseconds, 3);
     }
 
     [Fact]
