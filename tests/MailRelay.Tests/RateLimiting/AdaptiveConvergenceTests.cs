@@ -22,11 +22,15 @@ public sealed class AdaptiveConvergenceTests(ITestOutputHelper output)
     private static AdaptiveSettings SeedSteps { get; } = AdaptiveSettings.Default.Overlay(JsonDocument.Parse(
         """{"minDelay":100,"maxDelay":60000,"initialDelay":1000,"backoffMultiplier":2,"recoveryRate":0.9,"successThreshold":3}""").RootElement);
 
+    /// <summary>
+    /// Against 4 or 5 messages a second the hold lasts its 30 s rather than its 20 runs, so probing (and the recovery each
+    /// probe costs) is rarer: at least 90% there.
+    /// </summary>
     [Theory]
-    [InlineData(2)]
-    [InlineData(4)]
-    [InlineData(5)]
-    public void With_the_seed_steps_it_takes_at_least_85_percent_of_a_fast_provider_and_at_most_5_percent_421s(int perSecond)
+    [InlineData(2, 0.85)]
+    [InlineData(4, 0.90)]
+    [InlineData(5, 0.90)]
+    public void With_the_seed_steps_it_takes_most_of_a_fast_providers_rate_and_at_most_5_percent_421s(int perSecond, double share)
     {
         var provider = Simulate(SeedSteps, allowed: perSecond, TimeSpan.FromSeconds(1));
         provider.Run(TimeSpan.FromMinutes(5));
@@ -34,7 +38,7 @@ public sealed class AdaptiveConvergenceTests(ITestOutputHelper output)
         provider.Run(TimeSpan.FromMinutes(20));
 
         Report(provider, from, provider.Now);
-        Assert.InRange(provider.ShareOfLimit(from, provider.Now), 0.85, 1.0);
+        Assert.InRange(provider.ShareOfLimit(from, provider.Now), share, 1.0);
         Assert.InRange(provider.RefusedShare(from, provider.Now), 0.0, 0.05);
     }
 
