@@ -6,7 +6,7 @@ between transaction starts); the provider takes at most N transactions in any WI
 (421); each outcome reaches the controller LATENCY seconds after its transaction started. The controller follows
 src/MailRelay/RateLimiting/AdaptiveControllerPace.cs (see docs/pacing.md): a refusal remembers the delay it came at
 (the limit) and a hold just above it, and multiplies the delay by m; runs of `threshold` acceptances multiply it by r
-down to the hold, hold there for 3 x ln m / ln(1/r) runs, then probe past the limit in steps of 1/16, 1/8, 1/4, 1/2
+down to the hold, hold there for 3 x ln m / ln(1/r) runs and at least 30 s, then probe past the limit in steps of 1/16, 1/8, 1/4, 1/2
 and whole recovery steps, forgetting the limit one whole step past it. A refusal reported before the first slot at
 the new delay could have been used is an echo of the last backoff and changes nothing. --old models the controller
 before that memory (every refusal x m, every run x r), which saw-tooths to about ln m / (m - 1) of the rate.
@@ -51,11 +51,15 @@ class Controller:
             self.d, self.held = max(self.clamp(self.d * self.r), self.hold), 0
         else:
             self.held += 1
-            if self.held > self.hold_runs:
-                probe = min(self.held - self.hold_runs - 1, 4)
+            runs = self.runs_at(self.hold)
+            if self.held > runs:
+                probe = min(self.held - runs - 1, 4)
                 self.d = self.clamp(self.d * math.exp(-self.step * 2 ** probe / 16))
                 if self.d <= self.limit * self.r:
                     self.limit = self.hold = None
+
+    def runs_at(self, hold):   # the hold's runs, or as many as fill 30 s at the hold delay when that is more
+        return max(self.hold_runs, math.ceil(30 / (hold * self.k))) if hold > 0 else self.hold_runs
 
     def refused(self, now):
         self.streak = 0
@@ -66,7 +70,7 @@ class Controller:
             return
         limit, hold = self.d, self.d * math.exp(self.step / 16)
         if self.good is not None:
-            probing = self.hold is not None and limit < self.hold and self.held > self.hold_runs and self.good <= self.hold
+            probing = self.hold is not None and limit < self.hold and self.held > self.runs_at(self.hold) and self.good <= self.hold
             known = math.sqrt(self.good * self.hold) if probing else min(self.good, limit / self.r)
             hold = max(hold, known)
         self.limit, self.hold, self.held = limit, self.clamp(hold), 0
