@@ -247,6 +247,32 @@ public sealed class EventOutboxTests : IDisposable
         await waiting.WaitAsync(Patience);
     }
 
+    [Fact]
+    public async Task The_metrics_count_appends_by_type_and_failures_and_measure_the_segments_on_disk()
+    {
+        var registry = Prometheus.Metrics.NewCustomRegistry();
+        var disk = new FaultInjectingDiskSync();
+        await using var outbox = new EventOutbox(_data.Path, disk, NullLogger.Instance, new EventMetrics(registry), maxSegmentBytes: 600);
+        outbox.Open();
+        await outbox.AppendAsync(Many("M1", 3));
+        await outbox.AppendAsync([Delivered("M2", "x@example.net") with { Type = RelayEventTypes.Bounced }]);
+        disk.Fail(DiskOperation.Write, "events", count: 1);
+        await Assert.ThrowsAsync<IOException>(() => outbox.AppendAsync(Many("M3", 1)).AsTask());
+
+        using var output = new MemoryStream();
+        await registry.CollectAndExportAsTextAsync(output);
+        var samples = MailRelay.Tests.Integration.MetricSample.ParseAll(Encoding.UTF8.GetString(output.ToArray()));
+        double Value(string name, string? type = null) =>
+            samples.Single(s => s.Name == name && (type is null || s.Labels["type"] == type)).Value;
+
+        Assert.Equal(3, Value("mailrelay_events_appended_total", "delivered"));
+        Assert.Equal(1, Value("mailrelay_events_appended_total", "bounced"));
+        Assert.Equal(0, Value("mailrelay_events_appended_total", "expired"));
+        Assert.Equal(1, Value("mailrelay_events_append_failures_total"));
+        Assert.Equal(Segments().Length, Value("mailrelay_events_outbox_segments"));
+        Assert.Equal(Segments().Sum(f => new FileInfo(f).Length), Value("mailrelay_events_outbox_bytes"));
+    }
+
     private EventOutbox Open(IDiskSync? disk = null, long maxSegmentBytes = EventOutbox.DefaultMaxSegmentBytes, IRelayEventListener? listener = null)
     {
         var outbox = new EventOutbox(
