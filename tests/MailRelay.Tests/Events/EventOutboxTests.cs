@@ -240,7 +240,7 @@ public sealed class EventOutboxTests : IDisposable
     public async Task WaitBeyond_completes_once_a_later_event_is_durable()
     {
         await using var outbox = Open();
-        var waiting = outbox.WaitBeyondAsync(1, CancellationToken.None);
+        var waiting = outbox.WaitBeyondAsync(2, CancellationToken.None);
         await outbox.AppendAsync(Many("L1", 1));
         Assert.False(waiting.IsCompleted);
         await outbox.AppendAsync(Many("L2", 1));
