@@ -112,6 +112,7 @@ public static class ConfigurationLoader
             AdminEndPoint = admin,
             LogFormat = reader.ReadChoice(N.LogFormat, LogFormatChoices),
             LogLevel = reader.ReadChoice(N.LogLevel, LogLevelChoices),
+            Bounce = BounceSettingsReader.Read(reader),
         };
 
         var foreign = ForeignVariableDetector.Find(environment);

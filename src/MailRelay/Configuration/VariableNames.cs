@@ -106,4 +106,10 @@ public static class VariableNames
     public const string LogFormat = "LOG_FORMAT";
     public const string LogLevel = "LOG_LEVEL";
     public const string DeliveryRecipientLimit = "DELIVERY_RECIPIENT_LIMIT";
+    public const string BounceVerpEnabled = "BOUNCE_VERP_ENABLED";
+    public const string BounceUseSenderDomain = "BOUNCE_USE_SENDER_DOMAIN";
+    public const string BounceHmacSecret = "BOUNCE_HMAC_SECRET";
+    public const string BounceHmacSecretFile = "BOUNCE_HMAC_SECRET_FILE";
+    public const string BounceMaxAge = "BOUNCE_MAX_AGE";
+    public const string SuppressAfterHardBounce = "SUPPRESS_AFTER_HARD_BOUNCE";
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using MailRelay.Authentication;
+using MailRelay.Bounces;
 using MailRelay.Configuration;
 using MailRelay.Delivery.Scheduling;
 using MailRelay.Delivery.Transport;
@@ -106,6 +107,7 @@ public sealed class RelayHost : IAsyncDisposable
         builder.Services.AddSingleton(new SpoolFreeSpace(configuration.DataDirectory, configuration.SpoolMinFreeSpace, time));
         builder.Services.AddSingleton<ISmtpSessionHandler, RelaySessionHandler>();
         builder.Services.AddSingleton<SmtpConnectionHandler>();
+        builder.Services.AddBounceAddresses(configuration);
         builder.Services.AddSmtpDeliveryTransport(configuration);
         builder.Services.AddDeliveryPacing(configuration, metrics.Registry);
         builder.Services.AddQueueManager(configuration, metrics.Registry, configuration.Delivery.Concurrency);
