@@ -16,6 +16,7 @@ using MailRelay.Smtp.Connections;
 using MailRelay.Smtp.Hosting;
 using MailRelay.Smtp.Proxy;
 using MailRelay.Smtp.Session;
+using MailRelay.Suppression;
 using MailRelay.Tls;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -108,6 +109,7 @@ public sealed class RelayHost : IAsyncDisposable
         builder.Services.AddSingleton<ISmtpSessionHandler, RelaySessionHandler>();
         builder.Services.AddSingleton<SmtpConnectionHandler>();
         builder.Services.AddBounceAddresses(configuration);
+        builder.Services.AddSuppression(configuration, metrics.Registry, time);
         builder.Services.AddSmtpDeliveryTransport(configuration);
         builder.Services.AddDeliveryPacing(configuration, metrics.Registry);
         builder.Services.AddQueueManager(configuration, metrics.Registry, configuration.Delivery.Concurrency);
