@@ -171,7 +171,7 @@ public static class CommandLine
                           like postsuper -h / -H / -d; works while the daemon runs
           suppress list   the recipients refused at RCPT after a hard bounce or a complaint (SUPPRESS_AFTER_HARD_BOUNCE)
           suppress remove ADDRESS
-                          take a recipient off that list; works while the daemon runs (exit 1: it was not on it)
+                          take a recipient off that list; works while the daemon runs (exit 3: it was not on it)
           rate show       delivery pacing per provider: delay, circuit, counters, warm-up (from the saved state)
           rate reset PROVIDER
                           forget a provider's pacing state (a domain names its provider: gmail.com → google.com)

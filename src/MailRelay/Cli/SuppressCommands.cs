@@ -25,13 +25,16 @@ internal static class SuppressCommands
         return CommandLine.ExitOk;
     }
 
-    /// <summary>Exit 0 when <paramref name="address"/> was suppressed and is no longer; 1 when it was not suppressed.</summary>
+    /// <summary>Exit code of <c>suppress remove</c> when the address was not on the list (1 is a bad configuration).</summary>
+    public const int ExitNotSuppressed = 3;
+
+    /// <summary>Exit 0 when <paramref name="address"/> was suppressed and is no longer; 3 when it was not suppressed.</summary>
     public static int RunRemove(RelayConfiguration configuration, string address, TextWriter stdout, TextWriter stderr, TimeProvider time)
     {
         if (!new SuppressionStore(configuration.DataDirectory, time).Remove(address))
         {
             stderr.WriteLine($"MailRelay suppress remove: <{address}> is not suppressed.");
-            return CommandLine.ExitError;
+            return ExitNotSuppressed;
         }
 
         stdout.WriteLine($"<{address}> removed from the suppression list.");
