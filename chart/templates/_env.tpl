@@ -184,6 +184,28 @@ only. Its hash is the pod's checksum/config annotation, so any change rolls the 
 - name: WARMUP_DOMAINS
   value: {{ join "," .Values.warmup.domains | quote }}
 {{- end }}
+{{- with .Values.inbound.bounce }}
+{{- if and .verp (not .existingSecret) }}
+{{- fail "inbound.bounce.verp needs inbound.bounce.existingSecret: a Secret holding the return paths' HMAC key" }}
+{{- end }}
+- name: BOUNCE_VERP_ENABLED
+  value: {{ .verp | toString | quote }}
+- name: BOUNCE_USE_SENDER_DOMAIN
+  value: {{ .useSenderDomain | toString | quote }}
+- name: BOUNCE_MAX_AGE
+  value: {{ printf "%dd" (int .maxAgeDays) | quote }}
+{{- if .existingSecret }}
+- name: BOUNCE_HMAC_SECRET
+  valueFrom:
+    secretKeyRef:
+      name: {{ .existingSecret | quote }}
+      key: {{ .existingSecretKey | quote }}
+{{- end }}
+{{- end }}
+{{- if .Values.suppression.enabled }}
+- name: SUPPRESS_AFTER_HARD_BOUNCE
+  value: {{ .Values.suppression.duration | quote }}
+{{- end }}
 {{- with .Values.dnsbl }}
 {{- if not (kindIs "invalid" .enabled) }}
 - name: DNSBL_ENABLED

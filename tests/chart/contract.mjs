@@ -63,6 +63,9 @@ function secretValue(name, key) {
     if (key === 'users') {
         return 'contract-stand-in:{PLAIN}contract-stand-in-password\n';
     }
+    if (key === 'hmac-secret') {
+        return randomBytes(32).toString('hex');
+    }
     if (key === 'tsig-secret') {
         return `${randomBytes(32).toString('base64')}\n`;
     }

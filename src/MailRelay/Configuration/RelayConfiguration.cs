@@ -74,6 +74,9 @@ public sealed record RelayConfiguration
     /// <summary>DNSBL_*: the blocklist monitor.</summary>
     public required DnsblSettings Dnsbl { get; init; }
 
+    /// <summary>BOUNCE_* and SUPPRESS_*: VERP return paths and the suppression list.</summary>
+    public BounceSettings Bounce { get; init; } = BounceSettings.Off;
+
     /// <summary>ADMIN_LISTEN; null = the admin HTTP listener is off.</summary>
     public required IPEndPoint? AdminEndPoint { get; init; }
 

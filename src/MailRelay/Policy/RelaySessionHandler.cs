@@ -17,10 +17,14 @@ public sealed partial class RelaySessionHandler : ISmtpSessionHandler
     private readonly Spool _spool;
     private readonly SpoolFreeSpace _freeSpace;
     private readonly ILogger<RelaySessionHandler> _logger;
+    private readonly Suppression.SuppressionPolicy? _suppression;
 
+    /// <param name="suppression">Under SUPPRESS_AFTER_HARD_BOUNCE: refuses suppressed recipients at RCPT.</param>
     public RelaySessionHandler(
-        RelayPolicy policy, SenderPolicy senders, MessageIntake intake, Spool spool, SpoolFreeSpace freeSpace, ILogger<RelaySessionHandler> logger)
+        RelayPolicy policy, SenderPolicy senders, MessageIntake intake, Spool spool, SpoolFreeSpace freeSpace, ILogger<RelaySessionHandler> logger,
+        Suppression.SuppressionPolicy? suppression = null)
     {
+        _suppression = suppression;
         _freeSpace = freeSpace;
         _policy = policy;
         _senders = senders;
@@ -70,6 +74,11 @@ public sealed partial class RelaySessionHandler : ISmtpSessionHandler
         {
             LogRelayDenied(_logger, session.Id, session.RemoteEndPoint, session.HeloName ?? "-", transaction.ReversePath, recipient);
         }
+        else if (_suppression?.Check(recipient) is { } suppressed)
+        {
+            LogSuppressed(_logger, session.Id, session.RemoteEndPoint, transaction.ReversePath, recipient);
+            refusal = suppressed;
+        }
 
         return ValueTask.FromResult(refusal);
     }
@@ -95,6 +104,10 @@ public sealed partial class RelaySessionHandler : ISmtpSessionHandler
             session.IsSecure);
         return ValueTask.CompletedTask;
     }
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "{SessionId}: suppressed recipient client={Client} from=<{Sender}> to=<{Recipient}>; answered 550 5.1.1")]
+    private static partial void LogSuppressed(ILogger logger, string sessionId, System.Net.EndPoint? client, string sender, string recipient);
 
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "{SessionId}: sender refused client={Client} user={User} from=<{Sender}> reason={Reason}; answered 553 5.7.1")]

@@ -24,6 +24,8 @@ public class CommandSyntaxTests
     [InlineData("queue delete", "MailRelay queue delete: missing ID.", "Usage: MailRelay queue delete ID")]
     [InlineData("queue delete a b", "MailRelay queue delete: unexpected argument 'b'.", "Usage: MailRelay queue delete ID")]
     [InlineData("queue list x", "MailRelay queue list: unexpected argument 'x'.", "Usage: MailRelay queue list")]
+    [InlineData("suppress remove", "MailRelay suppress remove: missing ADDRESS.", "Usage: MailRelay suppress remove ADDRESS")]
+    [InlineData("suppress list x", "MailRelay suppress list: unexpected argument 'x'.", "Usage: MailRelay suppress list")]
     [InlineData("rate reset", "MailRelay rate reset: missing PROVIDER.", "Usage: MailRelay rate reset PROVIDER")]
     [InlineData("rate reset a b", "MailRelay rate reset: unexpected argument 'b'.", "Usage: MailRelay rate reset PROVIDER")]
     [InlineData("rate show x", "MailRelay rate show: unexpected argument 'x'.", "Usage: MailRelay rate show")]
