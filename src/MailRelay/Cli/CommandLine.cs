@@ -41,6 +41,8 @@ public static class CommandLine
                 return WithConfiguration(environment, stderr, c => QueueCommands.RunList(c, stdout, stderr));
             case "queue flush":
                 return WithConfiguration(environment, stderr, c => QueueCommands.RunFlush(c, null, stdout, stderr));
+            case var _ when args.Length == 4 && args[0] == "queue" && args[1] == "handoff":
+                return await HandoffCommand.RunAsync(environment, args[2], args[3], stdout, stderr);
             case var _ when args.Length == 3 && args[0] == "queue":
                 return QueueCommand(environment, args[1], args[2], stdout, stderr);
             case "rate show":
@@ -165,6 +167,9 @@ public static class CommandLine
                           retry now (all deferred mail, or one message), like postqueue -f / -i
           queue hold ID | release ID | delete ID
                           like postsuper -h / -H / -d; works while the daemon runs
+          queue handoff --to HOST:PORT
+                          hand a stopped daemon's queue to another relay (one that lists this host in its
+                          HANDOFF_PEERS). Exit 0 all handed over, 1 some left, 2 usage, 3 a daemon runs here
           rate show       delivery pacing per provider: delay, circuit, counters, warm-up (from the saved state)
           rate reset PROVIDER
                           forget a provider's pacing state (a domain names its provider: gmail.com → google.com)

@@ -16,6 +16,7 @@ internal static class CommandSyntax
         ("queue hold", ["ID"], 1),
         ("queue release", ["ID"], 1),
         ("queue delete", ["ID"], 1),
+        ("queue handoff", ["--to", "HOST:PORT"], 2),
         ("rate show", [], 0),
         ("rate reset", ["PROVIDER"], 1),
         ("dkim show", ["DOMAIN"], 0),
