@@ -159,7 +159,7 @@ public class ScaleDownHandoffTests
         {
             ["MAIL_HOSTNAME"] = "mailrelay-1.test.example",
             ["SMTP_LISTENERS"] = "127.0.0.1:0",
-        ["ADMIN_LISTEN"] = "127.0.0.1:0",
+            ["ADMIN_LISTEN"] = "127.0.0.1:0",
             ["DATA_DIR"] = data.Path,
             ["DELIVERY_ROUTES"] = TestNetwork.UnreachableRoutes,
             ["DNS_SERVERS"] = TestNetwork.SilentDnsServer,
