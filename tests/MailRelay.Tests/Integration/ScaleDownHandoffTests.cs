@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using MailRelay.Queue;
 using MailRelay.Tests.Support;
+using Xunit.Abstractions;
 
 namespace MailRelay.Tests.Integration;
 
@@ -11,7 +12,7 @@ namespace MailRelay.Tests.Integration;
 /// queue to the remaining pod on SIGTERM; kill -9 mid-way loses nothing; a plain restart keeps the queue; and
 /// <c>queue handoff --to</c> empties a stopped daemon's DATA_DIR.
 /// </summary>
-public class ScaleDownHandoffTests
+public class ScaleDownHandoffTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(240);
 
@@ -64,6 +65,11 @@ public class ScaleDownHandoffTests
         var terminated = DateTimeOffset.UtcNow;
         leaving.Terminate();
         await leaving.WaitForExitAsync(Limit);
+
+        foreach (var line in leaving.Output.Split('\n').Where(l => l.Contains("Scale-down check", StringComparison.Ordinal) || l.Contains("Handoff to", StringComparison.Ordinal)))
+        {
+            output.WriteLine(line);
+        }
 
         Assert.Equal(0, leaving.ExitCode);
         Assert.Empty(leavingData.QueuedFiles());
