@@ -10,6 +10,8 @@
 #   render     helm template for every scenario: chart/ci/*.yaml, values.example.yaml, tests/chart/guard/pass-*.yaml
 #   schema     every rendered object validated against the Kubernetes schemas (unknown fields refused);
 #              the ServiceMonitor (a CRD) by a hand check of its documented shape
+#   scale-out  tests/chart/scale-out/*.yaml (several pods): lint, schema, and scale-out-check.mjs (PodDisruptionBudget,
+#              headless Service, handoff variables, pod-to-pod NetworkPolicy rule, Role, grace period)
 #   guard      tests/chart/guard/fail-*.yaml must be refused with the message in their "# expect:" line
 #   contract   every scenario's container environment passes `MailRelay config check` and starts the daemon;
 #              tests/chart/contract-negative/*.yaml prove the contract check fails on drift
@@ -99,6 +101,20 @@ for f in tests/chart/example-negative/*.yaml; do
         pass "example-negative $f caught: $expected"
     else
         fail "example-negative $f failed for another reason:"; echo "$out"
+    fi
+done
+
+# scale-out: replicas with Redis and the handoff (not a contract scenario until the daemon knows REDIS_URL).
+for f in tests/chart/scale-out/*.yaml; do
+    if ! "$helm" template relay chart --namespace mail -f "$f" > "$work/scale-out.yaml" 2> "$work/err" \
+        || ! "$helm" template relay chart --namespace mail > "$work/single.yaml" 2>> "$work/err"; then
+        fail "scale-out $f: did not render"; sed 's/^/    /' "$work/err"; continue
+    fi
+    if out=$("$helm" lint --strict chart -f "$f" 2>&1) && out=$(node tests/chart/validate-manifests.mjs "$node_tools" "$work/scale-out.yaml" 2>&1) \
+        && out=$(node tests/chart/scale-out-check.mjs "$node_tools" "$work/scale-out.yaml" "$work/single.yaml" "$f" 2>&1); then
+        pass "scale-out $f"; echo "$out"
+    else
+        fail "scale-out $f"; echo "$out"
     fi
 done
 

@@ -39,7 +39,7 @@ asks dns.ipDetectUrls instead. */}}
 Service's LoadBalancer address. The pod then mounts a service-account token, and the Role (role.yaml) is rendered
 on the same condition. */}}
 {{- define "mail-relay.kubernetesApi" -}}
-{{- if or (eq (include "mail-relay.dnsProvider" .) "external-dns") (include "mail-relay.dnsKubernetesService" .) -}}true{{- end -}}
+{{- if or (eq (include "mail-relay.dnsProvider" .) "external-dns") (include "mail-relay.dnsKubernetesService" .) (include "mail-relay.handoff" .) -}}true{{- end -}}
 {{- end -}}
 
 {{/* automountServiceAccountToken of the ServiceAccount and the pod. */}}

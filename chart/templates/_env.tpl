@@ -44,6 +44,30 @@ only. Its hash is the pod's checksum/config annotation, so any change rolls the 
   value: {{ include "mail-relay.scalar" .Values.smtp.maxErrors | quote }}
 - name: SHUTDOWN_TIMEOUT
   value: {{ .Values.shutdownTimeout | quote }}
+{{- if include "mail-relay.handoff" . }}
+- name: HANDOFF_SERVICE
+  value: {{ include "mail-relay.headlessDomain" . | quote }}
+- name: HANDOFF_PORT
+  value: {{ include "mail-relay.scalar" .Values.smtp.containerPort | quote }}
+- name: HANDOFF_TIMEOUT
+  value: {{ .Values.handoff.timeout | quote }}
+- name: POD_NAME
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.name
+{{- end }}
+- name: HANDOFF_PEERS
+  value: {{ default (list "none") .Values.handoff.peerNetworks | join "," | quote }}
+{{- if .Values.redis.existingSecret }}
+- name: REDIS_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.redis.existingSecret | quote }}
+      key: {{ .Values.redis.existingSecretKey | quote }}
+{{- else if .Values.redis.url }}
+- name: REDIS_URL
+  value: {{ .Values.redis.url | quote }}
+{{- end }}
 - name: DATA_DIR
   value: "/data"
 - name: SPOOL_MIN_FREE_SPACE

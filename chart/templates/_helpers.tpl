@@ -160,3 +160,43 @@ readinessProbe in Kubernetes' own form (a handler there replaces the built one).
 {{- end -}}
 {{- toYaml (mergeOverwrite $probe $override) -}}
 {{- end -}}
+
+{{/* "true" when the scale-down handoff is rendered (HANDOFF_*, the Role's StatefulSet rule, the pods' NetworkPolicy rule). */}}
+{{- define "mail-relay.handoff" -}}
+{{- if .Values.handoff.enabled -}}true{{- end -}}
+{{- end -}}
+
+{{/* The headless Service's cluster DNS name: the StatefulSet's pods are <name>-<ordinal>.<this>. */}}
+{{- define "mail-relay.headlessDomain" -}}
+{{- printf "%s-headless.%s.svc" (include "mail-relay.fullname" .) .Release.Namespace -}}
+{{- end -}}
+
+{{/* The pod's grace period: the sessions' drain, and with the handoff on, the handoff's own deadline after it. */}}
+{{- define "mail-relay.gracePeriod" -}}
+{{- $grace := int64 .Values.terminationGracePeriodSeconds -}}
+{{- if include "mail-relay.handoff" . -}}
+{{- $grace = add $grace (include "mail-relay.durationSeconds" .Values.handoff.timeout | int64) -}}
+{{- end -}}
+{{- $grace -}}
+{{- end -}}
+
+{{/* Pod anti-affinity from podAntiAffinity (soft or hard) over node host names; empty when none or `affinity` is set. */}}
+{{- define "mail-relay.podAntiAffinity" -}}
+{{- if and (not .Values.affinity) (eq .Values.podAntiAffinity "soft") }}
+podAntiAffinity:
+  preferredDuringSchedulingIgnoredDuringExecution:
+    - weight: 100
+      podAffinityTerm:
+        topologyKey: kubernetes.io/hostname
+        labelSelector:
+          matchLabels:
+            {{- include "mail-relay.selectorLabels" . | nindent 12 }}
+{{- else if and (not .Values.affinity) (eq .Values.podAntiAffinity "hard") }}
+podAntiAffinity:
+  requiredDuringSchedulingIgnoredDuringExecution:
+    - topologyKey: kubernetes.io/hostname
+      labelSelector:
+        matchLabels:
+          {{- include "mail-relay.selectorLabels" . | nindent 10 }}
+{{- end -}}
+{{- end -}}

@@ -80,6 +80,17 @@ valid YAML but dangerous (an open relay) or that the daemon would refuse at star
 {{- if le (int64 .Values.terminationGracePeriodSeconds) $drain -}}
 {{- fail (printf "terminationGracePeriodSeconds (%d) must be above shutdownTimeout (%s = %ds), or Kubernetes kills the relay before it has drained its sessions." (int64 .Values.terminationGracePeriodSeconds) .Values.shutdownTimeout $drain) -}}
 {{- end -}}
+{{- if and (gt (int .Values.replicaCount) 1) (not .Values.redis.url) (not .Values.redis.existingSecret) -}}
+{{- fail (printf "replicaCount %d needs redis.url or redis.existingSecret: the pods share each provider's pacing through Redis, so that together they stay within its limits; without it each pod would pace alone and N pods would send N times the limit. See docs/scaling.md." (int .Values.replicaCount)) -}}
+{{- end -}}
+{{- if and (gt (int .Values.replicaCount) 1) .Values.handoff.enabled (not .Values.handoff.peerNetworks) -}}
+{{- fail (printf "replicaCount %d with handoff.enabled needs handoff.peerNetworks: the cluster's pod network(s), from which a pod leaving at scale-down hands its queue to pod 0; without it pod 0 would refuse the handoff and the queue would stay on the volume. See docs/scaling.md." (int .Values.replicaCount)) -}}
+{{- end -}}
+{{- range .Values.handoff.peerNetworks -}}
+{{- if eq (include "mail-relay.networkBreadth" .) "open" -}}
+{{- fail (printf "handoff.peerNetworks contains %s: anyone could then hand mail to the relay for relaying (an open relay). List only the cluster's pod network; %s." . $security) -}}
+{{- end -}}
+{{- end -}}
 {{- if and .Values.persistence.existingClaim (gt (int .Values.replicaCount) 1) -}}
 {{- fail "persistence.existingClaim serves one pod only: each relay needs its own queue volume; use replicaCount 1 or a volumeClaimTemplate." -}}
 {{- end -}}

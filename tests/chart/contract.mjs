@@ -100,6 +100,8 @@ try {
     for (const e of container.env ?? []) {
         if (e.value !== undefined) env[e.name] = onHost(String(e.value));
         else if (e.valueFrom?.secretKeyRef) env[e.name] = secretValue(e.valueFrom.secretKeyRef.name, e.valueFrom.secretKeyRef.key);
+        // The downward API's pod name: the StatefulSet's first pod stands in.
+        else if (e.valueFrom?.fieldRef?.fieldPath === 'metadata.name') env[e.name] = `${statefulSet.metadata.name}-0`;
         else throw new Error(`${e.name}: unsupported valueFrom ${JSON.stringify(e.valueFrom)}`);
     }
 } catch (err) {
@@ -133,8 +135,21 @@ if (!env.DATA_DIR || !env.DATA_DIR.startsWith(root)) fail(`DATA_DIR ${env.DATA_D
     if (!(sc.capabilities?.drop ?? []).includes('ALL')) wiring.push('capabilities not dropped');
     if ((sc.seccompProfile ?? psc.seccompProfile)?.type !== 'RuntimeDefault') wiring.push('seccomp profile is not RuntimeDefault');
     // A token only for DNS publishing that calls the Kubernetes API: its DNSEndpoint, or its own LoadBalancer address.
-    const needsApi = env.DNS_PROVIDER === 'external-dns' || Boolean(env.DNS_KUBERNETES_SERVICE);
-    if (needsApi && pod.automountServiceAccountToken !== true) wiring.push(`no service account token, but DNS publishing (${env.DNS_PROVIDER}) calls the Kubernetes API`);
+    // The scale-down handoff reads the StatefulSet's replica count (HANDOFF_SERVICE).
+    const needsApi = env.DNS_PROVIDER === 'external-dns' || Boolean(env.DNS_KUBERNETES_SERVICE) || Boolean(env.HANDOFF_SERVICE);
+    if (needsApi && pod.automountServiceAccountToken !== true) wiring.push(`no service account token, but DNS publishing (${env.DNS_PROVIDER}) or the handoff calls the Kubernetes API`);
+    if (env.HANDOFF_SERVICE) {
+        const role = objects.find(o => o.kind === 'Role');
+        const readsOwnSet = (role?.rules ?? []).some(r => (r.apiGroups ?? []).includes('apps') && (r.resources ?? []).includes('statefulsets')
+            && (r.resourceNames ?? []).includes(statefulSet.metadata.name) && (r.verbs ?? []).includes('get'));
+        if (!readsOwnSet) wiring.push(`HANDOFF_SERVICE set, but no Role lets the pod get StatefulSet ${statefulSet.metadata.name}`);
+        const headless = objects.find(o => o.kind === 'Service' && o.metadata.name === statefulSet.spec.serviceName);
+        if (!headless || headless.spec.clusterIP !== 'None') wiring.push(`HANDOFF_SERVICE set, but the StatefulSet's serviceName ${statefulSet.spec.serviceName} is not a rendered headless Service`);
+        else if (!env.HANDOFF_SERVICE.startsWith(`${headless.metadata.name}.`)) wiring.push(`HANDOFF_SERVICE ${env.HANDOFF_SERVICE} is not the headless Service ${headless.metadata.name}`);
+        if (Number(env.HANDOFF_PORT) !== portOf('smtp')) wiring.push(`HANDOFF_PORT ${env.HANDOFF_PORT} is not the SMTP container port ${portOf('smtp')}`);
+        const drainAndHandoff = parseDuration(env.SHUTDOWN_TIMEOUT ?? '30s') + parseDuration(env.HANDOFF_TIMEOUT ?? '60s');
+        if (!(pod.terminationGracePeriodSeconds > drainAndHandoff)) wiring.push(`terminationGracePeriodSeconds ${pod.terminationGracePeriodSeconds} not above SHUTDOWN_TIMEOUT + HANDOFF_TIMEOUT (${drainAndHandoff}s)`);
+    }
     if (!needsApi && pod.automountServiceAccountToken !== false) wiring.push('service account token mounted');
     const account = objects.find(o => o.kind === 'ServiceAccount' && o.metadata.name === pod.serviceAccountName);
     if (account && account.automountServiceAccountToken !== pod.automountServiceAccountToken) wiring.push(`ServiceAccount automountServiceAccountToken ${account.automountServiceAccountToken} differs from the pod's`);

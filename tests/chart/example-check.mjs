@@ -146,7 +146,11 @@ if (policy) {
     const admits = (cidr, port) => rules.some(rule => (rule.ports ?? []).some(p => p.port === port)
         && (rule.from ?? []).some(peer => peer.ipBlock && contains(peer.ipBlock.cidr, cidr)
             && !(peer.ipBlock.except ?? []).some(except => contains(except, cidr) || contains(cidr, except))));
-    const viaPeers = rules.some(rule => (rule.from ?? []).some(peer => !peer.ipBlock));
+    // The relay's own pods admitted to each other (the scale-down handoff) are no client peers.
+    const ownLabels = statefulSet.spec.template.metadata?.labels ?? {};
+    const isOwnPods = peer => peer.podSelector && !peer.namespaceSelector
+        && Object.entries(peer.podSelector.matchLabels ?? {}).every(([k, v]) => ownLabels[k] === v) && Object.keys(peer.podSelector.matchLabels ?? {}).length > 0;
+    const viaPeers = rules.some(rule => (rule.from ?? []).some(peer => !peer.ipBlock && !isOwnPods(peer)));
     const trusted = (env.get('TRUSTED_NETWORKS') ?? '').split(',').map(s => s.trim()).filter(Boolean).filter(c => !isLoopback(c));
     for (const cidr of trusted) {
         if (admits(cidr, 'smtp')) ok(`NetworkPolicy admits the trusted network ${cidr} on the SMTP port`);

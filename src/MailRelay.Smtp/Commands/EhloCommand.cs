@@ -38,6 +38,11 @@ public sealed class EhloCommand : ISmtpCommand
             lines.Add("STARTTLS");
         }
 
+        if (MailCommand.ArrivalTimeOffered(session))
+        {
+            lines.Add(MailCommand.ArrivalTimeKeyword);
+        }
+
         if (SessionStateTable.AuthOffered(session))
         {
             lines.Add("AUTH PLAIN LOGIN");

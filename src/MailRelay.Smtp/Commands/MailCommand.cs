@@ -7,10 +7,18 @@ namespace MailRelay.Smtp.Commands;
 /// <summary>
 /// MAIL FROM (RFC 5321 §4.1.1.2) with SIZE (RFC 1870), BODY (RFC 6152), SMTPUTF8 (RFC 6531) and
 /// ENVID/RET (RFC 3461) and, when this session's EHLO offered AUTH, AUTH (RFC 4954 §5). Parameters are only accepted after EHLO.
+/// XARRIVAL (a private extension, RFC 5321 §4.1.5) is offered only to <see cref="SmtpServerOptions.ArrivalTimePeers"/>.
 /// </summary>
 public sealed class MailCommand : ISmtpCommand
 {
+    /// <summary>
+    /// The EHLO keyword and MAIL parameter that carries a handed-over message's original arrival time, as Unix
+    /// milliseconds (<c>XARRIVAL=1796540400123</c>), so its queue lifetime and delay warnings do not start again.
+    /// </summary>
+    public const string ArrivalTimeKeyword = "XARRIVAL";
+
     private const int MaxEnvelopeIdLength = 100;
+    private const int MaxArrivalDigits = 15;
 
     public string Verb => "MAIL";
 
@@ -39,7 +47,9 @@ public sealed class MailCommand : ISmtpCommand
         }
 
         var authOffered = SessionStateTable.AuthOffered(session);
-        var unknown = parameters.Keywords.FirstOrDefault(k => k is not ("SIZE" or "BODY" or "SMTPUTF8" or "ENVID" or "RET") && !(k == "AUTH" && authOffered));
+        var arrivalOffered = ArrivalTimeOffered(session);
+        var unknown = parameters.Keywords.FirstOrDefault(k => k is not ("SIZE" or "BODY" or "SMTPUTF8" or "ENVID" or "RET")
+            && !(k == "AUTH" && authOffered) && !(k == ArrivalTimeKeyword && arrivalOffered));
         if (unknown is not null)
         {
             return SmtpReplies.ParameterNotRecognized($"Unsupported option: {unknown}");
@@ -110,8 +120,21 @@ public sealed class MailCommand : ISmtpCommand
             return SmtpReplies.SyntaxError("Error: bad AUTH value");
         }
 
+        DateTimeOffset? arrival = null;
+        if (parameters.Contains(ArrivalTimeKeyword))
+        {
+            var text = parameters.Value(ArrivalTimeKeyword);
+            if (text is null || text.Length > MaxArrivalDigits || !text.All(char.IsAsciiDigit))
+            {
+                return SmtpReplies.SyntaxError("Error: bad XARRIVAL value");
+            }
+
+            arrival = DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(text, NumberStyles.None, CultureInfo.InvariantCulture));
+        }
+
         var transaction = new MailTransaction(sender)
         {
+            OriginalArrival = arrival,
             DeclaredSize = size,
             Body = body,
             SmtpUtf8 = smtpUtf8,
@@ -126,5 +149,12 @@ public sealed class MailCommand : ISmtpCommand
 
         session.BeginTransaction(transaction);
         return reply ?? new SmtpReply(250, "2.1.0", "Ok");
+    }
+
+    /// <summary>Whether this session's client is a peer that may give XARRIVAL.</summary>
+    public static bool ArrivalTimeOffered(SmtpSession session)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        return session.Context.RemoteAddress is { } address && session.Options.ArrivalTimePeers.Contains(address);
     }
 }

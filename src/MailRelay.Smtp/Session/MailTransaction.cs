@@ -32,6 +32,12 @@ public sealed class MailTransaction
     /// <summary>RET (RFC 3461), when given: FULL or HDRS.</summary>
     public string? Return { get; init; }
 
+    /// <summary>
+    /// XARRIVAL: when a peer relay handing over its queue first accepted the message; only ever set for a client in
+    /// <see cref="SmtpServerOptions.ArrivalTimePeers"/>.
+    /// </summary>
+    public DateTimeOffset? OriginalArrival { get; init; }
+
     /// <summary>Recipients the handler accepted, in order.</summary>
     public List<string> Recipients { get; } = [];
 

@@ -56,6 +56,12 @@ public sealed class SmtpServerOptions
     /// <summary>Time allowed for the whole STARTTLS handshake, counted from the 220 reply.</summary>
     public TimeSpan TlsHandshakeTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Clients offered XARRIVAL: the relay's own peers handing over queued mail, whose original arrival time must
+    /// travel with it. Nobody else is offered it, and a MAIL FROM that carries it from anyone else gets 555.
+    /// </summary>
+    public Net.NetworkList ArrivalTimePeers { get; set; } = Net.NetworkList.Empty;
+
     /// <summary>Checks AUTH credentials; null = AUTH is not offered and the verb answers 502.</summary>
     public ISmtpAuthenticator? Authenticator { get; set; }
 

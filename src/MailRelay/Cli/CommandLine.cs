@@ -45,6 +45,8 @@ public static class CommandLine
                 return WithConfiguration(environment, stderr, c => SuppressCommands.RunList(c, stdout, TimeProvider.System));
             case var _ when args.Length == 3 && args[0] == "suppress" && args[1] == "remove":
                 return WithConfiguration(environment, stderr, c => SuppressCommands.RunRemove(c, args[2], stdout, stderr, TimeProvider.System));
+            case var _ when args.Length == 4 && args[0] == "queue" && args[1] == "handoff":
+                return await HandoffCommand.RunAsync(environment, args[2], args[3], stdout, stderr);
             case var _ when args.Length == 3 && args[0] == "queue":
                 return QueueCommand(environment, args[1], args[2], stdout, stderr);
             case "rate show":
@@ -172,6 +174,9 @@ public static class CommandLine
           suppress list   the recipients refused at RCPT after a hard bounce or a complaint (SUPPRESS_AFTER_HARD_BOUNCE)
           suppress remove ADDRESS
                           take a recipient off that list; works while the daemon runs (exit 3: it was not on it)
+          queue handoff --to HOST:PORT
+                          hand a stopped daemon's queue to another relay (one that lists this host in its
+                          HANDOFF_PEERS). Exit 0 all handed over, 1 some left, 2 usage, 3 a daemon runs here
           rate show       delivery pacing per provider: delay, circuit, counters, warm-up (from the saved state)
           rate reset PROVIDER
                           forget a provider's pacing state (a domain names its provider: gmail.com → google.com)

@@ -18,6 +18,7 @@ internal static class CommandSyntax
         ("queue delete", ["ID"], 1),
         ("suppress list", [], 0),
         ("suppress remove", ["ADDRESS"], 1),
+        ("queue handoff", ["--to", "HOST:PORT"], 2),
         ("rate show", [], 0),
         ("rate reset", ["PROVIDER"], 1),
         ("dkim show", ["DOMAIN"], 0),

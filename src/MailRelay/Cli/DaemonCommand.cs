@@ -25,6 +25,11 @@ public static class DaemonCommand
             logger.Warning("Configuration: {Variable}: {Warning}", warning.Variable, warning.Message);
         }
 
+        using var loggers = new Serilog.Extensions.Logging.SerilogLoggerFactory(root);
+        var handoffLogger = loggers.CreateLogger("MailRelay.Handoff");
+
+        // What a scale-down left here last time goes before this pod takes new mail, if it is still not kept.
+        await Handoff.ScaleDownHandoff.RunIfLeavingAsync(configuration, handoffLogger, CancellationToken.None);
         RelayHost host;
         try
         {
@@ -50,6 +55,10 @@ public static class DaemonCommand
                 Path.GetFullPath(configuration.DataDirectory),
                 configuration.HostName);
             await host.WaitForShutdownAsync();
+
+            // Sessions and deliveries have stopped and the queue lock is free: a pod the StatefulSet no longer keeps
+            // hands its queue over now.
+            await Handoff.ScaleDownHandoff.RunIfLeavingAsync(configuration, handoffLogger, CancellationToken.None);
             logger.Information("MailRelay stopped");
         }
 

@@ -71,6 +71,7 @@ public static class ConfigurationLoader
 
         var smtp = SmtpSettingsReader.Read(reader);
         var shutdownTimeout = reader.ReadPositiveDuration(N.ShutdownTimeout);
+        var handoff = HandoffSettingsReader.Read(reader, machineHostName, allowEverything);
         var dataDirectory = reader.Read(N.DataDir, (string text, out string value, out string error) =>
         {
             value = text.Trim();
@@ -96,6 +97,7 @@ public static class ConfigurationLoader
             Tls = tls,
             Auth = auth,
             ShutdownTimeout = shutdownTimeout,
+            Handoff = handoff,
             DataDirectory = dataDirectory,
             PersistenceEnabled = persistenceEnabled,
             SpoolMinFreeSpace = spoolMinFreeSpace,

@@ -39,6 +39,9 @@ public sealed record RelayConfiguration
     /// <summary>SHUTDOWN_TIMEOUT: how long SIGTERM lets sessions finish.</summary>
     public required TimeSpan ShutdownTimeout { get; init; }
 
+    /// <summary>HANDOFF_* and POD_NAME: the scale-down handoff.</summary>
+    public HandoffSettings Handoff { get; init; } = new();
+
     /// <summary>DATA_DIR.</summary>
     public required string DataDirectory { get; init; }
 
@@ -109,5 +112,6 @@ public sealed record RelayConfiguration
         options.MinDataRate = Smtp.MinDataRate;
         options.MaxConsecutiveErrors = Smtp.MaxErrors;
         options.AuthRequiresTls = Auth.RequireTls;
+        options.ArrivalTimePeers = Handoff.Peers;
     }
 }

@@ -28,6 +28,12 @@ public static class VariableNames
     public const string SmtpAuthConstrainSender = "SMTP_AUTH_CONSTRAIN_SENDER";
     public const string SmtpAuthSenders = "SMTP_AUTH_SENDERS";
     public const string ShutdownTimeout = "SHUTDOWN_TIMEOUT";
+    public const string HandoffService = "HANDOFF_SERVICE";
+    public const string HandoffPort = "HANDOFF_PORT";
+    public const string HandoffTimeout = "HANDOFF_TIMEOUT";
+    public const string HandoffPeers = "HANDOFF_PEERS";
+    public const string PodName = "POD_NAME";
+    public const string HandoffKubernetesApi = "HANDOFF_KUBERNETES_API";
     public const string DataDir = "DATA_DIR";
     public const string PersistenceEnabled = "PERSISTENCE_ENABLED";
     public const string SpoolMinFreeSpace = "SPOOL_MIN_FREE_SPACE";

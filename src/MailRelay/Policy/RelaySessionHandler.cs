@@ -7,7 +7,8 @@ namespace MailRelay.Policy;
 
 /// <summary>
 /// The daemon's side of the SMTP boundary: free disk space and the sender rules at MAIL FROM, relay permission at
-/// RCPT, the spool at DATA/BDAT, and the one log event per session.
+/// RCPT, the spool at DATA/BDAT, and the one log event per session. A transaction with XARRIVAL comes from a peer
+/// relay handing over its queue (HANDOFF_PEERS): it may relay, and the message keeps its original arrival time.
 /// </summary>
 public sealed partial class RelaySessionHandler : ISmtpSessionHandler
 {
@@ -50,7 +51,9 @@ public sealed partial class RelaySessionHandler : ISmtpSessionHandler
             return ValueTask.FromResult<SmtpReply?>(SpoolingMessageWriter.InsufficientStorage);
         }
 
-        if (!_policy.MayRelay(session.RemoteAddress, session.AuthenticatedUser))
+        // A peer handing over its queue (the engine admits XARRIVAL from HANDOFF_PEERS only) relays mail that passed
+        // the sender rules when it first arrived there.
+        if (transaction.OriginalArrival is not null || !_policy.MayRelay(session.RemoteAddress, session.AuthenticatedUser))
         {
             return ValueTask.FromResult<SmtpReply?>(null);
         }
@@ -69,7 +72,7 @@ public sealed partial class RelaySessionHandler : ISmtpSessionHandler
 
     public ValueTask<SmtpReply?> OnRecipientAsync(SessionContext session, MailTransaction transaction, string recipient, CancellationToken cancellationToken)
     {
-        var refusal = _policy.CheckRecipient(session, recipient);
+        var refusal = transaction.OriginalArrival is null ? _policy.CheckRecipient(session, recipient) : null;
         if (refusal is not null)
         {
             LogRelayDenied(_logger, session.Id, session.RemoteEndPoint, session.HeloName ?? "-", transaction.ReversePath, recipient);

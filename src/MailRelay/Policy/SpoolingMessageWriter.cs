@@ -28,6 +28,7 @@ public sealed partial class SpoolingMessageWriter : IMessageWriter
     private readonly ArrayBufferWriter<byte>? _filtered;
     private readonly ILogger _logger;
     private SpoolException? _failure;
+    private bool _handedOver;
 
     private SpoolingMessageWriter(SpoolMessageWriter spool, SpoolFreeSpace freeSpace, SessionContext session, string sender, MessageIntake intake, ILogger logger)
     {
@@ -77,7 +78,7 @@ public sealed partial class SpoolingMessageWriter : IMessageWriter
         SpoolMessageWriter writer;
         try
         {
-            writer = await spool.BeginAsync(envelope, cancellationToken);
+            writer = await spool.BeginAsync(envelope, transaction.OriginalArrival, cancellationToken);
         }
         catch (SpoolException ex)
         {
@@ -86,7 +87,11 @@ public sealed partial class SpoolingMessageWriter : IMessageWriter
             return new RefusingMessageWriter(reply);
         }
 
-        var result = new SpoolingMessageWriter(writer, freeSpace, session, transaction.ReversePath, intake, logger);
+        var result = new SpoolingMessageWriter(writer, freeSpace, session, transaction.ReversePath, intake, logger)
+        {
+            // Checked where the message first arrived; the peer's own settings are not this relay's to re-apply.
+            _handedOver = transaction.OriginalArrival is not null,
+        };
         var received = ReceivedHeader.Build(session, transaction, intake.HostName, writer.QueueId, writer.ArrivalTime, intake.HideClient);
         await result.StoreAsync(Encoding.UTF8.GetBytes(received), cancellationToken);
         return result;
@@ -151,7 +156,7 @@ public sealed partial class SpoolingMessageWriter : IMessageWriter
             _filtered.ResetWrittenCount();
             _filter.Finish(_filtered);
             await StoreAsync(_filtered.WrittenMemory, cancellationToken);
-            if (_intake.ChecksFrom(_sender) && !FromHeaderMatches(_filter, out var from))
+            if (!_handedOver && _intake.ChecksFrom(_sender) && !FromHeaderMatches(_filter, out var from))
             {
                 LogFromHeaderRefused(_logger, _session.Id, _session.RemoteEndPoint, _session.AuthenticatedUser ?? "-", _sender, from);
                 _intake.Metrics.Refused(SenderRefusal.FromHeader);

@@ -105,7 +105,15 @@ public sealed class Spool : IAsyncDisposable
     /// </summary>
     /// <exception cref="ArgumentException">The envelope has no recipient.</exception>
     /// <exception cref="SpoolException">The file cannot be created or the spool is stopped.</exception>
-    public ValueTask<SpoolMessageWriter> BeginAsync(SpoolEnvelope envelope, CancellationToken cancellationToken = default)
+    public ValueTask<SpoolMessageWriter> BeginAsync(SpoolEnvelope envelope, CancellationToken cancellationToken = default) =>
+        BeginAsync(envelope, originalArrival: null, cancellationToken);
+
+    /// <summary>
+    /// Starts a message that first arrived at <paramref name="originalArrival"/> (one a peer relay hands over), so
+    /// that its queue lifetime and delay warnings count from then; null = now. The queue id is drawn as for any
+    /// new message.
+    /// </summary>
+    public ValueTask<SpoolMessageWriter> BeginAsync(SpoolEnvelope envelope, DateTimeOffset? originalArrival, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(envelope);
         ArgumentNullException.ThrowIfNull(envelope.Sender);
@@ -123,8 +131,8 @@ public sealed class Spool : IAsyncDisposable
                 throw new SpoolException(SpoolFailureReason.Unavailable, "The spool is shut down.");
         }
 
-        var arrival = _timeProvider.GetUtcNow();
-        var header = new SpoolHeader(SpoolHeaderCodec.CurrentVersion, _ids.Next(arrival), arrival, envelope);
+        var now = _timeProvider.GetUtcNow();
+        var header = new SpoolHeader(SpoolHeaderCodec.CurrentVersion, _ids.Next(now), originalArrival ?? now, envelope);
         return SpoolMessageWriter.CreateAsync(header, _layout, _committer, _diskSync, Statistics, _logger, cancellationToken);
     }
 

@@ -12,6 +12,7 @@ internal sealed partial class DaemonProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly List<string> _output = [];
+    private readonly List<(string Text, int Count, TaskCompletionSource Seen)> _waiters = [];
     private readonly TaskCompletionSource<string> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -65,6 +66,23 @@ internal sealed partial class DaemonProcess : IAsyncDisposable
     }
 
     public int ExitCode => _process.ExitCode;
+
+    /// <summary>Waits (bounded) until the daemon has printed a line containing <paramref name="text"/> <paramref name="count"/> times.</summary>
+    public Task WaitForOutputAsync(string text, int count, TimeSpan limit)
+    {
+        var waiter = (text, count, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        lock (_output)
+        {
+            if (_output.Count(l => l.Contains(text, StringComparison.Ordinal)) >= count)
+            {
+                return Task.CompletedTask;
+            }
+
+            _waiters.Add(waiter);
+        }
+
+        return waiter.Item3.Task.WaitAsync(limit);
+    }
 
     public void Kill() => _process.Kill(entireProcessTree: true);
 
@@ -143,6 +161,14 @@ internal sealed partial class DaemonProcess : IAsyncDisposable
         lock (_output)
         {
             _output.Add(line);
+            foreach (var waiter in _waiters.Where(w => line.Contains(w.Text, StringComparison.Ordinal)).ToList())
+            {
+                if (_output.Count(l => l.Contains(waiter.Text, StringComparison.Ordinal)) >= waiter.Count)
+                {
+                    waiter.Seen.TrySetResult();
+                    _waiters.Remove(waiter);
+                }
+            }
         }
 
         if (line.Contains(" ready: smtp=", StringComparison.Ordinal))

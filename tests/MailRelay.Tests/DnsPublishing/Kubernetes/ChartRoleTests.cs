@@ -9,7 +9,8 @@ namespace MailRelay.Tests.DnsPublishing.Kubernetes;
 
 /// <summary>
 /// Holds chart/templates/role.yaml and the code in step: the Role must grant every call the relay makes in a
-/// publishing cycle (else the daemon fails with 403 in a cluster) and nothing else (least privilege).
+/// publishing cycle and the scale-down check (else the daemon fails with 403 in a cluster) and nothing else (least
+/// privilege).
 /// </summary>
 public sealed partial class ChartRoleTests
 {
@@ -38,7 +39,17 @@ public sealed partial class ChartRoleTests
         await provider.ApplyAsync([DnsChange.Update(read.Single(), moved)], CancellationToken.None);
         Assert.False(await provider.HasConvergedAsync(CancellationToken.None));
 
-        var used = api.Calls.Select(call => (call.ApiGroup, call.RuleResource, call.Verb)).Distinct().Order().ToList();
+        // The scale-down check's one call: a GET of the relay's own StatefulSet, the only route the fake serves.
+        await using var statefulSets = await FakeStatefulSetApi.StartAsync(replicas: 2);
+        var settings = new MailRelay.Configuration.HandoffSettings { Service = "relay-mail-relay-headless.mail.svc", KubernetesApi = statefulSets.BaseUri };
+        using (var replicas = MailRelay.Handoff.KubernetesReplicaCountSource.Open(settings, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance))
+        {
+            Assert.Equal(2, await replicas.GetReplicasAsync("relay-mail-relay", CancellationToken.None));
+        }
+
+        Assert.Equal(1, statefulSets.Reads);
+        var used = api.Calls.Select(call => (call.ApiGroup, call.RuleResource, call.Verb))
+            .Append(("apps", "statefulsets", "get")).Distinct().Order().ToList();
         Assert.Equal(RoleRules().Order().ToList(), used);
     }
 
