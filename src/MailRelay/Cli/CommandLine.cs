@@ -171,12 +171,12 @@ public static class CommandLine
                           retry now (all deferred mail, or one message), like postqueue -f / -i
           queue hold ID | release ID | delete ID
                           like postsuper -h / -H / -d; works while the daemon runs
-          suppress list   the recipients refused at RCPT after a hard bounce or a complaint (SUPPRESS_AFTER_HARD_BOUNCE)
-          suppress remove ADDRESS
-                          take a recipient off that list; works while the daemon runs (exit 3: it was not on it)
           queue handoff --to HOST:PORT
                           hand a stopped daemon's queue to another relay (one that lists this host in its
                           HANDOFF_PEERS). Exit 0 all handed over, 1 some left, 2 usage, 3 a daemon runs here
+          suppress list   the recipients refused at RCPT after a hard bounce or a complaint (SUPPRESS_AFTER_HARD_BOUNCE)
+          suppress remove ADDRESS
+                          take a recipient off that list; works while the daemon runs (exit 3: it was not on it)
           rate show       delivery pacing per provider: delay, circuit, counters, warm-up (from the saved state)
           rate reset PROVIDER
                           forget a provider's pacing state (a domain names its provider: gmail.com → google.com)
