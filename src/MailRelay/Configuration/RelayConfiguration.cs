@@ -74,6 +74,9 @@ public sealed record RelayConfiguration
     /// <summary>DNSBL_*: the blocklist monitor.</summary>
     public required DnsblSettings Dnsbl { get; init; }
 
+    /// <summary>WEBHOOK_*: the webhook endpoints fed from the event outbox.</summary>
+    public WebhookSettings Webhooks { get; init; } = WebhookSettings.None;
+
     /// <summary>ADMIN_LISTEN; null = the admin HTTP listener is off.</summary>
     public required IPEndPoint? AdminEndPoint { get; init; }
 

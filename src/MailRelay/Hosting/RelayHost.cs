@@ -16,6 +16,7 @@ using MailRelay.Smtp.Hosting;
 using MailRelay.Smtp.Proxy;
 using MailRelay.Smtp.Session;
 using MailRelay.Tls;
+using MailRelay.Webhooks;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
@@ -111,6 +112,7 @@ public sealed class RelayHost : IAsyncDisposable
         builder.Services.AddQueueManager(configuration, metrics.Registry, configuration.Delivery.Concurrency);
         AddDnsPublishing(builder.Services, configuration, metrics, time, logger);
         builder.Services.AddBlocklistMonitor(configuration, metrics.Registry, startupLogs);
+        builder.Services.AddWebhooks(configuration, metrics.Registry);
 
         var smtpListeners = new List<(ListenerEndpoint, ListenOptions)>();
         ListenOptions? adminListener = null;
