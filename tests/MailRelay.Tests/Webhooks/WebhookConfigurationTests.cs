@@ -28,7 +28,7 @@ public class WebhookConfigurationTests
         Assert.Equal([new KeyValuePair<string, string>("Authorization", "Bearer T0ken-Not-To-Print")], app.Headers);
         var audit = webhooks.Endpoints[1];
         Assert.Null(audit.Events);
-        Assert.All(Events.RelayEventTypes.All, type => Assert.True(audit.Takes(type)));
+        Assert.All(MailRelay.Events.RelayEventTypes.All, type => Assert.True(audit.Takes(type)));
         Assert.DoesNotContain("T0ken", webhooks.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain(Secret, webhooks.ToString(), StringComparison.Ordinal);
     }
