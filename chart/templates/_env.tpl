@@ -2,6 +2,9 @@
 The container's environment: the daemon's whole configuration (docs/configuration.md), rendered from values
 only. Its hash is the pod's checksum/config annotation, so any change rolls the pod.
 */}}
+{{/* Where the webhook signing secret is mounted (webhooks.existingSecret). */}}
+{{- define "mail-relay.webhookDir" -}}/etc/mailrelay/webhook{{- end -}}
+
 {{- define "mail-relay.env" -}}
 {{- $proxy := include "mail-relay.proxyProtocol" . | fromJson -}}
 - name: MAIL_HOSTNAME
@@ -256,6 +259,18 @@ only. Its hash is the pod's checksum/config annotation, so any change rolls the 
 {{- end }}
 - name: EVENTS_CLIENT_ID_HEADER
   value: {{ .Values.inbound.clientIdHeader | quote }}
+{{- if .Values.webhooks.enabled }}
+- name: WEBHOOK_ENDPOINTS
+  value: {{ toJson .Values.webhooks.endpoints | quote }}
+- name: WEBHOOK_SECRET_FILE
+  value: {{ printf "%s/webhook-secret" (include "mail-relay.webhookDir" .) | quote }}
+- name: WEBHOOK_TIMEOUT
+  value: {{ printf "%dms" (.Values.webhooks.timeout | int) | quote }}
+- name: WEBHOOK_MAX_IN_FLIGHT
+  value: {{ include "mail-relay.scalar" .Values.webhooks.maxInFlight | quote }}
+- name: WEBHOOK_MAX_AGE
+  value: {{ .Values.webhooks.maxAge | quote }}
+{{- end }}
 {{- $dnsProvider := include "mail-relay.dnsProvider" . }}
 {{- if $dnsProvider }}
 {{- $dns := .Values.dns }}

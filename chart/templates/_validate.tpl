@@ -23,6 +23,7 @@ valid YAML but dangerous (an open relay) or that the daemon would refuse at star
 {{- define "mail-relay.validate" -}}
 {{- $security := "see the README, section \"Security: who may relay\"" -}}
 {{- include "mail-relay.validateRemoved" . -}}
+{{- include "mail-relay.validateWebhooks" . -}}
 {{- with .Values.haraka.proxyProtocol -}}
 {{- range $key, $value := . -}}
 {{- $own := get $.Values.proxyProtocol $key -}}
@@ -137,6 +138,18 @@ valid YAML but dangerous (an open relay) or that the daemon would refuse at star
 {{- else if not .Values.dnsHelper.enabled -}}
 {{- fail "dnsHelper.enabled is false (no address detection) and dnsHelper.externalIps is empty: the relay cannot know its public address for the A and SPF records. List the addresses in dnsHelper.externalIps, or set dnsHelper.enabled: true." -}}
 {{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Webhooks sign every request: no secret, no webhooks; and nothing to call is a mistake, not an empty feature. */}}
+{{- define "mail-relay.validateWebhooks" -}}
+{{- if .Values.webhooks.enabled -}}
+{{- if not .Values.webhooks.existingSecret -}}
+{{- fail "webhooks.enabled needs webhooks.existingSecret: a Secret holding the signing secret under webhooks.secretKey (e.g. kubectl create secret generic mail-relay-webhook --from-literal=webhook-secret=$(openssl rand -hex 32))." -}}
+{{- end -}}
+{{- if not .Values.webhooks.endpoints -}}
+{{- fail "webhooks.enabled needs at least one entry in webhooks.endpoints ({name, url})." -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}

@@ -157,7 +157,7 @@ if (!env.DATA_DIR || !env.DATA_DIR.startsWith(root)) fail(`DATA_DIR ${env.DATA_D
     if (pod.enableServiceLinks !== false) wiring.push('service links enabled (they inject *_PORT variables)');
     // Secrets reach the daemon as mounted files (RELAY_PASSWORD_FILE, ...), never as environment variables, which
     // `kubectl describe`, crash dumps and child processes can show.
-    for (const name of ['RELAY_PASSWORD', 'CLOUDFLARE_API_TOKEN', 'DNS_RFC2136_TSIG_SECRET']) {
+    for (const name of ['RELAY_PASSWORD', 'CLOUDFLARE_API_TOKEN', 'DNS_RFC2136_TSIG_SECRET', 'WEBHOOK_SECRET']) {
         if (env[name] !== undefined) wiring.push(`${name} reaches the pod as an environment variable; mount it and set ${name}_FILE`);
     }
     if (!/^[0-9a-f]{64}$/.test(statefulSet.spec.template.metadata?.annotations?.['checksum/config'] ?? '')) wiring.push('no checksum/config annotation');

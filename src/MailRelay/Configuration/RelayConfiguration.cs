@@ -79,6 +79,8 @@ public sealed record RelayConfiguration
 
     /// <summary>BOUNCE_* and SUPPRESS_*: VERP return paths and the suppression list.</summary>
     public BounceSettings Bounce { get; init; } = BounceSettings.Off;
+    /// <summary>WEBHOOK_*: the webhook endpoints fed from the event outbox.</summary>
+    public WebhookSettings Webhooks { get; init; } = WebhookSettings.None;
 
     /// <summary>ADMIN_LISTEN; null = the admin HTTP listener is off.</summary>
     public required IPEndPoint? AdminEndPoint { get; init; }

@@ -108,6 +108,12 @@ public static class VariableNames
     public const string DnsblDomains = "DNSBL_DOMAINS";
     public const string DnsblIpLists = "DNSBL_IP_LISTS";
     public const string DnsblDomainLists = "DNSBL_DOMAIN_LISTS";
+    public const string WebhookEndpoints = "WEBHOOK_ENDPOINTS";
+    public const string WebhookSecret = "WEBHOOK_SECRET";
+    public const string WebhookSecretFile = "WEBHOOK_SECRET_FILE";
+    public const string WebhookTimeout = "WEBHOOK_TIMEOUT";
+    public const string WebhookMaxInFlight = "WEBHOOK_MAX_IN_FLIGHT";
+    public const string WebhookMaxAge = "WEBHOOK_MAX_AGE";
     public const string AdminListen = "ADMIN_LISTEN";
     public const string LogFormat = "LOG_FORMAT";
     public const string LogLevel = "LOG_LEVEL";

@@ -19,6 +19,7 @@ using MailRelay.Smtp.Proxy;
 using MailRelay.Smtp.Session;
 using MailRelay.Suppression;
 using MailRelay.Tls;
+using MailRelay.Webhooks;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
@@ -121,6 +122,8 @@ public sealed class RelayHost : IAsyncDisposable
         {
             builder.Services.AddHostedService<BlocklistEventSource>();
         }
+
+        builder.Services.AddWebhooks(configuration, metrics.Registry);
 
         var smtpListeners = new List<(ListenerEndpoint, ListenOptions)>();
         ListenOptions? adminListener = null;
