@@ -43,10 +43,20 @@ public sealed partial class PacingRegistry
 
     /// <summary>
     /// The limiter whose record of transactions begun the transaction gate keeps, and the provider's gap there: this
-    /// replica's share (the adaptive delay times the replicas) while Redis is unreachable.
+    /// replica's share (the adaptive delay times the replicas) while Redis is unreachable, and for one rate window
+    /// after it is back (the shared record does not know what this replica began alone).
     /// </summary>
-    internal (StaticLimiter Limits, TimeSpan ProviderGap) StartCeilings(TimeSpan providerGap) =>
-        _shared is { Available: false } shared ? (FallbackLimits, providerGap * shared.Replicas) : (Limits, providerGap);
+    internal (StaticLimiter Limits, TimeSpan ProviderGap) StartCeilings(ProviderKey provider, ProviderKey? domainScope, TimeSpan providerGap)
+    {
+        if (_shared is not { } shared)
+        {
+            return (Limits, providerGap);
+        }
+
+        return !shared.Available || Settling(shared, SlotScopes(provider, domainScope, providerGap))
+            ? (FallbackLimits, providerGap * shared.Replicas)
+            : (Limits, providerGap);
+    }
 
     /// <summary>
     /// Reserves a send slot as <see cref="StaticLimiter.ClaimSendSlot(ProviderKey, ProviderKey?, DateTimeOffset, TimeSpan)"/>
@@ -63,28 +73,54 @@ public sealed partial class PacingRegistry
     /// and again only if another replica took that instant). Returns at once without a shared store, or as soon as
     /// Redis cannot answer: then the local gate, on this replica's share, was the whole check.
     /// </summary>
-    internal async ValueTask BeginSharedAsync(ProviderKey provider, ProviderKey? domainScope, TimeSpan providerGap, CancellationToken cancellationToken)
+    internal async ValueTask<SharedBegin?> BeginSharedAsync(ProviderKey provider, ProviderKey? domainScope, TimeSpan providerGap, CancellationToken cancellationToken)
     {
         if (_shared is not { Available: true } shared)
         {
-            return;
+            return null;
         }
 
         var scopes = SlotScopes(provider, domainScope, providerGap);
         if (scopes.Count == 0)
         {
-            return;
+            return null;
         }
 
-        while (await shared.TryBeginAsync(scopes).ConfigureAwait(false) is { } answer)
+        while (true)
         {
+            // Taken before asking, so a release reported between the answer and the wait still wakes it.
+            var released = shared.NextBegunRelease();
+            if (await shared.TryBeginAsync(scopes).ConfigureAwait(false) is not { } answer)
+            {
+                return null;
+            }
+
             if (answer.Begun)
             {
                 FallbackLimits.Record(provider, domainScope, answer.NotBefore, started: true);
-                return;
+                return answer;
             }
 
-            await SlotTimer.WaitUntilAsync(answer.NotBefore, _time, cancellationToken).ConfigureAwait(false);
+            // The instant named, or earlier when another replica's held transaction sent its MAIL FROM.
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var timer = SlotTimer.WaitUntilAsync(answer.NotBefore, _time, wait.Token);
+            await Task.WhenAny(timer, released).ConfigureAwait(false);
+            await wait.CancelAsync().ConfigureAwait(false);
+            await timer.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    /// <summary>
+    /// The MAIL FROM of a transaction begun under the shared ceilings has left: the others may follow it, and this
+    /// replica's share records it at that instant too (it governs the next transaction if Redis is lost now).
+    /// </summary>
+    internal void SharedMailFromSent(ProviderKey provider, ProviderKey? domainScope, SharedBegin? begun)
+    {
+        if (begun is not null && _shared is { } shared)
+        {
+            shared.MailFromSent(begun);
+            FallbackLimits.RecordMailFromSent(provider, domainScope, begun.NotBefore, begun.NotBefore, _time.GetUtcNow());
         }
     }
 
@@ -148,7 +184,7 @@ public sealed partial class PacingRegistry
             return from;
         }
 
-        var settling = shared.RecoveredAt is { } recovered && _time.GetUtcNow() < recovered + SettleTime(scopes, replicas);
+        var settling = Settling(shared, scopes);
         if (settling)
         {
             var alone = FallbackLimits.ClaimSendSlot(provider, domainScope, notBefore, aloneGap);
@@ -251,6 +287,9 @@ public sealed partial class PacingRegistry
             }
         }
     }
+
+    private bool Settling(RedisSharedPacing shared, IReadOnlyList<SharedScope> scopes) =>
+        shared.RecoveredAt is { } recovered && _time.GetUtcNow() < recovered + SettleTime(scopes, shared.Replicas);
 
     /// <summary>How long after an outage this replica's share still applies: the longest window or share gap it could still constrain.</summary>
     private static TimeSpan SettleTime(IReadOnlyList<SharedScope> scopes, int replicas)

@@ -1,4 +1,5 @@
 using MailRelay.RateLimiting;
+using MailRelay.RateLimiting.Sharing;
 
 namespace MailRelay.Delivery.Scheduling;
 
@@ -20,6 +21,7 @@ internal sealed class TransactionGate : ITransactionGate
     private readonly DateTimeOffset _handedAt;
     private int _opened;
     private StaticLimiter? _limits;
+    private SharedBegin? _shared;
     private DateTimeOffset? _startedAt;
 
     public TransactionGate(
@@ -49,7 +51,7 @@ internal sealed class TransactionGate : ITransactionGate
         var controller = _registry.Controller(_provider);
         while (true)
         {
-            var (limits, gap) = _registry.StartCeilings(ProviderPacer.AdaptiveDelay(controller));
+            var (limits, gap) = _registry.StartCeilings(_provider, _scope, ProviderPacer.AdaptiveDelay(controller));
             if (limits.TryStartTransaction(_provider, _scope, gap, out var notBefore))
             {
                 _limits = limits;
@@ -61,11 +63,12 @@ internal sealed class TransactionGate : ITransactionGate
         }
 
         // With replicas sharing the provider: until their transactions together allow this one (usually at once).
-        await _registry.BeginSharedAsync(_provider, _scope, ProviderPacer.AdaptiveDelay(controller), cancellationToken).ConfigureAwait(false);
+        _shared = await _registry.BeginSharedAsync(_provider, _scope, ProviderPacer.AdaptiveDelay(controller), cancellationToken).ConfigureAwait(false);
     }
 
     public void MailFromSent()
     {
+        _registry.SharedMailFromSent(_provider, _scope, _shared);
         if (_startedAt is { } started && _limits is { } limits)
         {
             var sent = _time.GetUtcNow();

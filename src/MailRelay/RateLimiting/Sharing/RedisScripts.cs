@@ -12,15 +12,21 @@ internal static class RedisScripts
     /// <summary>
     /// Reserves the first instant at or after server-now + ARGV[1] µs that every scope allows, and records it in each.
     /// KEYS: per scope, its window (a list of its last <c>count</c> instants, oldest first) and its last instant.
-    /// ARGV: [1] offset of the earliest wanted instant from the server's now (µs), [2] expiry of the keys (ms), then per
-    /// scope: minimum gap (µs), rate count (0 = none), rate interval (µs), and last 1 to begin now or not at all
-    /// (transactions begun: nothing is recorded unless the instant is now) or 0 to reserve. Returns { slot, now } in
-    /// server µs.
+    /// ARGV: [1] offset of the earliest wanted instant from the server's now (µs) when reserving, or when beginning
+    /// the hold (µs), [2] expiry of the keys (ms), then per scope: minimum gap (µs), rate count (0 = none), rate
+    /// interval (µs), and last 1 to begin now or not at all, or 0 to reserve. Reserving records the slot. Beginning
+    /// records nothing unless the instant is now, and then records now + hold: a transaction begun holds the others
+    /// off until its MAIL FROM has left (<see cref="Restamp"/> moves the record to that instant) or the hold ends.
+    /// Returns { slot, now, the recorded value } in server µs.
     /// </summary>
     public const string Reserve = """
         local t = redis.call('TIME')
         local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-        local slot = now + tonumber(ARGV[1])
+        local begin = ARGV[#ARGV] == '1'
+        local slot = now
+        if not begin then
+          slot = now + tonumber(ARGV[1])
+        end
         local scopes = #KEYS / 2
         local moved = true
         while moved do
@@ -43,10 +49,13 @@ internal static class RedisScripts
             end
           end
         end
-        if ARGV[#ARGV] == '1' and slot > now then
-          return { string.format('%.0f', slot), string.format('%.0f', now) }
+        if begin and slot > now then
+          return { string.format('%.0f', slot), string.format('%.0f', now), '' }
         end
         local text = string.format('%.0f', slot)
+        if begin then
+          text = string.format('%.0f', now + tonumber(ARGV[1]))
+        end
         for i = 1, scopes do
           local count = tonumber(ARGV[4 + (i - 1) * 3])
           redis.call('SET', KEYS[i * 2], text, 'PX', ARGV[2])
@@ -56,7 +65,28 @@ internal static class RedisScripts
             redis.call('PEXPIRE', KEYS[i * 2 - 1], ARGV[2])
           end
         end
-        return { text, string.format('%.0f', now) }
+        return { string.format('%.0f', slot), string.format('%.0f', now), text }
+        """;
+
+    /// <summary>
+    /// A begun transaction's MAIL FROM has left: its held record (ARGV[1]) becomes the server's now in every scope
+    /// (KEYS: window and last instant per scope, as in <see cref="Reserve"/>), and the replicas waiting are told
+    /// (ARGV[2] channel, ARGV[3] message). Later transactions keep their gaps to the MAIL FROM itself.
+    /// </summary>
+    public const string Restamp = """
+        local t = redis.call('TIME')
+        local text = string.format('%.0f', tonumber(t[1]) * 1000000 + tonumber(t[2]))
+        for i = 1, #KEYS / 2 do
+          if redis.call('GET', KEYS[i * 2]) == ARGV[1] then
+            redis.call('SET', KEYS[i * 2], text, 'KEEPTTL')
+          end
+          local index = redis.call('LPOS', KEYS[i * 2 - 1], ARGV[1])
+          if index then
+            redis.call('LSET', KEYS[i * 2 - 1], index, text)
+          end
+        end
+        redis.call('PUBLISH', ARGV[2], ARGV[3])
+        return text
         """;
 
     /// <summary>

@@ -20,6 +20,12 @@ public sealed partial class RedisSharedPacing : IAsyncDisposable
     /// <summary>A replica waiting for a full connection ceiling asks again after this even without a release message.</summary>
     internal static readonly TimeSpan ReleaseRecheck = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How long a begun transaction holds the other replicas off at most, if its MAIL FROM is never reported sent
+    /// (the replica died, or the connection broke before it).
+    /// </summary>
+    internal static readonly TimeSpan BeginHold = TimeSpan.FromSeconds(2);
+
     /// <summary>After a failed call, how long the replica stays in fallback before asking Redis again.</summary>
     private static readonly TimeSpan FailureBackoff = TimeSpan.FromSeconds(1);
 
@@ -34,6 +40,8 @@ public sealed partial class RedisSharedPacing : IAsyncDisposable
     private readonly string _prefix;
     private readonly RedisChannel _releasedChannel;
     private readonly RedisChannel _adaptiveChannel;
+    private readonly RedisChannel _begunChannel;
+    private TaskCompletionSource _begun = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _releaseWaits = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string[]> _leases = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<ProviderKey, long> _versions = new();
@@ -67,6 +75,7 @@ public sealed partial class RedisSharedPacing : IAsyncDisposable
         _prefix = "{" + settings.KeyPrefix + "}:";
         _releasedChannel = RedisChannel.Literal(_prefix + "released");
         _adaptiveChannel = RedisChannel.Literal(_prefix + "adaptive");
+        _begunChannel = RedisChannel.Literal(_prefix + "begun");
         Origin = Guid.NewGuid().ToString("N");
         var timeout = (int)Math.Clamp(settings.Timeout.TotalMilliseconds, 1, int.MaxValue);
         var options = new ConfigurationOptions
@@ -91,6 +100,7 @@ public sealed partial class RedisSharedPacing : IAsyncDisposable
         var subscriber = _redis.GetSubscriber();
         Subscribe(subscriber, _releasedChannel, OnReleased);
         Subscribe(subscriber, _adaptiveChannel, OnAdaptive);
+        Subscribe(subscriber, _begunChannel, _ => Interlocked.Exchange(ref _begun, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult());
         _renewal = time.CreateTimer(_ => _ = RenewAsync(), null, LeaseLife / 3, LeaseLife / 3);
         SharedPacingLog.Started(logger, settings.Host, settings.Port, settings.KeyPrefix, replicas.Current);
         Observe(_redis.IsConnected, "not connected at start");
@@ -147,8 +157,8 @@ public sealed partial class RedisSharedPacing : IAsyncDisposable
     }
 
     /// <summary>The reservation in the server's microseconds: the slot and the server's now when it was made.</summary>
-    internal ValueTask<(long Slot, long Now)?> ReserveRawAsync(string book, IReadOnlyList<SharedScope> scopes, TimeSpan offset) =>
-        RunReserveAsync(book, scopes, offset, beginNow: false);
+    internal async ValueTask<(long Slot, long Now)?> ReserveRawAsync(string book, IReadOnlyList<SharedScope> scopes, TimeSpan offset) =>
+        await RunReserveAsync(book, scopes, offset, beginNow: false).ConfigureAwait(false) is { } r ? (r.Slot, r.Now) : null;
 
     /// <summary>
     /// Begins a transaction now if the transactions of all replicas allow it (then it is recorded, at the server's
@@ -156,19 +166,41 @@ public sealed partial class RedisSharedPacing : IAsyncDisposable
     /// Null when Redis could not answer. Recording the instant of the answer, not a planned one, keeps a late timer of
     /// one replica from shortening the gap to another's next transaction.
     /// </summary>
-    internal async ValueTask<(bool Begun, DateTimeOffset NotBefore)?> TryBeginAsync(IReadOnlyList<SharedScope> scopes)
+    internal async ValueTask<SharedBegin?> TryBeginAsync(IReadOnlyList<SharedScope> scopes)
     {
-        var raw = await RunReserveAsync("start", scopes, TimeSpan.Zero, beginNow: true).ConfigureAwait(false);
+        var raw = await RunReserveAsync("start", scopes, BeginHold, beginNow: true).ConfigureAwait(false);
         if (raw is not { } r)
         {
             return null;
         }
 
         var now = _time.GetUtcNow();
-        return r.Slot <= r.Now ? (true, now) : (false, now + TimeSpan.FromMicroseconds(r.Slot - r.Now));
+        return r.Slot <= r.Now ? new SharedBegin(true, now, scopes, r.Recorded) : new SharedBegin(false, now + TimeSpan.FromMicroseconds(r.Slot - r.Now), scopes, null);
     }
 
-    private async ValueTask<(long Slot, long Now)?> RunReserveAsync(string book, IReadOnlyList<SharedScope> scopes, TimeSpan offset, bool beginNow)
+    /// <summary>Completes when a replica next reports a MAIL FROM sent (a held record released); take it before asking.</summary>
+    internal Task NextBegunRelease() => Volatile.Read(ref _begun).Task;
+
+    /// <summary>The begun transaction's MAIL FROM has left: its held record becomes now, and waiting replicas are told. In the background.</summary>
+    internal void MailFromSent(SharedBegin begun)
+    {
+        if (begun.Recorded is not { } recorded)
+        {
+            return;
+        }
+
+        var keys = new RedisKey[begun.Scopes.Count * 2];
+        for (var i = 0; i < begun.Scopes.Count; i++)
+        {
+            keys[i * 2] = $"{_prefix}start:{begun.Scopes[i].Key}:window";
+            keys[(i * 2) + 1] = $"{_prefix}start:{begun.Scopes[i].Key}:last";
+        }
+
+        RedisValue[] args = [recorded, _begunChannel.ToString(), "sent"];
+        _ = EvaluateAsync("restamp", RedisScripts.Restamp, keys, args).AsTask();
+    }
+
+    private async ValueTask<(long Slot, long Now, string Recorded)?> RunReserveAsync(string book, IReadOnlyList<SharedScope> scopes, TimeSpan offset, bool beginNow)
     {
         var keys = new RedisKey[scopes.Count * 2];
         var args = new RedisValue[3 + (scopes.Count * 3)];
@@ -192,7 +224,7 @@ public sealed partial class RedisSharedPacing : IAsyncDisposable
         }
 
         var values = (RedisResult[])result!;
-        return (ParseLong(values[0]), ParseLong(values[1]));
+        return (ParseLong(values[0]), ParseLong(values[1]), values[2].ToString());
     }
 
     /// <summary>
