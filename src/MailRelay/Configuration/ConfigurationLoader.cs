@@ -109,6 +109,7 @@ public static class ConfigurationLoader
             RateLimit = PacingSettingsReader.ReadRateLimit(reader),
             AdaptiveRate = PacingSettingsReader.ReadAdaptiveRate(reader),
             Warmup = PacingSettingsReader.ReadWarmup(reader),
+            Redis = RedisSettingsReader.Read(reader),
             Dns = dns,
             Dnsbl = DnsblSettingsReader.Read(reader, domains, delivery, dns),
             Webhooks = WebhookSettingsReader.Read(reader),

@@ -71,6 +71,9 @@ public sealed record RelayConfiguration
     /// <summary>WARMUP_ENABLED, WARMUP_START_DATE, WARMUP_DAILY_CAPS, WARMUP_DOMAINS.</summary>
     public required WarmupSettings Warmup { get; init; }
 
+    /// <summary>REDIS_URL, REDIS_PASSWORD_FILE, REDIS_KEY_PREFIX, REDIS_TIMEOUT, REPLICAS: pacing shared between replicas.</summary>
+    public RedisSettings Redis { get; init; } = RedisSettings.Disabled;
+
     /// <summary>DNS_* and CLOUDFLARE_*: DNS automation.</summary>
     public required DnsSettings Dns { get; init; }
 

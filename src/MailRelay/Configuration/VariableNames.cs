@@ -74,6 +74,11 @@ public static class VariableNames
     public const string WarmupStartDate = "WARMUP_START_DATE";
     public const string WarmupDailyCaps = "WARMUP_DAILY_CAPS";
     public const string WarmupDomains = "WARMUP_DOMAINS";
+    public const string RedisUrl = "REDIS_URL";
+    public const string RedisPasswordFile = "REDIS_PASSWORD_FILE";
+    public const string RedisKeyPrefix = "REDIS_KEY_PREFIX";
+    public const string RedisTimeout = "REDIS_TIMEOUT";
+    public const string Replicas = "REPLICAS";
     public const string DnsProvider = "DNS_PROVIDER";
     public const string DnsRecords = "DNS_RECORDS";
     public const string DnsTtl = "DNS_TTL";

@@ -1,6 +1,7 @@
 using System.Globalization;
 using MailRelay.Observability;
 using MailRelay.Queue;
+using MailRelay.RateLimiting.Sharing;
 
 namespace MailRelay.Hosting;
 
@@ -17,6 +18,7 @@ public static class AdminEndpoints
         var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
         var metrics = app.Services.GetRequiredService<RelayMetrics>();
         var freeSpace = app.Services.GetRequiredService<SpoolFreeSpace>();
+        var shared = app.Services.GetService<RedisSharedPacing>();
 
         app.MapGet("/healthz", () => Results.Text("ok\n"));
         app.MapGet("/readyz", () =>
@@ -32,12 +34,29 @@ public static class AdminEndpoints
                 ? Results.Text(
                     string.Create(CultureInfo.InvariantCulture, $"not ready\ndisk full: {free} bytes free on the file system of {freeSpace.Directory}, SPOOL_MIN_FREE_SPACE is {freeSpace.MinimumFreeBytes}\n"),
                     statusCode: StatusCodes.Status503ServiceUnavailable)
-                : Results.Text("ready\n");
+                : Results.Text("ready\n" + SharedPacingDetail(shared));
         });
         app.MapGet("/metrics", async (HttpContext context) =>
         {
             context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
             await metrics.WriteAsync(context.Response.Body, context.RequestAborted);
         });
+    }
+
+    /// <summary>
+    /// One line on shared pacing when REDIS_URL is set. Redis being unreachable never makes the relay unready: delivery
+    /// goes on under this replica's share of each ceiling.
+    /// </summary>
+    private static string SharedPacingDetail(RedisSharedPacing? shared)
+    {
+        if (shared is null)
+        {
+            return string.Empty;
+        }
+
+        var status = shared.Status();
+        return status.Connected
+            ? "redis: connected, pacing shared\n"
+            : string.Create(CultureInfo.InvariantCulture, $"redis: unreachable since {status.DownSince:o}, pacing on this replica's share (1/{status.Replicas}) of each ceiling\n");
     }
 }

@@ -245,6 +245,36 @@ public sealed class AdaptiveController
         }
     }
 
+    /// <summary>
+    /// Takes over the state another replica published (shared pacing): its delay, its memory of the limit, its circuit
+    /// and its streaks. Unlike <see cref="Restore"/> this process's reserved slot, its probe and its own counters stay:
+    /// they are this replica's. A circuit that opens here by adoption voids the slots granted before, as a trip does.
+    /// </summary>
+    public void Adopt(AdaptiveControllerState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        lock (_sync)
+        {
+            var now = _time.GetUtcNow();
+            var opens = state.OpenUntil is { } until && until > now && StateAt(now) != CircuitState.Open;
+            _version++;
+            _pace.Restore(state.Delay, state.LimitDelay, state.HoldDelay, state.GoodDelay, state.HeldRuns);
+            _openUntil = state.OpenUntil;
+            _successStreak = Math.Max(0, state.SuccessStreak);
+            _rateLimitStreak = Math.Max(0, state.RateLimitStreak);
+            if (opens)
+            {
+                _trips = Math.Max(_trips + 1, state.Trips);
+                _lastSlot = null;
+            }
+
+            if (_openUntil is null)
+            {
+                _probeInFlight = false;
+            }
+        }
+    }
+
     /// <summary>Back to the initial state: initial delay, circuit closed, counters at zero (an operator's reset).</summary>
     public void Reset() => Restore(new AdaptiveControllerState(_settings.BoundedInitialDelay, null, 0, 0, 0, 0, 0, 0));
 

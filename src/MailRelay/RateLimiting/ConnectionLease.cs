@@ -10,6 +10,10 @@ public sealed class ConnectionLease : IDisposable
     private readonly SemaphoreSlim? _domain;
     private readonly SemaphoreSlim? _provider;
     private readonly SemaphoreSlim? _global;
+    private readonly IDisposable? _shared;
+    private readonly bool _limitsDomain;
+    private readonly bool _limitsProvider;
+    private readonly bool _limitsGlobally;
     private int _messages;
     private int _disposed;
 
@@ -27,6 +31,26 @@ public sealed class ConnectionLease : IDisposable
         _provider = providerPool;
         _global = globalPool;
         MaxMessages = maxPerConnection;
+        _limitsDomain = domainPool is not null;
+        _limitsProvider = providerPool is not null;
+        _limitsGlobally = globalPool is not null;
+    }
+
+    /// <summary>A lease of places in ceilings kept elsewhere (the replicas' shared store); <paramref name="places"/> gives them back.</summary>
+    internal ConnectionLease(
+        ProviderKey provider,
+        ProviderKey? domainScope,
+        IDisposable? places,
+        (bool Domain, bool Provider, bool Global) limited,
+        int? maxPerConnection)
+    {
+        Provider = provider;
+        DomainScope = domainScope;
+        _shared = places;
+        MaxMessages = maxPerConnection;
+        _limitsDomain = limited.Domain;
+        _limitsProvider = limited.Provider;
+        _limitsGlobally = limited.Global;
     }
 
     public ProviderKey Provider { get; }
@@ -40,13 +64,13 @@ public sealed class ConnectionLease : IDisposable
     public int MessagesStarted => Volatile.Read(ref _messages);
 
     /// <summary>The provider's connection ceiling applies.</summary>
-    public bool LimitsProvider => _provider is not null;
+    public bool LimitsProvider => _limitsProvider;
 
     /// <summary>The custom domain's connection ceiling applies.</summary>
-    public bool LimitsDomain => _domain is not null;
+    public bool LimitsDomain => _limitsDomain;
 
     /// <summary>The global connection ceiling applies.</summary>
-    public bool LimitsGlobally => _global is not null;
+    public bool LimitsGlobally => _limitsGlobally;
 
     /// <summary>False once the connection has carried its quota: close it and acquire a new lease.</summary>
     public bool TryStartMessage()
@@ -74,6 +98,7 @@ public sealed class ConnectionLease : IDisposable
             _global?.Release();
             _provider?.Release();
             _domain?.Release();
+            _shared?.Dispose();
         }
     }
 }

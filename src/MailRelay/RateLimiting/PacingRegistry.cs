@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using MailRelay.RateLimiting.Sharing;
 
 namespace MailRelay.RateLimiting;
 
@@ -8,7 +9,7 @@ namespace MailRelay.RateLimiting;
 /// static limiter, one <see cref="AdaptiveController"/> and one <see cref="WarmupCounter"/> per provider. Delivery
 /// asks it for a provider's controller and warm-up allowance; <see cref="PacingStateService"/> saves and restores it.
 /// </summary>
-public sealed class PacingRegistry
+public sealed partial class PacingRegistry
 {
     private readonly PacingOptions _options;
     private readonly TimeProvider _time;
@@ -20,7 +21,9 @@ public sealed class PacingRegistry
     private readonly ConcurrentDictionary<ProviderKey, WarmupCounter> _warmups = new();
     private long _generation;
 
-    public PacingRegistry(PacingOptions options, TimeProvider time, ILogger<PacingRegistry> logger, PacingMetrics? metrics = null)
+    /// <param name="shared">The replicas' shared store (REDIS_URL); null = this process keeps every ceiling alone.</param>
+    public PacingRegistry(
+        PacingOptions options, TimeProvider time, ILogger<PacingRegistry> logger, PacingMetrics? metrics = null, RedisSharedPacing? shared = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(time);
@@ -38,6 +41,8 @@ public sealed class PacingRegistry
         }
 
         IsActive = options.RateLimit.Enabled || options.AdaptiveRate.Enabled || _warmupSchedule is not null;
+        _shared = shared;
+        shared?.Attach(this);
         metrics?.Observe(this);
     }
 

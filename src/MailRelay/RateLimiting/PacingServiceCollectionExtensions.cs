@@ -1,4 +1,6 @@
 using MailRelay.Configuration;
+using MailRelay.RateLimiting.Sharing;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Prometheus;
 
 namespace MailRelay.RateLimiting;
@@ -20,11 +22,28 @@ public static class PacingServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(registry);
         services.AddSingleton(PacingOptions.FromConfiguration(configuration));
         services.AddSingleton(new PacingMetrics(registry));
+        if (configuration.Redis.Enabled)
+        {
+            // REPLICAS is the first source of the replica count; another registered before this one takes its place.
+            services.TryAddSingleton<IReplicaCount>(new ConfiguredReplicaCount(configuration.Redis.Replicas));
+            services.AddSingleton(sp =>
+            {
+                var shared = new RedisSharedPacing(
+                    configuration.Redis,
+                    sp.GetRequiredService<IReplicaCount>(),
+                    sp.GetRequiredService<TimeProvider>(),
+                    sp.GetRequiredService<ILogger<RedisSharedPacing>>());
+                SharedPacingMetrics.Register(registry, shared);
+                return shared;
+            });
+        }
+
         services.AddSingleton(sp => new PacingRegistry(
             sp.GetRequiredService<PacingOptions>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<PacingRegistry>>(),
-            sp.GetRequiredService<PacingMetrics>()));
+            sp.GetRequiredService<PacingMetrics>(),
+            sp.GetService<RedisSharedPacing>()));
         services.AddSingleton(sp => new PacingStateService(
             sp.GetRequiredService<PacingRegistry>(),
             sp.GetRequiredService<TimeProvider>(),

@@ -48,7 +48,14 @@ public sealed class StaticLimiter
     /// <c>google.com</c>); when several map to one provider the stricter value of each key wins. Custom domains are
     /// kept by their exact name.
     /// </summary>
-    public static StaticLimiter FromSettings(RateLimitSettings settings, ProviderResolver resolver, TimeProvider time)
+    public static StaticLimiter FromSettings(RateLimitSettings settings, ProviderResolver resolver, TimeProvider time) =>
+        FromSettings(settings, resolver, time, 1);
+
+    /// <summary>
+    /// Builds the limiter of one replica's share (<see cref="StaticLimits.ShareOf"/>) when <paramref name="replicas"/>
+    /// keep the configured ceilings together without a shared store.
+    /// </summary>
+    public static StaticLimiter FromSettings(RateLimitSettings settings, ProviderResolver resolver, TimeProvider time, int replicas)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(resolver);
@@ -63,7 +70,7 @@ public sealed class StaticLimiter
             foreach (var entry in settings.Domains.EnumerateObject())
             {
                 var key = resolver.ForDomain(entry.Name);
-                var limits = StaticLimits.FromJson(entry.Value);
+                var limits = StaticLimits.FromJson(entry.Value).ShareOf(replicas);
                 providers[key] = providers.TryGetValue(key, out var existing) ? existing.Tighten(limits) : limits;
             }
         }
@@ -73,11 +80,11 @@ public sealed class StaticLimiter
         {
             foreach (var entry in settings.CustomDomains.EnumerateObject())
             {
-                domains[CustomDomainKey(entry.Name)] = StaticLimits.FromJson(entry.Value);
+                domains[CustomDomainKey(entry.Name)] = StaticLimits.FromJson(entry.Value).ShareOf(replicas);
             }
         }
 
-        return new StaticLimiter(StaticLimits.FromJson(settings.Global), providers, domains, time);
+        return new StaticLimiter(StaticLimits.FromJson(settings.Global).ShareOf(replicas), providers, domains, time);
     }
 
     /// <summary>The key of a custom-domain scope: the exact recipient domain, lower case, without a trailing dot.</summary>
@@ -92,6 +99,13 @@ public sealed class StaticLimiter
 
     /// <summary>True when <paramref name="domainScope"/> has limits of its own.</summary>
     public bool HasDomainScope(ProviderKey domainScope) => _domains.ContainsKey(domainScope);
+
+    /// <summary>The global ceilings.</summary>
+    public StaticLimits GlobalLimits => _global.Limits;
+
+    /// <summary>Messages one connection may carry under the global, the provider's and the custom domain's ceilings; null = unlimited.</summary>
+    public int? MaxPerConnection(ProviderKey provider, ProviderKey? domainScope) =>
+        Min(Min(ScopeFor(provider).Limits.MaxPerConnection, _global.Limits.MaxPerConnection), DomainScopeFor(domainScope)?.Limits.MaxPerConnection);
 
     /// <summary>The ceilings in force for <paramref name="provider"/> (its own, not the global ones).</summary>
     public StaticLimits LimitsFor(ProviderKey provider) => ScopeFor(provider).Limits;
@@ -239,6 +253,28 @@ public sealed class StaticLimiter
         var domain = DomainScopeFor(domainScope);
         Restamp(started, sent, _global.Started, scope.Started, domain?.Started);
         Restamp(reserved, sent, _global.Gate, scope.Gate, domain?.Gate);
+    }
+
+    /// <summary>
+    /// Records a slot decided elsewhere (by the replicas' shared store) as this limiter's own, in the reserved slots or,
+    /// with <paramref name="started"/>, in the transactions begun, without holding it to this limiter's ceilings: so
+    /// this replica's share counts its recent sends when it has to pace alone.
+    /// </summary>
+    public void Record(ProviderKey provider, ProviderKey? domainScope, DateTimeOffset slot, bool started)
+    {
+        var scope = ScopeFor(provider);
+        var domain = DomainScopeFor(domainScope);
+        var gates = started ? new[] { _global.Started, scope.Started, domain?.Started } : [_global.Gate, scope.Gate, domain?.Gate];
+        foreach (var gate in gates)
+        {
+            if (gate is not null)
+            {
+                lock (gate.Sync)
+                {
+                    gate.Commit(slot);
+                }
+            }
+        }
     }
 
     private static void Restamp(DateTimeOffset recorded, DateTimeOffset actual, SendGate global, SendGate provider, SendGate? domain)

@@ -74,6 +74,43 @@ public sealed record StaticLimits
         };
     }
 
+    /// <summary>
+    /// One replica's share of these ceilings when <paramref name="replicas"/> pace without each other (shared pacing
+    /// with Redis unreachable): connections and rate divided (rounded down, so the sum never exceeds the whole; a rate
+    /// smaller than the replica count gives each one slot per a longer interval), the gap multiplied. A connection
+    /// ceiling smaller than the replica count leaves each replica one connection: less would stop delivery.
+    /// </summary>
+    public StaticLimits ShareOf(int replicas)
+    {
+        if (replicas <= 1 || !Enabled)
+        {
+            return this;
+        }
+
+        var rateCount = RateCount;
+        var rateInterval = RateInterval;
+        if (RateCount is { } count)
+        {
+            if (count >= replicas)
+            {
+                rateCount = count / replicas;
+            }
+            else
+            {
+                rateCount = 1;
+                rateInterval = RateInterval * Math.Ceiling((double)replicas / count);
+            }
+        }
+
+        return this with
+        {
+            MaxConnections = MaxConnections is { } max ? Math.Max(1, max / replicas) : null,
+            RateCount = rateCount,
+            RateInterval = rateInterval,
+            MinimumDelay = MinimumDelay * replicas,
+        };
+    }
+
     private static StaticLimits WithRate(StaticLimits limits, string text) =>
         JsonTableSyntax.TryParseRate(text, out var count, out var interval)
             ? limits with { RateCount = count, RateInterval = interval }

@@ -76,7 +76,7 @@ internal sealed partial class ProviderPacer : IDisposable
         ArgumentNullException.ThrowIfNull(ticket);
         ticket.Lease.Dispose();
         var outcome = OutcomeOf(results);
-        _registry.Controller(ticket.Provider).Report(outcome, ticket.IsProbe);
+        _registry.Report(ticket.Provider, outcome, ticket.IsProbe);
         if (outcome == DeliveryOutcome.RateLimited)
         {
             PacerLog.RateLimited(_logger, ticket.Provider.Value, _registry.Controller(ticket.Provider).CurrentDelay.TotalMilliseconds);
@@ -227,7 +227,6 @@ internal sealed partial class ProviderPacer : IDisposable
     /// </summary>
     private async Task<PacingTicket> AdmitAsync(ReadyQueue queue)
     {
-        var limits = _registry.Limits;
         var controller = _registry.Controller(queue.Provider);
         while (true)
         {
@@ -243,7 +242,8 @@ internal sealed partial class ProviderPacer : IDisposable
             DateTimeOffset slot;
             try
             {
-                if (!_registry.TryConsumeWarmup(queue.Provider, out var nextDay))
+                var (allowed, nextDay) = await _registry.TryConsumeWarmupAsync(queue.Provider).ConfigureAwait(false);
+                if (!allowed)
                 {
                     controller.Report(DeliveryOutcome.Abandoned, claim.IsProbe);
                     PacerLog.WarmupCapReached(_logger, queue.Key, nextDay);
@@ -251,9 +251,9 @@ internal sealed partial class ProviderPacer : IDisposable
                     continue;
                 }
 
-                slot = limits.ClaimSendSlot(queue.Provider, queue.Scope, claim.At, AdaptiveDelay(controller));
+                slot = await _registry.ClaimSendSlotAsync(queue.Provider, queue.Scope, claim.At, AdaptiveDelay(controller)).ConfigureAwait(false);
                 await WaitUntilAsync(slot - queue.Lead.Current).ConfigureAwait(false);
-                var acquiring = limits.AcquireConnectionAsync(queue.Provider, queue.Scope, _stopping);
+                var acquiring = _registry.AcquireConnectionAsync(queue.Provider, queue.Scope, _stopping);
                 if (acquiring.IsCompletedSuccessfully)
                 {
                     lease = acquiring.Result;
@@ -264,7 +264,7 @@ internal sealed partial class ProviderPacer : IDisposable
                     if (_time.GetUtcNow() >= slot)
                     {
                         // The slot passed while waiting for the connection: plan from a fresh one, not a stale one.
-                        slot = limits.ClaimSendSlot(queue.Provider, queue.Scope, _time.GetUtcNow(), AdaptiveDelay(controller));
+                        slot = await _registry.ClaimSendSlotAsync(queue.Provider, queue.Scope, _time.GetUtcNow(), AdaptiveDelay(controller)).ConfigureAwait(false);
                         await WaitUntilAsync(slot - queue.Lead.Current).ConfigureAwait(false);
                     }
                 }

@@ -1,4 +1,5 @@
 using MailRelay.RateLimiting;
+using MailRelay.RateLimiting.Sharing;
 
 namespace MailRelay.Delivery.Scheduling;
 
@@ -19,6 +20,8 @@ internal sealed class TransactionGate : ITransactionGate
     private readonly TimeProvider _time;
     private readonly DateTimeOffset _handedAt;
     private int _opened;
+    private StaticLimiter? _limits;
+    private SharedBegin? _shared;
     private DateTimeOffset? _startedAt;
 
     public TransactionGate(
@@ -48,22 +51,28 @@ internal sealed class TransactionGate : ITransactionGate
         var controller = _registry.Controller(_provider);
         while (true)
         {
-            if (_registry.Limits.TryStartTransaction(_provider, _scope, ProviderPacer.AdaptiveDelay(controller), out var notBefore))
+            var (limits, gap) = _registry.StartCeilings(_provider, _scope, ProviderPacer.AdaptiveDelay(controller));
+            if (limits.TryStartTransaction(_provider, _scope, gap, out var notBefore))
             {
+                _limits = limits;
                 _startedAt = notBefore;
-                return;
+                break;
             }
 
             await SlotTimer.WaitUntilAsync(notBefore, _time, cancellationToken).ConfigureAwait(false);
         }
+
+        // With replicas sharing the provider: until their transactions together allow this one (usually at once).
+        _shared = await _registry.BeginSharedAsync(_provider, _scope, ProviderPacer.AdaptiveDelay(controller), cancellationToken).ConfigureAwait(false);
     }
 
     public void MailFromSent()
     {
-        if (_startedAt is { } started)
+        _registry.SharedMailFromSent(_provider, _scope, _shared);
+        if (_startedAt is { } started && _limits is { } limits)
         {
             var sent = _time.GetUtcNow();
-            _registry.Limits.RecordMailFromSent(_provider, _scope, Slot, started, sent);
+            limits.RecordMailFromSent(_provider, _scope, Slot, started, sent);
         }
     }
 }

@@ -1,0 +1,308 @@
+using System.Collections.Concurrent;
+using MailRelay.RateLimiting.Sharing;
+
+namespace MailRelay.RateLimiting;
+
+/// <summary>
+/// The ceilings as delivery asks for them. Without a shared store (no REDIS_URL) each call is the local limiter's,
+/// unchanged. With one, send slots, connection places and warm-up counts are taken in Redis for all replicas together;
+/// whenever Redis cannot answer, the call is served at once by this replica's share of each ceiling
+/// (<see cref="FallbackLimits"/>), which also records the slots this replica got from Redis, so that its recent sends
+/// count against its share from the first instant of an outage. For one rate window after Redis is back both apply,
+/// because the shared records may have lost what replicas sent alone meanwhile.
+/// </summary>
+public sealed partial class PacingRegistry
+{
+    private readonly RedisSharedPacing? _shared;
+    private readonly ConcurrentDictionary<ProviderKey, WarmupShare> _warmupShares = new();
+    private readonly Lock _fallbackSync = new();
+    private StaticLimiter? _fallback;
+    private int _fallbackReplicas;
+
+    /// <summary>The replicas' shared store; null when this process paces alone.</summary>
+    public RedisSharedPacing? Shared => _shared;
+
+    /// <summary>This replica's share of every ceiling (1/REPLICAS), in force while Redis is unreachable.</summary>
+    public StaticLimiter FallbackLimits
+    {
+        get
+        {
+            var replicas = _shared?.Replicas ?? 1;
+            lock (_fallbackSync)
+            {
+                if (_fallback is null || _fallbackReplicas != replicas)
+                {
+                    _fallback = StaticLimiter.FromSettings(_options.RateLimit, Resolver, _time, replicas);
+                    _fallbackReplicas = replicas;
+                }
+
+                return _fallback;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The limiter whose record of transactions begun the transaction gate keeps, and the provider's gap there: this
+    /// replica's share (the adaptive delay times the replicas) while Redis is unreachable, and for one rate window
+    /// after it is back (the shared record does not know what this replica began alone).
+    /// </summary>
+    internal (StaticLimiter Limits, TimeSpan ProviderGap) StartCeilings(ProviderKey provider, ProviderKey? domainScope, TimeSpan providerGap)
+    {
+        if (_shared is not { } shared)
+        {
+            return (Limits, providerGap);
+        }
+
+        return !shared.Available || Settling(shared, SlotScopes(provider, domainScope, providerGap))
+            ? (FallbackLimits, providerGap * shared.Replicas)
+            : (Limits, providerGap);
+    }
+
+    /// <summary>
+    /// Reserves a send slot as <see cref="StaticLimiter.ClaimSendSlot(ProviderKey, ProviderKey?, DateTimeOffset, TimeSpan)"/>
+    /// does, for all replicas together when a shared store is configured.
+    /// </summary>
+    internal ValueTask<DateTimeOffset> ClaimSendSlotAsync(ProviderKey provider, ProviderKey? domainScope, DateTimeOffset notBefore, TimeSpan providerGap) =>
+        _shared is null
+            ? ValueTask.FromResult(Limits.ClaimSendSlot(provider, domainScope, notBefore, providerGap))
+            : ClaimSharedSlotAsync(_shared, provider, domainScope, notBefore, providerGap);
+
+    /// <summary>
+    /// After the local transaction gate let a transaction begin: waits until the transactions all replicas began allow
+    /// it and records it for them (one script call, then a wait on this replica's timer until the instant it names,
+    /// and again only if another replica took that instant). Returns at once without a shared store, or as soon as
+    /// Redis cannot answer: then the local gate, on this replica's share, was the whole check.
+    /// </summary>
+    internal async ValueTask<SharedBegin?> BeginSharedAsync(ProviderKey provider, ProviderKey? domainScope, TimeSpan providerGap, CancellationToken cancellationToken)
+    {
+        if (_shared is not { Available: true } shared)
+        {
+            return null;
+        }
+
+        var scopes = SlotScopes(provider, domainScope, providerGap);
+        if (scopes.Count == 0)
+        {
+            return null;
+        }
+
+        while (true)
+        {
+            // Taken before asking, so a release reported between the answer and the wait still wakes it.
+            var released = shared.NextBegunRelease();
+            if (await shared.TryBeginAsync(scopes).ConfigureAwait(false) is not { } answer)
+            {
+                return null;
+            }
+
+            if (answer.Begun)
+            {
+                FallbackLimits.Record(provider, domainScope, answer.NotBefore, started: true);
+                return answer;
+            }
+
+            // The instant named, or earlier when another replica's held transaction sent its MAIL FROM.
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var timer = SlotTimer.WaitUntilAsync(answer.NotBefore, _time, wait.Token);
+            await Task.WhenAny(timer, released).ConfigureAwait(false);
+            await wait.CancelAsync().ConfigureAwait(false);
+            await timer.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    /// <summary>
+    /// The MAIL FROM of a transaction begun under the shared ceilings has left: the others may follow it, and this
+    /// replica's share records it at that instant too (it governs the next transaction if Redis is lost now).
+    /// </summary>
+    internal void SharedMailFromSent(ProviderKey provider, ProviderKey? domainScope, SharedBegin? begun)
+    {
+        if (begun is not null && _shared is { } shared)
+        {
+            shared.MailFromSent(begun);
+            FallbackLimits.RecordMailFromSent(provider, domainScope, begun.NotBefore, begun.NotBefore, _time.GetUtcNow());
+        }
+    }
+
+    /// <summary>A connection lease under the ceilings, for all replicas together when a shared store is configured.</summary>
+    internal ValueTask<ConnectionLease> AcquireConnectionAsync(ProviderKey provider, ProviderKey? domainScope, CancellationToken cancellationToken) =>
+        _shared is null
+            ? Limits.AcquireConnectionAsync(provider, domainScope, cancellationToken)
+            : AcquireSharedConnectionAsync(_shared, provider, domainScope, cancellationToken);
+
+    /// <summary>
+    /// Counts one send against the provider's warm-up cap as <see cref="TryConsumeWarmup"/> does; with a shared store
+    /// the day's count is the replicas' together. While Redis is unreachable a replica may send its share of what was
+    /// left of the day's cap when it last heard the shared count.
+    /// </summary>
+    internal ValueTask<(bool Allowed, DateTimeOffset RetryAt)> TryConsumeWarmupAsync(ProviderKey provider)
+    {
+        if (_shared is null || !WarmupApplies(provider))
+        {
+            var allowed = TryConsumeWarmup(provider, out var retryAt);
+            return ValueTask.FromResult((allowed, retryAt));
+        }
+
+        return TryConsumeSharedWarmupAsync(_shared, provider);
+    }
+
+    /// <summary>
+    /// Feeds an attempt's outcome to the provider's controller; with a shared store, a change of its delay or circuit
+    /// (and every rate-limit reply) is published to the other replicas.
+    /// </summary>
+    internal void Report(ProviderKey provider, DeliveryOutcome outcome, bool wasProbe)
+    {
+        var controller = Controller(provider);
+        if (_shared is null || !controller.Settings.Enabled)
+        {
+            controller.Report(outcome, wasProbe);
+            return;
+        }
+
+        var before = (controller.CurrentDelay, controller.State);
+        controller.Report(outcome, wasProbe);
+        if (outcome == DeliveryOutcome.RateLimited || before != (controller.CurrentDelay, controller.State))
+        {
+            _shared.Publish(controller, outcome == DeliveryOutcome.RateLimited);
+        }
+    }
+
+    private async ValueTask<DateTimeOffset> ClaimSharedSlotAsync(
+        RedisSharedPacing shared, ProviderKey provider, ProviderKey? domainScope, DateTimeOffset notBefore, TimeSpan providerGap)
+    {
+        var replicas = shared.Replicas;
+        var aloneGap = providerGap * replicas;
+        if (!shared.Available)
+        {
+            return FallbackLimits.ClaimSendSlot(provider, domainScope, notBefore, aloneGap);
+        }
+
+        var scopes = SlotScopes(provider, domainScope, providerGap);
+        var from = Limits.ClaimSendSlot(provider, domainScope, notBefore, providerGap);
+        if (scopes.Count == 0)
+        {
+            return from;
+        }
+
+        var settling = Settling(shared, scopes);
+        if (settling)
+        {
+            var alone = FallbackLimits.ClaimSendSlot(provider, domainScope, notBefore, aloneGap);
+            from = alone > from ? alone : from;
+        }
+
+        var slot = await shared.ReserveAsync("plan", scopes, from).ConfigureAwait(false);
+        if (slot is not { } at)
+        {
+            return FallbackLimits.ClaimSendSlot(provider, domainScope, notBefore, aloneGap);
+        }
+
+        if (!settling)
+        {
+            FallbackLimits.Record(provider, domainScope, at, started: false);
+        }
+
+        return at;
+    }
+
+    private async ValueTask<ConnectionLease> AcquireSharedConnectionAsync(
+        RedisSharedPacing shared, ProviderKey provider, ProviderKey? domainScope, CancellationToken cancellationToken)
+    {
+        if (shared.Available)
+        {
+            var domain = domainScope is { } d && Limits.HasDomainScope(d) ? Limits.LimitsForDomain(d) : null;
+            var byProvider = Limits.LimitsFor(provider);
+            var scopes = new List<SharedScope>(3);
+            if (domain?.MaxConnections is { } domainMax)
+            {
+                scopes.Add(new SharedScope("d:" + domainScope!.Value.Value, TimeSpan.Zero, null, TimeSpan.Zero, domainMax));
+            }
+
+            if (byProvider.MaxConnections is { } providerMax)
+            {
+                scopes.Add(new SharedScope("p:" + provider.Value, TimeSpan.Zero, null, TimeSpan.Zero, providerMax));
+            }
+
+            if (Limits.GlobalLimits.MaxConnections is { } globalMax)
+            {
+                scopes.Add(new SharedScope("g", TimeSpan.Zero, null, TimeSpan.Zero, globalMax));
+            }
+
+            var perConnection = Limits.MaxPerConnection(provider, domainScope);
+            var limited = (domain?.MaxConnections is not null, byProvider.MaxConnections is not null, Limits.GlobalLimits.MaxConnections is not null);
+            if (scopes.Count == 0)
+            {
+                return new ConnectionLease(provider, null, null, limited, perConnection);
+            }
+
+            if (await shared.AcquireConnectionAsync(scopes, cancellationToken).ConfigureAwait(false) is { } places)
+            {
+                return new ConnectionLease(provider, domain is null ? null : domainScope, places, limited, perConnection);
+            }
+        }
+
+        return await FallbackLimits.AcquireConnectionAsync(provider, domainScope, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask<(bool Allowed, DateTimeOffset RetryAt)> TryConsumeSharedWarmupAsync(RedisSharedPacing shared, ProviderKey provider)
+    {
+        var now = _time.GetUtcNow();
+        if (_warmupSchedule!.CapOn(now) is not { } cap)
+        {
+            return (true, now);
+        }
+
+        var day = DateOnly.FromDateTime(now.UtcDateTime);
+        var share = _warmupShares.GetOrAdd(provider, _ => new WarmupShare());
+        if (shared.Available && await shared.TryConsumeWarmupAsync(provider, day, cap).ConfigureAwait(false) is { } counted)
+        {
+            share.Heard(day, counted.Sent);
+            WarmupFor(provider).Restore(new WarmupCounterState(day, counted.Sent));
+            return (counted.Counted, counted.Counted ? now : WarmupSchedule.NextDayStart(now));
+        }
+
+        return share.TryConsumeAlone(day, cap, shared.Replicas) ? (true, now) : (false, WarmupSchedule.NextDayStart(now));
+    }
+
+    /// <summary>The scopes that pace send slots: global, the provider's (its gap at least the adaptive delay), the custom domain's.</summary>
+    private List<SharedScope> SlotScopes(ProviderKey provider, ProviderKey? domainScope, TimeSpan providerGap)
+    {
+        var scopes = new List<SharedScope>(3);
+        Add(scopes, "g", Limits.GlobalLimits, TimeSpan.Zero);
+        Add(scopes, "p:" + provider.Value, Limits.LimitsFor(provider), providerGap);
+        if (domainScope is { } domain && Limits.HasDomainScope(domain))
+        {
+            Add(scopes, "d:" + domain.Value, Limits.LimitsForDomain(domain), TimeSpan.Zero);
+        }
+
+        return scopes;
+
+        static void Add(List<SharedScope> scopes, string key, StaticLimits limits, TimeSpan extraGap)
+        {
+            var gap = limits.MinimumDelay > extraGap ? limits.MinimumDelay : extraGap;
+            var scope = new SharedScope(key, gap, limits.RateCount, limits.RateInterval, limits.MaxConnections);
+            if (scope.PacesSlots)
+            {
+                scopes.Add(scope);
+            }
+        }
+    }
+
+    private bool Settling(RedisSharedPacing shared, IReadOnlyList<SharedScope> scopes) =>
+        shared.RecoveredAt is { } recovered && _time.GetUtcNow() < recovered + SettleTime(scopes, shared.Replicas);
+
+    /// <summary>How long after an outage this replica's share still applies: the longest window or share gap it could still constrain.</summary>
+    private static TimeSpan SettleTime(IReadOnlyList<SharedScope> scopes, int replicas)
+    {
+        var settle = TimeSpan.Zero;
+        foreach (var scope in scopes)
+        {
+            var window = scope.RateCount is null ? TimeSpan.Zero : scope.RateInterval * replicas;
+            var gap = scope.Gap * replicas;
+            settle = window > settle ? window : settle;
+            settle = gap > settle ? gap : settle;
+        }
+
+        return settle;
+    }
+}

@@ -1,0 +1,196 @@
+using System.Globalization;
+using System.Net;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using MailRelay.Tests.Support;
+using MimeKit;
+using StackExchange.Redis;
+
+namespace MailRelay.Tests.Integration;
+
+/// <summary>
+/// Two daemons (the real executable) sharing one provider through a real redis-server, measured where the provider
+/// measures: the kernel's receive stamps of the MAIL FROMs at a <see cref="FakeProviderMx"/> both deliver to. Their
+/// sum keeps the provider's ceilings, every message arrives once, a rate-limit reply to one slows the other, and with
+/// Redis killed mid-run and started again the sum still keeps the ceilings (each daemon on its share, REPLICAS=2),
+/// delivery goes on and sharing resumes. These assert gaps and counts (floors and ceilings), never speed.
+/// </summary>
+public sealed class SharedPacingEndToEndTests
+{
+    private const string Domain = "paced.test";
+    private const string Sender = "app@ours.example";
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(120);
+
+    /// <summary>
+    /// Each daemon waits for a transaction's instant on its own clock from an offset Redis gave it, so the daemons'
+    /// MAIL FROMs can be closer than the ceiling by the difference of their answer times: well under a millisecond
+    /// on loopback. The fault this guards against takes a whole gap (here 500 ms) off.
+    /// </summary>
+    private static readonly TimeSpan Tolerance = TimeSpan.FromMilliseconds(5);
+
+    [Fact]
+    public async Task Two_daemons_sharing_a_provider_keep_its_ceilings_together_and_deliver_every_message_once()
+    {
+        using var redis = RedisServer.Start();
+        await using var provider = FakeProviderMx.Start([IPAddress.Loopback], 0, 1000, TimeSpan.FromSeconds(1), TimeSpan.Zero, TimeProvider.System);
+        var prefix = SharedPrefix();
+        using var dataA = new TestDirectory();
+        using var dataB = new TestDirectory();
+        const string limits = """{"rate":"2/1s","maxConnections":2,"maxPerConnection":1}""";
+        await using var a = await DaemonProcess.StartAsync(Environment(dataA, provider, redis, prefix, limits));
+        await using var b = await DaemonProcess.StartAsync(Environment(dataB, provider, redis, prefix, limits));
+
+        var sent = await Task.WhenAll(SubmitAsync(a, "a", 6), SubmitAsync(b, "b", 6));
+
+        await provider.WaitUntilAsync(() => provider.Accepted.Count >= 12, Limit);
+        AssertDeliveredOnce(provider, sent.SelectMany(s => s));
+        AssertRate(provider, 2, TimeSpan.FromSeconds(1));
+        Assert.InRange(provider.MaxConcurrentConnections, 1, 2);
+        Assert.Equal(0, provider.RateLimitedReplies);
+    }
+
+    [Fact]
+    public async Task A_rate_limit_reply_to_one_daemon_slows_the_other()
+    {
+        using var redis = RedisServer.Start();
+
+        // One message a second at most: the second of two sent back to back draws a 421.
+        await using var provider = FakeProviderMx.Start([IPAddress.Loopback], 0, 1, TimeSpan.FromSeconds(1), TimeSpan.Zero, TimeProvider.System);
+        var prefix = SharedPrefix();
+        using var dataA = new TestDirectory();
+        using var dataB = new TestDirectory();
+        const string adaptive = """{"initialDelay":100,"minDelay":100,"maxDelay":60000,"backoffMultiplier":4,"successThreshold":1000}""";
+        var environmentA = Environment(dataA, provider, redis, prefix, """{"maxConnections":2}""", adaptive);
+        var environmentB = Environment(dataB, provider, redis, prefix, """{"maxConnections":2}""", adaptive);
+        await using var a = await DaemonProcess.StartAsync(environmentA);
+        await using var b = await DaemonProcess.StartAsync(environmentB);
+
+        // Only a sends; b has never talked to the provider.
+        await SubmitAsync(a, "a", 3);
+        await provider.WaitUntilAsync(() => provider.RateLimitedReplies >= 1, Limit);
+
+        var samples = await AdminClient.MetricsWhenAsync(b, s => Delay(s) >= 0.4, Limit);
+        Assert.True(Delay(samples) >= 0.4, "b's delay for the provider rose with a's rate-limit reply");
+        var aDelay = Delay(await AdminClient.MetricsWhenAsync(a, s => Delay(s) >= 0.4, Limit));
+        Assert.True(aDelay >= 0.4);
+    }
+
+    [Fact]
+    public async Task With_redis_killed_mid_run_the_daemons_keep_the_ceilings_together_deliver_and_share_again_after()
+    {
+        using var redis = RedisServer.Start();
+        await using var provider = FakeProviderMx.Start([IPAddress.Loopback], 0, 1000, TimeSpan.FromSeconds(1), TimeSpan.Zero, TimeProvider.System);
+        var prefix = SharedPrefix();
+        using var dataA = new TestDirectory();
+        using var dataB = new TestDirectory();
+        const string limits = """{"rate":"2/1s","maxConnections":2,"maxPerConnection":1}""";
+        await using var a = await DaemonProcess.StartAsync(Environment(dataA, provider, redis, prefix, limits));
+        await using var b = await DaemonProcess.StartAsync(Environment(dataB, provider, redis, prefix, limits));
+        var sent = await Task.WhenAll(SubmitAsync(a, "a", 9), SubmitAsync(b, "b", 9));
+
+        await provider.WaitUntilAsync(() => provider.Accepted.Count >= 4, Limit);
+        redis.Kill();
+        await provider.WaitUntilAsync(() => provider.Accepted.Count >= 10, Limit);
+
+        // Down: both keep delivering, each ready, each on its share.
+        foreach (var daemon in new[] { a, b })
+        {
+            var ready = await AdminClient.GetAsync(daemon, "/readyz");
+            Assert.StartsWith("ready\n", ready, StringComparison.Ordinal);
+            Assert.Contains("redis: unreachable", ready, StringComparison.Ordinal);
+        }
+
+        redis.Restart();
+        await provider.WaitUntilAsync(() => provider.Accepted.Count >= 18, Limit);
+
+        AssertDeliveredOnce(provider, sent.SelectMany(s => s));
+        AssertRate(provider, 2, TimeSpan.FromSeconds(1));
+        Assert.InRange(provider.MaxConcurrentConnections, 1, 2);
+
+        // Back: both report Redis connected again after one fallback, and the shared records are written again.
+        foreach (var daemon in new[] { a, b })
+        {
+            var samples = await AdminClient.MetricsWhenAsync(daemon, s => Value(s, "mailrelay_redis_connected") == 1, Limit);
+            Assert.True(Value(samples, "mailrelay_redis_fallback_transitions_total") >= 1);
+            Assert.True(Value(samples, "mailrelay_redis_fallback_seconds_total") > 0);
+            Assert.Equal("ready\nredis: connected, pacing shared\n", await AdminClient.GetAsync(daemon, "/readyz"));
+        }
+
+        using var connection = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redis.Port}");
+        var keys = connection.GetServer("127.0.0.1", redis.Port).Keys(pattern: "{" + prefix + "}:*").Select(k => k.ToString()).ToArray();
+        Assert.Contains("{" + prefix + "}:start:p:" + Domain + ":last", keys);
+    }
+
+    private static string SharedPrefix() => "e2e" + Guid.NewGuid().ToString("N")[..10];
+
+    private static Dictionary<string, string> Environment(
+        TestDirectory data, FakeProviderMx provider, RedisServer redis, string prefix, string limits, string? adaptive = null)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["MAIL_HOSTNAME"] = "relay.test.example",
+            ["SMTP_LISTENERS"] = "127.0.0.1:0",
+            ["ADMIN_LISTEN"] = "127.0.0.1:0",
+            ["DATA_DIR"] = data.Path,
+            ["DNS_SERVERS"] = TestNetwork.SilentDnsServer,
+            ["DKIM_ENABLED"] = "false",
+            ["DELIVERY_ROUTES"] = $$"""{"{{Domain}}":"127.0.0.1:{{provider.Port}}"}""",
+            ["RATE_LIMIT_ENABLED"] = "true",
+            ["RATE_LIMIT_DOMAINS"] = $$$"""{"{{{Domain}}}":{{{limits}}}}""",
+            ["REDIS_URL"] = redis.Url,
+            ["REDIS_KEY_PREFIX"] = prefix,
+            ["REDIS_TIMEOUT"] = "1s",
+            ["REPLICAS"] = "2",
+        };
+        if (adaptive is not null)
+        {
+            environment["ADAPTIVE_RATE_ENABLED"] = "true";
+            environment["ADAPTIVE_RATE_DEFAULTS"] = adaptive;
+        }
+
+        return environment;
+    }
+
+    private static async Task<string[]> SubmitAsync(DaemonProcess daemon, string tag, int count)
+    {
+        var recipients = new List<string>();
+        using var client = new SmtpClient();
+        await client.ConnectAsync(daemon.SmtpEndPoint.Address.ToString(), daemon.SmtpEndPoint.Port, SecureSocketOptions.None);
+        for (var i = 0; i < count; i++)
+        {
+            var recipient = $"{tag}{i.ToString(CultureInfo.InvariantCulture)}@{Domain}";
+            var message = new MimeMessage();
+            message.From.Add(MailboxAddress.Parse(Sender));
+            message.To.Add(MailboxAddress.Parse(recipient));
+            message.Subject = recipient;
+            message.Body = new TextPart("plain") { Text = "body\r\n" };
+            await client.SendAsync(message);
+            recipients.Add(recipient);
+        }
+
+        await client.DisconnectAsync(quit: true);
+        return [.. recipients];
+    }
+
+    private static void AssertDeliveredOnce(FakeProviderMx provider, IEnumerable<string> recipients)
+    {
+        var delivered = provider.Accepted.SelectMany(m => m.Recipients).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(recipients.Order(StringComparer.Ordinal), delivered);
+    }
+
+    /// <summary>No <paramref name="count"/> + 1 MAIL FROMs within one <paramref name="interval"/>, by the provider's receive stamps.</summary>
+    private static void AssertRate(FakeProviderMx provider, int count, TimeSpan interval)
+    {
+        var arrivals = provider.MailFromArrivals.Order().ToArray();
+        var spans = arrivals.Zip(arrivals.Skip(count), (earlier, later) => later - earlier).ToArray();
+        Assert.True(
+            spans.Min() >= interval - Tolerance,
+            $"spans of {count + 1} MAIL FROMs at the receiver: {string.Join(", ", spans.Select(g => $"{g.TotalMilliseconds:0} ms"))}");
+    }
+
+    private static double Delay(IReadOnlyList<MetricSample> samples) =>
+        samples.Where(s => s.Name == "mailrelay_pacing_delay_seconds" && s.Labels.GetValueOrDefault("provider") == Domain).Select(s => s.Value).DefaultIfEmpty(0).Max();
+
+    private static double Value(IReadOnlyList<MetricSample> samples, string name) =>
+        samples.Where(s => s.Name == name).Select(s => s.Value).DefaultIfEmpty(-1).Single();
+}
