@@ -74,6 +74,9 @@ public sealed record RelayConfiguration
     /// <summary>DNSBL_*: the blocklist monitor.</summary>
     public required DnsblSettings Dnsbl { get; init; }
 
+    /// <summary>INBOUND_* and DMARC_REPORTS_*: the feedback addresses.</summary>
+    public InboundSettings Inbound { get; init; } = InboundSettings.Disabled;
+
     /// <summary>ADMIN_LISTEN; null = the admin HTTP listener is off.</summary>
     public required IPEndPoint? AdminEndPoint { get; init; }
 

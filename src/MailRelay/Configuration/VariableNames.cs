@@ -102,6 +102,13 @@ public static class VariableNames
     public const string DnsblDomains = "DNSBL_DOMAINS";
     public const string DnsblIpLists = "DNSBL_IP_LISTS";
     public const string DnsblDomainLists = "DNSBL_DOMAIN_LISTS";
+    public const string InboundEnabled = "INBOUND_ENABLED";
+    public const string InboundRecipients = "INBOUND_RECIPIENTS";
+    public const string InboundForwardTo = "INBOUND_FORWARD_TO";
+    public const string DmarcReportsEnabled = "DMARC_REPORTS_ENABLED";
+    public const string DmarcReportsStore = "DMARC_REPORTS_STORE";
+    public const string DmarcReportsStorePath = "DMARC_REPORTS_STORE_PATH";
+    public const string DmarcReportsMaxAge = "DMARC_REPORTS_MAX_AGE";
     public const string AdminListen = "ADMIN_LISTEN";
     public const string LogFormat = "LOG_FORMAT";
     public const string LogLevel = "LOG_LEVEL";

@@ -6,6 +6,7 @@ using MailRelay.Delivery.Transport;
 using MailRelay.Dkim;
 using MailRelay.Dnsbl;
 using MailRelay.DnsPublishing;
+using MailRelay.Inbound;
 using MailRelay.Observability;
 using MailRelay.Policy;
 using MailRelay.Policy.Senders;
@@ -104,6 +105,7 @@ public sealed class RelayHost : IAsyncDisposable
         builder.Services.AddSingleton(new MessageIntake(configuration.HostName, configuration.OutboundHeaders, senderPolicy, new SenderMetrics(metrics.Registry)));
         builder.Services.AddSingleton(sp => new Spool(configuration.DataDirectory, time, sp.GetRequiredService<ILogger<Spool>>(), diskSync, new Random(), Spool.DefaultMaxBatchSize, waitingChanged: null));
         builder.Services.AddSingleton(new SpoolFreeSpace(configuration.DataDirectory, configuration.SpoolMinFreeSpace, time));
+        builder.Services.AddInboundMail(configuration, metrics.Registry);
         builder.Services.AddSingleton<ISmtpSessionHandler, RelaySessionHandler>();
         builder.Services.AddSingleton<SmtpConnectionHandler>();
         builder.Services.AddSmtpDeliveryTransport(configuration);
@@ -231,6 +233,7 @@ public sealed class RelayHost : IAsyncDisposable
         // One daemon per DATA_DIR: the lock comes first, before anything in the queue is touched.
         await _app.Services.GetRequiredService<QueueScheduler>().AcquireQueueLockAsync(cancellationToken);
         _spool.Initialize();
+        _app.Services.GetService<InboundReceiver>()?.Initialize();
         await _app.StartAsync(cancellationToken);
     }
 

@@ -1,3 +1,4 @@
+using MailRelay.Inbound;
 using MailRelay.Policy.Senders;
 using MailRelay.Queue;
 using MailRelay.Smtp.Protocol;
@@ -16,11 +17,24 @@ public sealed partial class RelaySessionHandler : ISmtpSessionHandler
     private readonly MessageIntake _intake;
     private readonly Spool _spool;
     private readonly SpoolFreeSpace _freeSpace;
+    private readonly InboundRouting _inbound;
+    private readonly InboundReceiver? _receiver;
     private readonly ILogger<RelaySessionHandler> _logger;
 
+    /// <param name="inbound">The feedback addresses' RCPT decisions.</param>
+    /// <param name="receiver">Where their mail goes at DATA; null with INBOUND_ENABLED off.</param>
     public RelaySessionHandler(
-        RelayPolicy policy, SenderPolicy senders, MessageIntake intake, Spool spool, SpoolFreeSpace freeSpace, ILogger<RelaySessionHandler> logger)
+        RelayPolicy policy,
+        SenderPolicy senders,
+        MessageIntake intake,
+        Spool spool,
+        SpoolFreeSpace freeSpace,
+        InboundRouting inbound,
+        ILogger<RelaySessionHandler> logger,
+        InboundReceiver? receiver = null)
     {
+        _inbound = inbound;
+        _receiver = receiver;
         _freeSpace = freeSpace;
         _policy = policy;
         _senders = senders;
@@ -63,19 +77,45 @@ public sealed partial class RelaySessionHandler : ISmtpSessionHandler
             new SmtpReply(553, "5.7.1", $"<{transaction.ReversePath}>: Sender address rejected: not allowed to send through this relay"));
     }
 
+    /// <summary>
+    /// Relay permission for every recipient but the feedback addresses (INBOUND_ENABLED), which anyone may reach
+    /// (a VERP one only when it verifies); then one kind of recipient per transaction (<see cref="InboundRouting"/>).
+    /// </summary>
     public ValueTask<SmtpReply?> OnRecipientAsync(SessionContext session, MailTransaction transaction, string recipient, CancellationToken cancellationToken)
     {
-        var refusal = _policy.CheckRecipient(session, recipient);
-        if (refusal is not null)
+        var route = _inbound.Route(recipient);
+        SmtpReply? refusal;
+        if (route == RecipientRoute.Inbound)
         {
-            LogRelayDenied(_logger, session.Id, session.RemoteEndPoint, session.HeloName ?? "-", transaction.ReversePath, recipient);
+            refusal = _inbound.CheckInbound(recipient, out var status);
+            if (refusal is not null)
+            {
+                LogReturnPathRefused(_logger, session.Id, session.RemoteEndPoint, session.HeloName ?? "-", transaction.ReversePath, recipient, status?.ToString() ?? "-");
+                return ValueTask.FromResult<SmtpReply?>(refusal);
+            }
+        }
+        else
+        {
+            refusal = _policy.CheckRecipient(session, recipient);
+            if (refusal is not null)
+            {
+                LogRelayDenied(_logger, session.Id, session.RemoteEndPoint, session.HeloName ?? "-", transaction.ReversePath, recipient);
+                return ValueTask.FromResult<SmtpReply?>(refusal);
+            }
         }
 
-        return ValueTask.FromResult(refusal);
+        if (_inbound.RouteOf(transaction) is { } transactionRoute && transactionRoute != route)
+        {
+            return ValueTask.FromResult<SmtpReply?>(InboundRouting.MixedTransaction(recipient));
+        }
+
+        return ValueTask.FromResult<SmtpReply?>(null);
     }
 
     public ValueTask<IMessageWriter> OpenMessageAsync(SessionContext session, MailTransaction transaction, CancellationToken cancellationToken) =>
-        SpoolingMessageWriter.OpenAsync(_spool, _freeSpace, session, transaction, _intake, _logger, cancellationToken);
+        _inbound.RouteOf(transaction) == RecipientRoute.Inbound && _receiver is not null
+            ? _receiver.OpenAsync(session, transaction, cancellationToken)
+            : SpoolingMessageWriter.OpenAsync(_spool, _freeSpace, session, transaction, _intake, _logger, cancellationToken);
 
     public ValueTask OnSessionEndAsync(SessionContext session, SessionSummary summary)
     {
@@ -107,6 +147,10 @@ public sealed partial class RelaySessionHandler : ISmtpSessionHandler
     [LoggerMessage(Level = LogLevel.Information,
         Message = "{SessionId}: relay denied client={Client} helo={Helo} from=<{Sender}> to=<{Recipient}>")]
     private static partial void LogRelayDenied(ILogger logger, string sessionId, System.Net.EndPoint? client, string helo, string sender, string recipient);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "{SessionId}: return path refused client={Client} helo={Helo} from=<{Sender}> to=<{Recipient}> status={Status}; answered 550 5.7.1")]
+    private static partial void LogReturnPathRefused(ILogger logger, string sessionId, System.Net.EndPoint? client, string helo, string sender, string recipient, string status);
 
     [LoggerMessage(Level = LogLevel.Information,
         Message = "{SessionId}: session client={Client} helo={Helo} outcome={Outcome} duration={DurationMs}ms commands={Commands} messages={Accepted}/{Refused} recipients={RecipientsAccepted}/{RecipientsRefused} bytes={Bytes} tls={Tls}")]
