@@ -208,6 +208,28 @@ only. Its hash is the pod's checksum/config annotation, so any change rolls the 
   value: {{ join "," . | quote }}
 {{- end }}
 {{- end }}
+{{- with .Values.inbound }}
+{{- if .enabled }}
+- name: INBOUND_ENABLED
+  value: "true"
+- name: INBOUND_RECIPIENTS
+  value: {{ join "," .recipients | quote }}
+{{- with .forwardTo }}
+- name: INBOUND_FORWARD_TO
+  value: {{ . | quote }}
+{{- end }}
+- name: DMARC_REPORTS_ENABLED
+  value: {{ .dmarcReports.enabled | toString | quote }}
+- name: DMARC_REPORTS_STORE
+  value: {{ .dmarcReports.storeReports | toString | quote }}
+{{- with .dmarcReports.storePath }}
+- name: DMARC_REPORTS_STORE_PATH
+  value: {{ . | quote }}
+{{- end }}
+- name: DMARC_REPORTS_MAX_AGE
+  value: {{ printf "%dd" (int .dmarcReports.maxReportAge) | quote }}
+{{- end }}
+{{- end }}
 {{- $dnsProvider := include "mail-relay.dnsProvider" . }}
 {{- if $dnsProvider }}
 {{- $dns := .Values.dns }}
