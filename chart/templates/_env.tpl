@@ -230,6 +230,8 @@ only. Its hash is the pod's checksum/config annotation, so any change rolls the 
   value: {{ printf "%dd" (int .dmarcReports.maxReportAge) | quote }}
 {{- end }}
 {{- end }}
+- name: EVENTS_CLIENT_ID_HEADER
+  value: {{ .Values.inbound.clientIdHeader | quote }}
 {{- $dnsProvider := include "mail-relay.dnsProvider" . }}
 {{- if $dnsProvider }}
 {{- $dns := .Values.dns }}

@@ -113,11 +113,26 @@ public static class ConfigurationLoader
             AdminEndPoint = admin,
             LogFormat = reader.ReadChoice(N.LogFormat, LogFormatChoices),
             LogLevel = reader.ReadChoice(N.LogLevel, LogLevelChoices),
+            EventsClientIdHeader = reader.Read<string>(N.EventsClientIdHeader, TryParseHeaderName),
         };
 
         var foreign = ForeignVariableDetector.Find(environment);
         var warnings = reader.Warnings.Concat(UnknownVariableDetector.Find(environment.Keys)).Concat(foreign.Warnings).ToArray();
         return new ConfigurationResult(configuration, reader.Errors.Concat(foreign.Errors).ToArray(), warnings, reader.ResolvedValues());
+    }
+
+    /// <summary>One header field name (RFC 5322 ftext: printable ASCII without colons), as EVENTS_CLIENT_ID_HEADER takes it.</summary>
+    private static bool TryParseHeaderName(string text, out string value, out string error)
+    {
+        value = text.Trim();
+        error = string.Empty;
+        if (value.Length == 0 || !value.All(c => c is > ' ' and < (char)127 and not ':'))
+        {
+            error = $"'{text}' is not a header field name (printable ASCII without spaces or colons, e.g. X-Message-ID).";
+            return false;
+        }
+
+        return true;
     }
 
     private static string ReadHostName(EnvironmentReader reader, Func<string> machineHostName)

@@ -235,6 +235,10 @@ public static class ConfigurationRegistry
             "Minimum log level (case-insensitive)."),
         Literal(N.DeliveryRecipientLimit, "integer 1–1000", "50",
             "Most recipients in one delivery transaction: recipients of a message that share a next hop go in one transaction up to this many (Postfix's `smtp_destination_recipient_limit`)."),
+
+        // Events (docs/events.md).
+        Literal(N.EventsClientIdHeader, "header field name", "X-Message-ID",
+            "Header field whose value is the client's correlation id in delivery events (`client_id`); read once per message from the queued message's header, any case. Absent header = no `client_id`."),
     ];
 
     /// <summary>The registry entry for a name, or null.</summary>

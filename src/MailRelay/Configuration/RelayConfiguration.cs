@@ -86,6 +86,9 @@ public sealed record RelayConfiguration
     /// <summary>LOG_LEVEL.</summary>
     public required LogEventLevel LogLevel { get; init; }
 
+    /// <summary>EVENTS_CLIENT_ID_HEADER: the header field naming the client's correlation id in events.</summary>
+    public string EventsClientIdHeader { get; init; } = "X-Message-ID";
+
     /// <summary>
     /// Copies the SMTP engine's settings onto its options. The certificate and the authenticator are left to the
     /// caller, which loads them from <see cref="Tls"/> and <see cref="Auth"/>.

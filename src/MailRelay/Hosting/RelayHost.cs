@@ -6,6 +6,7 @@ using MailRelay.Delivery.Transport;
 using MailRelay.Dkim;
 using MailRelay.Dnsbl;
 using MailRelay.DnsPublishing;
+using MailRelay.Events;
 using MailRelay.Inbound;
 using MailRelay.Observability;
 using MailRelay.Policy;
@@ -110,9 +111,14 @@ public sealed class RelayHost : IAsyncDisposable
         builder.Services.AddSingleton<SmtpConnectionHandler>();
         builder.Services.AddSmtpDeliveryTransport(configuration);
         builder.Services.AddDeliveryPacing(configuration, metrics.Registry);
+        AddEvents(builder.Services, configuration, metrics, diskSync);
         builder.Services.AddQueueManager(configuration, metrics.Registry, configuration.Delivery.Concurrency);
         AddDnsPublishing(builder.Services, configuration, metrics, time, logger);
         builder.Services.AddBlocklistMonitor(configuration, metrics.Registry, startupLogs);
+        if (configuration.Dnsbl.Enabled)
+        {
+            builder.Services.AddHostedService<BlocklistEventSource>();
+        }
 
         var smtpListeners = new List<(ListenerEndpoint, ListenOptions)>();
         ListenOptions? adminListener = null;
@@ -205,6 +211,24 @@ public sealed class RelayHost : IAsyncDisposable
     }
 
     /// <summary>
+    /// The event outbox in DATA_DIR/events (docs/events.md), one object behind <see cref="IEventOutbox"/> and
+    /// <see cref="IEventOutboxReader"/>; it tells every registered <see cref="IRelayEventListener"/> of each durable append.
+    /// </summary>
+    private static void AddEvents(IServiceCollection services, RelayConfiguration configuration, RelayMetrics metrics, IDiskSync diskSync)
+    {
+        services.AddSingleton(new EventMetrics(metrics.Registry));
+        services.AddSingleton(sp => new EventOutbox(
+            configuration.DataDirectory,
+            diskSync,
+            sp.GetRequiredService<ILogger<EventOutbox>>(),
+            sp.GetRequiredService<EventMetrics>(),
+            () => sp.GetServices<IRelayEventListener>()));
+        services.AddSingleton<IEventOutbox>(sp => sp.GetRequiredService<EventOutbox>());
+        services.AddSingleton<IEventOutboxReader>(sp => sp.GetRequiredService<EventOutbox>());
+        services.AddHostedService<EventOutboxService>();
+    }
+
+    /// <summary>
     /// With a DNS_PROVIDER the publisher runs beside delivery. Its failures never stop mail: they are logged, counted
     /// and retried; only a provider that cannot be reached from here at all (no Kubernetes credentials) stops the start.
     /// </summary>
@@ -233,6 +257,7 @@ public sealed class RelayHost : IAsyncDisposable
         // One daemon per DATA_DIR: the lock comes first, before anything in the queue is touched.
         await _app.Services.GetRequiredService<QueueScheduler>().AcquireQueueLockAsync(cancellationToken);
         _spool.Initialize();
+        _app.Services.GetRequiredService<EventOutbox>().Open();
         _app.Services.GetService<InboundReceiver>()?.Initialize();
         await _app.StartAsync(cancellationToken);
     }

@@ -117,6 +117,7 @@ public class ConfigurationErrorTests
         { "LOG_FORMAT", "xml", [] },
         { "LOG_LEVEL", "Info", [] },
         { "DELIVERY_RECIPIENT_LIMIT", "0", [] },
+        { "EVENTS_CLIENT_ID_HEADER", "X-Client Id:", [] },
     };
 
     [Theory]

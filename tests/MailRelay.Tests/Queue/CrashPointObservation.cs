@@ -1,3 +1,4 @@
+using MailRelay.Events;
 using MailRelay.Queue;
 
 namespace MailRelay.Tests.Queue;
@@ -10,6 +11,8 @@ namespace MailRelay.Tests.Queue;
 /// <param name="Attempted">Recipients the scheduler handed to the transport at once, by queue id.</param>
 /// <param name="OrphanStates">State logs left without their queue file after recovery.</param>
 /// <param name="UnreadableLogsAfter">State logs that no longer parse once the restarted daemon appended to them.</param>
+/// <param name="Events">The events the outbox held when the daemon restarted.</param>
+/// <param name="NewEvents">The events the restarted daemon appended.</param>
 internal sealed record CrashPointObservation(
     int IncomingLeft,
     IReadOnlyList<(QueueEntry Entry, byte[] Content, MessageState State)> Entries,
@@ -17,4 +20,6 @@ internal sealed record CrashPointObservation(
     int Known,
     IReadOnlyDictionary<string, HashSet<string>> Attempted,
     int OrphanStates,
-    int UnreadableLogsAfter);
+    int UnreadableLogsAfter,
+    IReadOnlyList<RelayEvent> Events,
+    IReadOnlyList<RelayEvent> NewEvents);

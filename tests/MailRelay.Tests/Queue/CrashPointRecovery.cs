@@ -1,4 +1,5 @@
 using MailRelay.Delivery.Scheduling;
+using MailRelay.Events;
 using MailRelay.Queue;
 using MailRelay.Tests.Delivery.Scheduling;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -39,9 +40,15 @@ internal static class CrashPointRecovery
             }
         }
 
+        // The outbox as the restarted daemon finds it (opening it cuts a torn last line), then what it appends.
+        await using var outbox = new EventOutbox(data.Path, new PosixDiskSync(), NullLogger.Instance);
+        outbox.Open();
+        var recoveredEvents = ReadEvents(outbox, 1);
+        var firstNew = outbox.NextSequence;
+
         var transport = new FakeTransport { Clock = time, Respond = (_, recipient) => FakeTransport.Deferred(recipient) };
         var scheduler = new QueueScheduler(
-            CrashPointWorkload.SchedulerOptions(data.Path), spool, transport, time, NullLogger.Instance, null, new PosixDiskSync(), new Random(7));
+            CrashPointWorkload.SchedulerOptions(data.Path), spool, transport, time, NullLogger.Instance, null, new PosixDiskSync(), new Random(7), events: outbox);
         var events = new SchedulerEvents(scheduler);
         var firstPass = scheduler.NextPassAsync();
         await scheduler.StartAsync(CancellationToken.None);
@@ -83,6 +90,9 @@ internal static class CrashPointRecovery
             }
         }
 
-        return new CrashPointObservation(incomingLeft, entries, unreadable, known, attempted, orphans, unreadableAfter);
+        return new CrashPointObservation(incomingLeft, entries, unreadable, known, attempted, orphans, unreadableAfter, recoveredEvents, ReadEvents(outbox, firstNew));
     }
+
+    private static List<RelayEvent> ReadEvents(EventOutbox outbox, long from) =>
+        [.. outbox.Read(from, int.MaxValue).Select(r => RelayEventJson.Parse(r.Json.Span)!.Value.Event)];
 }

@@ -5,7 +5,8 @@ namespace MailRelay.Tests.Queue;
 /// <summary>
 /// The spool's durability at every crash point (docs/durability.md): a workload runs over a recording file
 /// system; for every prefix of its operations each disk state a crash there may leave is rebuilt, a daemon
-/// is restarted on it, and what it recovers is checked against what the workload had been told by then.
+/// is restarted on it, and what it recovers is checked against what the workload had been told by then,
+/// the event outbox included (every recorded outcome has its event; a repeated outcome has the same id).
 /// </summary>
 public sealed class CrashPointTests(ITestOutputHelper output)
 {
@@ -32,6 +33,7 @@ public sealed class CrashPointTests(ITestOutputHelper output)
             prefixes++;
             var prefix = operations.Take(end).ToList();
             var expectation = new CrashPointExpectation(workload.Messages, prefix.Where(o => o.Marker is not null).Select(o => o.Marker!));
+            var eventExpectation = new CrashPointEventExpectation(prefix.Where(o => o.Marker is not null).Select(o => o.Marker!));
             foreach (var state in CrashStateBuilder.StatesAfter(prefix))
             {
                 crashStates++;
@@ -40,7 +42,7 @@ public sealed class CrashPointTests(ITestOutputHelper output)
                     recovered[state.Key] = observed = await CrashPointRecovery.RecoverAsync(state);
                 }
 
-                violations.AddRange(expectation.Violations(observed).Select(v =>
+                violations.AddRange(expectation.Violations(observed).Concat(eventExpectation.Violations(observed)).Select(v =>
                     $"after {prefix.Count(o => o.Kind != CrashPointKind.Marker)} operations ({(end > 0 ? prefix[^1] : "start")}), state [{state}]: {v}"));
             }
         }
@@ -53,6 +55,8 @@ public sealed class CrashPointTests(ITestOutputHelper output)
         output.WriteLine($"{diskOperations} disk operations, {prefixes} crash points, {crashStates} crash states ({recovered.Count} distinct, each recovered by a restarted daemon)");
         Assert.True(diskOperations > 50, $"the workload recorded only {diskOperations} disk operations");
         Assert.True(crashStates > prefixes, "no crash point has more than one possible state");
+        Assert.True(operations.Count(o => o.Kind == CrashPointKind.SyncFile && o.Path.StartsWith("events/", StringComparison.Ordinal)) >= 5, "the workload made few events durable");
+        Assert.Contains(recovered.Values, o => o.NewEvents.Count > 0 && o.Events.Count > 0);
         Assert.True(violations.Count == 0, $"{violations.Count} violations:\n{string.Join("\n", violations.Take(30))}");
     }
 }

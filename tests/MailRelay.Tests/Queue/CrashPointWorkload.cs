@@ -1,5 +1,6 @@
 using MailRelay.Delivery;
 using MailRelay.Delivery.Scheduling;
+using MailRelay.Events;
 using MailRelay.Queue;
 using MailRelay.Tests.Delivery.Scheduling;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -136,8 +137,11 @@ internal sealed class CrashPointWorkload
 
     private static async Task RunDaemonAsync(Spool spool, FakeTransport transport, TimeProvider time, CrashPointFileSystem disk, int attempts)
     {
+        var dataDirectory = Path.GetDirectoryName(spool.QueueDirectory)!;
+        await using var outbox = new EventOutbox(dataDirectory, disk, NullLogger.Instance);
+        outbox.Open();
         var scheduler = new QueueScheduler(
-            SchedulerOptions(Path.GetDirectoryName(spool.QueueDirectory)!), spool, transport, time, NullLogger.Instance, null, disk, new Random(7));
+            SchedulerOptions(dataDirectory), spool, transport, time, NullLogger.Instance, null, disk, new Random(7), events: outbox);
         scheduler.AttemptRecorded += (id, results) =>
         {
             foreach (var result in results ?? [])

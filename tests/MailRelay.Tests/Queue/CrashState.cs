@@ -33,7 +33,9 @@ internal sealed class CrashState
 
         foreach (var (path, content) in Files)
         {
-            File.WriteAllBytes(Path.Combine(dataDirectory, path), content);
+            var full = Path.Combine(dataDirectory, path);
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            File.WriteAllBytes(full, content);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using MailRelay.Delivery.Dsn;
+using MailRelay.Events;
 using MailRelay.Queue;
 
 namespace MailRelay.Delivery.Scheduling;
@@ -15,6 +16,10 @@ namespace MailRelay.Delivery.Scheduling;
 /// it is durable, and the message's files are removed only by a removal that succeeded. Until then a crash
 /// loses the record, and the next start attempts those recipients again: delivery is at least once, never
 /// at most once.
+/// Every outcome has its event (docs/events.md), made durable in the outbox before the outcome is recorded or the
+/// message removed; an event that cannot be appended holds back its outcome's record, and both are retried (the
+/// events first) by the settling of the message. A crash in between leaves the event without its record: the
+/// attempt is made again with the same attempt number, and the same outcome gets the same event id.
 /// </summary>
 internal sealed class DeliveryRecorder
 {
@@ -28,6 +33,7 @@ internal sealed class DeliveryRecorder
     private readonly Action<QueuedMessage> _removed;
     private readonly RemovalCommitter _removals;
     private readonly TimeSpan? _delayWarning;
+    private readonly DeliveryEventWriter _events;
 
     public DeliveryRecorder(
         string dataDirectory,
@@ -39,9 +45,12 @@ internal sealed class DeliveryRecorder
         QueueMetrics? metrics,
         Action<QueuedMessage> removed,
         RemovalCommitter removals,
-        TimeSpan? delayWarning = null)
+        TimeSpan? delayWarning = null,
+        IEventOutbox? events = null,
+        string clientIdHeader = "X-Message-ID")
     {
         _delayWarning = delayWarning;
+        _events = new DeliveryEventWriter(events, clientIdHeader, logger);
         _dataDirectory = dataDirectory;
         _retry = retry;
         _dsnWriter = dsnWriter;
@@ -63,31 +72,76 @@ internal sealed class DeliveryRecorder
     public async Task<bool> RecordAsync(DeliveryJob job, IReadOnlyList<RecipientResult>? results)
     {
         var message = job.Message;
+        if (results is null)
+        {
+            lock (message.Sync)
+            {
+                message.ClearInFlight(job.Recipients);
+            }
+
+            return false;
+        }
+
+        var correlation = _events.CorrelationOf(message);
+        await message.RecordGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            return await RecordOutcomesAsync(job, results, correlation).ConfigureAwait(false);
+        }
+        finally
+        {
+            message.RecordGate.Release();
+        }
+    }
+
+    /// <summary>
+    /// The events of the outcomes first (the recipients stay in flight meanwhile, so nothing attempts them again), then
+    /// the record or the removal. The caller holds the message's record gate.
+    /// </summary>
+    private async Task<bool> RecordOutcomesAsync(DeliveryJob job, IReadOnlyList<RecipientResult> results, MessageCorrelation correlation)
+    {
+        var message = job.Message;
         var now = _time.GetUtcNow();
-        var updates = new List<(RecipientState State, RecipientResult Result)>(job.Recipients.Count);
+        var byRecipient = new Dictionary<string, RecipientResult>(StringComparer.Ordinal);
+        foreach (var result in results)
+        {
+            byRecipient.TryAdd(result.Recipient, result);
+        }
+
+        var given = job.Recipients.Select(recipient => byRecipient.TryGetValue(recipient, out var result)
+            ? result
+            : new RecipientResult(recipient, RecipientOutcome.Deferred,
+                new RemoteReply(451, "4.3.0", "no result from the transport"), null, null)).ToList();
+
+        List<RelayEvent> events;
+        lock (message.Sync)
+        {
+            if (message.Removed)
+            {
+                message.ClearInFlight(job.Recipients);
+                return false;
+            }
+
+            events = [.. given.Select(r => DeliveryEventWriter.ForOutcome(message, NextState(message, message.States[r.Recipient], r, now), r, now, correlation))];
+        }
+
+        var eventsDurable = await _events.AppendAsync(message, events).ConfigureAwait(false);
+        var updates = new List<(RecipientState State, RecipientResult Result)>(given.Count);
         bool removing;
         bool needsSettling;
         lock (message.Sync)
         {
             message.ClearInFlight(job.Recipients);
-            if (results is null || message.Removed)
+            if (message.Removed)
             {
                 return false;
             }
 
-            var byRecipient = new Dictionary<string, RecipientResult>(StringComparer.Ordinal);
-            foreach (var result in results)
+            // Derived again from the state as it is now: a settling may have marked a recipient warned meanwhile. The
+            // attempt count, so the event, is the same.
+            foreach (var result in given)
             {
-                byRecipient.TryAdd(result.Recipient, result);
-            }
-
-            foreach (var recipient in job.Recipients)
-            {
-                var result = byRecipient.TryGetValue(recipient, out var given)
-                    ? given
-                    : new RecipientResult(recipient, RecipientOutcome.Deferred,
-                        new RemoteReply(451, "4.3.0", "no result from the transport"), null, null);
-                updates.Add((NextState(message, message.States[recipient], result, now), result));
+                updates.Add((NextState(message, message.States[result.Recipient], result, now), result));
             }
 
             var after = new Dictionary<string, RecipientState>(message.States, StringComparer.Ordinal);
@@ -97,8 +151,8 @@ internal sealed class DeliveryRecorder
             }
 
             var allFinal = after.Values.All(s => s.IsFinal);
-            needsSettling = after.Values.Any(s => s.Status == RecipientStatus.Failed && !s.Notified);
-            removing = allFinal && !needsSettling && !message.HasInFlight && !message.Settling;
+            needsSettling = after.Values.Any(s => s.Status == RecipientStatus.Failed && !s.Notified) || !eventsDurable;
+            removing = eventsDurable && allFinal && !needsSettling && !message.HasInFlight && !message.Settling && !message.HasUnwrittenEvents;
             if (removing)
             {
                 // Claimed like a settling, so nothing else removes it or reports on it meanwhile; the new
@@ -159,6 +213,13 @@ internal sealed class DeliveryRecorder
     /// </summary>
     public bool RecordState(QueuedMessage message, IReadOnlyList<StateRecord> records)
     {
+        if (message.HasUnwrittenEvents)
+        {
+            // An outcome is never recorded before its event: these wait for the events (retried by the settling).
+            message.KeepUnwritten(records);
+            return false;
+        }
+
         try
         {
             message.AppendState(_dataDirectory, records, _diskSync);
@@ -175,7 +236,8 @@ internal sealed class DeliveryRecorder
     /// <summary>Writes the records a full disk kept back, if any; the caller holds the message's lock.</summary>
     public void RetryUnwritten(QueuedMessage message)
     {
-        if (message.Removed || !message.HasUnwrittenState)
+        // Records waiting for their events are written by the settling, once the events are durable.
+        if (message.Removed || !message.HasUnwrittenState || message.HasUnwrittenEvents)
         {
             return;
         }
@@ -227,7 +289,7 @@ internal sealed class DeliveryRecorder
 
             unnotified = message.Unnotified();
             unwarned = _delayWarning is { } warning ? message.Unwarned(_time.GetUtcNow(), warning) : [];
-            if (unnotified.Count == 0 && unwarned.Count == 0 && !(message.AllFinal && !message.HasInFlight))
+            if (!message.HasUnwrittenEvents && unnotified.Count == 0 && unwarned.Count == 0 && !(message.AllFinal && !message.HasInFlight))
             {
                 return;
             }
@@ -237,6 +299,11 @@ internal sealed class DeliveryRecorder
 
         try
         {
+            if (!await WriteUnwrittenEventsAsync(message).ConfigureAwait(false))
+            {
+                return;
+            }
+
             // RFC 3461: a recipient given NOTIFY=NEVER, or a NOTIFY list without FAILURE, is settled without a report.
             var envelope = message.Entry.Envelope;
             var reported = unnotified.Where(s => envelope.DsnOptionsOf(s.Recipient).WantsFailure).ToList();
@@ -250,48 +317,28 @@ internal sealed class DeliveryRecorder
 
             // RFC 3461: delays are reported unless NOTIFY was given without DELAY.
             var delayed = unwarned.Where(s => envelope.DsnOptionsOf(s.Recipient).WantsDelay).ToList();
+            List<RelayEvent> warnings = [];
             if (delayed.Count > 0 && DsnWriter.IsOwed(message.Entry))
             {
                 var dsnRecipients = delayed.Select(s => ToDsnRecipient(s, envelope) with { Action = DsnAction.Delayed }).ToList();
                 var dsnId = await _dsnWriter.SendAsync(message.Entry, dsnRecipients, CancellationToken.None).ConfigureAwait(false);
                 _metrics?.DsnGenerated("delayed");
                 SchedulerLog.DelayWarningQueued(_logger, message.QueueId, dsnId);
+                var correlation = _events.CorrelationOf(message);
+                var at = _time.GetUtcNow();
+                warnings = [.. delayed.Select(s => DeliveryEventWriter.ForDelayWarning(message, s, at, correlation))];
             }
 
-            bool removed;
-            lock (message.Sync)
+            await message.RecordGate.WaitAsync().ConfigureAwait(false);
+            try
             {
-                if (message.Removed)
-                {
-                    return;
-                }
-
-                var now = _time.GetUtcNow();
-                var names = unnotified.Select(s => s.Recipient).ToList();
-                foreach (var name in names)
-                {
-                    message.States[name] = message.States[name] with { Notified = true };
-                }
-
-                var warned = new List<StateRecord>(unwarned.Count);
-                foreach (var state in unwarned)
-                {
-                    var current = message.States[state.Recipient] with { Warned = true };
-                    message.States[state.Recipient] = current;
-                    warned.Add(StateRecord.ForRecipient(current, now));
-                }
-
-                removed = message.AllFinal && !message.HasInFlight && TryRemove(message);
-                if (!removed && (names.Count > 0 || warned.Count > 0))
-                {
-                    List<StateRecord> records = names.Count > 0 ? [StateRecord.ForNotified(names, now), .. warned] : warned;
-                    RecordState(message, records);
-                }
+                // A failed append keeps the events, and RecordState then keeps the records behind them.
+                await _events.AppendAsync(message, warnings).ConfigureAwait(false);
+                RecordSettled(message, unnotified, unwarned);
             }
-
-            if (removed)
+            finally
             {
-                _removed(message);
+                message.RecordGate.Release();
             }
         }
         catch (SpoolException ex)
@@ -309,6 +356,81 @@ internal sealed class DeliveryRecorder
             {
                 message.Settling = false;
             }
+        }
+    }
+
+    /// <summary>
+    /// Appends the events an earlier append could not make durable, then writes the records that waited for them.
+    /// Returns whether none is left unwritten.
+    /// </summary>
+    private async Task<bool> WriteUnwrittenEventsAsync(QueuedMessage message)
+    {
+        await message.RecordGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            lock (message.Sync)
+            {
+                if (!message.HasUnwrittenEvents)
+                {
+                    return true;
+                }
+            }
+
+            if (!await _events.AppendAsync(message, []).ConfigureAwait(false))
+            {
+                return false;
+            }
+
+            lock (message.Sync)
+            {
+                RetryUnwritten(message);
+            }
+
+            return true;
+        }
+        finally
+        {
+            message.RecordGate.Release();
+        }
+    }
+
+    /// <summary>Marks the reported recipients notified or warned, and removes the message once every recipient is final.</summary>
+    private void RecordSettled(QueuedMessage message, List<RecipientState> unnotified, List<RecipientState> unwarned)
+    {
+        bool removed;
+        lock (message.Sync)
+        {
+            if (message.Removed)
+            {
+                return;
+            }
+
+            var now = _time.GetUtcNow();
+            var names = unnotified.Select(s => s.Recipient).ToList();
+            foreach (var name in names)
+            {
+                message.States[name] = message.States[name] with { Notified = true };
+            }
+
+            var warned = new List<StateRecord>(unwarned.Count);
+            foreach (var state in unwarned)
+            {
+                var current = message.States[state.Recipient] with { Warned = true };
+                message.States[state.Recipient] = current;
+                warned.Add(StateRecord.ForRecipient(current, now));
+            }
+
+            removed = message.AllFinal && !message.HasInFlight && !message.HasUnwrittenEvents && TryRemove(message);
+            if (!removed && (names.Count > 0 || warned.Count > 0))
+            {
+                List<StateRecord> records = names.Count > 0 ? [StateRecord.ForNotified(names, now), .. warned] : warned;
+                RecordState(message, records);
+            }
+        }
+
+        if (removed)
+        {
+            _removed(message);
         }
     }
 

@@ -11,7 +11,8 @@ public static class QueueManagerServiceCollectionExtensions
     /// Adds <see cref="QueueSchedulerOptions"/>, <see cref="QueueMetrics"/> (in <paramref name="registry"/>)
     /// and <see cref="QueueScheduler"/> as a singleton that is also a hosted service. Expects
     /// <see cref="Spool"/>, <see cref="IDeliveryTransport"/> and <see cref="TimeProvider"/> to be registered;
-    /// a registered <see cref="RateLimiting.PacingRegistry"/> turns delivery pacing on.
+    /// a registered <see cref="RateLimiting.PacingRegistry"/> turns delivery pacing on, a registered
+    /// <see cref="Events.IEventOutbox"/> receives the event of every recipient outcome.
     /// </summary>
     public static IServiceCollection AddQueueManager(
         this IServiceCollection services,
@@ -31,7 +32,8 @@ public static class QueueManagerServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<QueueScheduler>>(),
             sp.GetRequiredService<QueueMetrics>(),
-            sp.GetService<RateLimiting.PacingRegistry>()));
+            sp.GetService<RateLimiting.PacingRegistry>(),
+            sp.GetService<Events.IEventOutbox>()));
         services.AddHostedService(sp => sp.GetRequiredService<QueueScheduler>());
         return services;
     }

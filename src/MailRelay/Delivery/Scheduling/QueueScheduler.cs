@@ -69,8 +69,9 @@ public sealed partial class QueueScheduler : BackgroundService
         TimeProvider timeProvider,
         ILogger<QueueScheduler> logger,
         QueueMetrics? metrics = null,
-        PacingRegistry? pacing = null)
-        : this(options, spool, transport, timeProvider, logger, metrics, new PosixDiskSync(), new Random(), pacing)
+        PacingRegistry? pacing = null,
+        Events.IEventOutbox? events = null)
+        : this(options, spool, transport, timeProvider, logger, metrics, new PosixDiskSync(), new Random(), pacing, events)
     {
     }
 
@@ -83,7 +84,8 @@ public sealed partial class QueueScheduler : BackgroundService
         QueueMetrics? metrics,
         IDiskSync diskSync,
         Random random,
-        PacingRegistry? pacing = null)
+        PacingRegistry? pacing = null,
+        Events.IEventOutbox? events = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(spool);
@@ -106,7 +108,8 @@ public sealed partial class QueueScheduler : BackgroundService
         _grouper = new TransactionGrouper(transport as INextHopGrouping, _pacing, options.RecipientLimit);
         _removals = new RemovalCommitter(options.DataDirectory, diskSync);
         _recorder = new DeliveryRecorder(
-            options.DataDirectory, _retry, new DsnWriter(spool, options.HostName, timeProvider), diskSync, timeProvider, logger, metrics, OnRemoved, _removals, options.DelayWarning);
+            options.DataDirectory, _retry, new DsnWriter(spool, options.HostName, timeProvider), diskSync, timeProvider, logger, metrics, OnRemoved, _removals, options.DelayWarning,
+            events, options.ClientIdHeader);
     }
 
     /// <summary>Raised after an attempt's results are recorded (null results: the attempt was cut short).</summary>

@@ -38,6 +38,9 @@ public sealed record QueueSchedulerOptions
     /// </summary>
     public int RecipientLimit { get; init; } = DefaultRecipientLimit;
 
+    /// <summary>EVENTS_CLIENT_ID_HEADER: the header whose value delivery events carry as the client's correlation id.</summary>
+    public string ClientIdHeader { get; init; } = "X-Message-ID";
+
     /// <summary>Relative jitter of retry delays (0 = exact schedule).</summary>
     public double Jitter { get; init; } = DefaultJitter;
 
@@ -52,6 +55,7 @@ public sealed record QueueSchedulerOptions
             QueueLifetime = configuration.Delivery.QueueLifetime,
             DelayWarning = configuration.Delivery.DelayWarningTime,
             RecipientLimit = configuration.Delivery.RecipientLimit,
+            ClientIdHeader = configuration.EventsClientIdHeader,
         };
     }
 }

@@ -1,3 +1,4 @@
+using MailRelay.Events;
 using MailRelay.Queue;
 
 namespace MailRelay.Delivery.Scheduling;
@@ -12,6 +13,7 @@ internal sealed class QueuedMessage
 {
     private readonly HashSet<string> _inFlight = new(StringComparer.Ordinal);
     private readonly List<StateRecord> _unwritten = [];
+    private readonly List<RelayEvent> _unwrittenEvents = [];
 
     /// <param name="mayHaveStateLog">
     /// False only for a message this process has just committed: nothing can have written its state log yet.
@@ -55,8 +57,25 @@ internal sealed class QueuedMessage
     /// <summary>A DSN or the removal of its files is in progress.</summary>
     public bool Settling { get; set; }
 
-    /// <summary>Records kept by <see cref="KeepUnwritten"/> and not yet durable.</summary>
-    public bool HasUnwrittenState => _unwritten.Count > 0;
+    /// <summary>Records kept by <see cref="KeepUnwritten"/>, or events kept by <see cref="KeepUnwrittenEvents"/>, not yet durable.</summary>
+    public bool HasUnwrittenState => _unwritten.Count > 0 || _unwrittenEvents.Count > 0;
+
+    /// <summary>
+    /// Events an append could not make durable, oldest first. While there are any, no state record is written and the
+    /// message is not removed: an outcome is never recorded before its event.
+    /// </summary>
+    public IReadOnlyList<RelayEvent> UnwrittenEvents => _unwrittenEvents;
+
+    public bool HasUnwrittenEvents => _unwrittenEvents.Count > 0;
+
+    /// <summary>The Message-ID and client id, read once for the message's events.</summary>
+    public MessageCorrelation? Correlation { get; set; }
+
+    /// <summary>
+    /// Held while an attempt's events are appended and its outcome recorded, so the appends of one message keep their
+    /// order and no record is written while an earlier event of the message is still on its way to the disk.
+    /// </summary>
+    public SemaphoreSlim RecordGate { get; } = new(1, 1);
 
     /// <summary>
     /// Appends to the message's state log (creating it), durably, after any records still unwritten; the caller
@@ -77,6 +96,12 @@ internal sealed class QueuedMessage
     /// </summary>
     public void KeepUnwritten(IReadOnlyList<StateRecord> records) => _unwritten.AddRange(records);
 
+    /// <summary>Keeps events an append could not make durable, after those already kept.</summary>
+    public void KeepUnwrittenEvents(IReadOnlyList<RelayEvent> events) => _unwrittenEvents.AddRange(events);
+
+    /// <summary>The first <paramref name="count"/> kept events are durable now.</summary>
+    public void ConfirmEvents(int count) => _unwrittenEvents.RemoveRange(0, count);
+
     public bool IsInFlight(string recipient) => _inFlight.Contains(recipient);
 
     public void MarkInFlight(IEnumerable<string> recipients) => _inFlight.UnionWith(recipients);
@@ -95,12 +120,13 @@ internal sealed class QueuedMessage
         IsOlderThan(now, age) ? [.. States.Values.Where(IsUnwarned)] : [];
 
     /// <summary>
-    /// Whether settling has work: a failed recipient without its DSN, every recipient final (the files go), or with
+    /// Whether settling has work: events still to make durable, a failed recipient without its DSN, every recipient final (the files go), or with
     /// <paramref name="warnAge"/> a deferred recipient of a message that old not yet warned about. Looked at by every
     /// scheduler pass, so it allocates nothing.
     /// </summary>
     public bool NeedsSettling(DateTimeOffset now, TimeSpan? warnAge) =>
-        States.Values.Any(s => s.Status == RecipientStatus.Failed && !s.Notified)
+        _unwrittenEvents.Count > 0
+        || States.Values.Any(s => s.Status == RecipientStatus.Failed && !s.Notified)
         || (AllFinal && !HasInFlight)
         || (warnAge is { } age && IsOlderThan(now, age) && States.Values.Any(IsUnwarned));
 

@@ -62,4 +62,12 @@ internal static partial class SchedulerLog
 
     [LoggerMessage(EventId = 4012, Level = LogLevel.Error, Message = "{QueueId}: removing the message files failed")]
     public static partial void RemoveFailed(ILogger logger, string queueId, Exception exception);
+
+    [LoggerMessage(EventId = 4060, Level = LogLevel.Error,
+        Message = "{QueueId}: {Count} events could not be made durable ({Reason}); their outcomes are not recorded either and both are retried")]
+    public static partial void EventsUnwritten(ILogger logger, string queueId, int count, string reason);
+
+    [LoggerMessage(EventId = 4061, Level = LogLevel.Warning,
+        Message = "{QueueId}: could not read the Message-ID and client id for events ({Reason})")]
+    public static partial void CorrelationUnread(ILogger logger, string queueId, string reason);
 }

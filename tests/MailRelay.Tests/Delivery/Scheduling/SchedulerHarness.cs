@@ -20,16 +20,20 @@ internal sealed class SchedulerHarness : IAsyncDisposable
 
     private readonly Func<TimeProvider, PacingRegistry>? _pacing;
     private readonly IDiskSync _diskSync;
+    private readonly IDiskSync? _eventDisk;
 
     /// <param name="pacing">Builds the pacing registry on the harness's clock; null: unpaced.</param>
     /// <param name="diskSync">The scheduler's file operations; null: the real ones.</param>
     /// <param name="prepareDataDirectory">Runs on the empty data directory before the spool is made (e.g. mounts a small file system there).</param>
+    /// <param name="eventDisk">With a value, the scheduler appends events to an outbox in the data directory over these file operations.</param>
     public SchedulerHarness(
         Func<QueueSchedulerOptions, QueueSchedulerOptions>? configure = null,
         Func<TimeProvider, PacingRegistry>? pacing = null,
         IDiskSync? diskSync = null,
-        Action<string>? prepareDataDirectory = null)
+        Action<string>? prepareDataDirectory = null,
+        IDiskSync? eventDisk = null)
     {
+        _eventDisk = eventDisk;
         _pacing = pacing;
         _diskSync = diskSync ?? new PosixDiskSync();
         prepareDataDirectory?.Invoke(_data.Path);
@@ -70,6 +74,9 @@ internal sealed class SchedulerHarness : IAsyncDisposable
 
     public QueueScheduler Scheduler { get; private set; }
 
+    /// <summary>The outbox of the current scheduler, when the harness was made with an event disk.</summary>
+    public MailRelay.Events.EventOutbox? Outbox { get; private set; }
+
     public SchedulerEvents Events { get; private set; }
 
     /// <summary>Starts the scheduler and waits for its first pass (recovery done, due work dispatched).</summary>
@@ -96,6 +103,11 @@ internal sealed class SchedulerHarness : IAsyncDisposable
         await StopAsync();
         Scheduler.Dispose();
         await Spool.DisposeAsync();
+        if (Outbox is not null)
+        {
+            await Outbox.DisposeAsync();
+        }
+
         Spool = SpoolFixtures.CreateSpool(_data.Path, Time);
         Spool.Initialize();
         Scheduler = NewScheduler();
@@ -133,12 +145,23 @@ internal sealed class SchedulerHarness : IAsyncDisposable
         await StopAsync();
         Scheduler.Dispose();
         await Spool.DisposeAsync();
+        if (Outbox is not null)
+        {
+            await Outbox.DisposeAsync();
+        }
+
         _data.Dispose();
     }
 
     private QueueScheduler NewScheduler()
     {
         Pacing = _pacing?.Invoke(Time);
-        return new(Options, Spool, Transport, Time, Logger, _metrics ??= new QueueMetrics(Registry), _diskSync, new Random(7), Pacing);
+        if (_eventDisk is not null)
+        {
+            Outbox = new MailRelay.Events.EventOutbox(_data.Path, _eventDisk, Logger);
+            Outbox.Open();
+        }
+
+        return new(Options, Spool, Transport, Time, Logger, _metrics ??= new QueueMetrics(Registry), _diskSync, new Random(7), Pacing, Outbox);
     }
 }
