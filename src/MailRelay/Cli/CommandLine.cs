@@ -41,6 +41,10 @@ public static class CommandLine
                 return WithConfiguration(environment, stderr, c => QueueCommands.RunList(c, stdout, stderr));
             case "queue flush":
                 return WithConfiguration(environment, stderr, c => QueueCommands.RunFlush(c, null, stdout, stderr));
+            case "suppress list":
+                return WithConfiguration(environment, stderr, c => SuppressCommands.RunList(c, stdout, TimeProvider.System));
+            case var _ when args.Length == 3 && args[0] == "suppress" && args[1] == "remove":
+                return WithConfiguration(environment, stderr, c => SuppressCommands.RunRemove(c, args[2], stdout, stderr, TimeProvider.System));
             case var _ when args.Length == 3 && args[0] == "queue":
                 return QueueCommand(environment, args[1], args[2], stdout, stderr);
             case "rate show":
@@ -165,6 +169,9 @@ public static class CommandLine
                           retry now (all deferred mail, or one message), like postqueue -f / -i
           queue hold ID | release ID | delete ID
                           like postsuper -h / -H / -d; works while the daemon runs
+          suppress list   the recipients refused at RCPT after a hard bounce or a complaint (SUPPRESS_AFTER_HARD_BOUNCE)
+          suppress remove ADDRESS
+                          take a recipient off that list; works while the daemon runs (exit 1: it was not on it)
           rate show       delivery pacing per provider: delay, circuit, counters, warm-up (from the saved state)
           rate reset PROVIDER
                           forget a provider's pacing state (a domain names its provider: gmail.com → google.com)

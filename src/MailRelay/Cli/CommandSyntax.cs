@@ -16,6 +16,8 @@ internal static class CommandSyntax
         ("queue hold", ["ID"], 1),
         ("queue release", ["ID"], 1),
         ("queue delete", ["ID"], 1),
+        ("suppress list", [], 0),
+        ("suppress remove", ["ADDRESS"], 1),
         ("rate show", [], 0),
         ("rate reset", ["PROVIDER"], 1),
         ("dkim show", ["DOMAIN"], 0),

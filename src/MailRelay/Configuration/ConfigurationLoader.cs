@@ -114,6 +114,7 @@ public static class ConfigurationLoader
             LogFormat = reader.ReadChoice(N.LogFormat, LogFormatChoices),
             LogLevel = reader.ReadChoice(N.LogLevel, LogLevelChoices),
             EventsClientIdHeader = reader.Read<string>(N.EventsClientIdHeader, TryParseHeaderName),
+            Bounce = BounceSettingsReader.Read(reader),
         };
 
         var foreign = ForeignVariableDetector.Find(environment);

@@ -239,6 +239,18 @@ public static class ConfigurationRegistry
         // Events (docs/events.md).
         Literal(N.EventsClientIdHeader, "header field name", "X-Message-ID",
             "Header field whose value is the client's correlation id in delivery events (`client_id`); read once per message from the queued message's header, any case. Absent header = no `client_id`."),
+        Literal(N.BounceVerpEnabled, Boolean, "false",
+            "Relayed mail leaves with a VERP return path `bounce+TOKEN@domain` that names its queue id and recipient under an HMAC, one transaction per recipient (see docs/bounces.md). Needs BOUNCE_HMAC_SECRET."),
+        Literal(N.BounceUseSenderDomain, Boolean, "true",
+            "The return path's domain is the envelope sender's when it is one of MAIL_DOMAINS; false, or another sender domain, uses MAIL_HOSTNAME."),
+        Computed(N.BounceHmacSecret, "text of at least 32 characters (secret)", "none",
+            "Key of the return paths' HMAC-SHA256; required with BOUNCE_VERP_ENABLED. Changing it makes bounces to earlier return paths forged. Use this or BOUNCE_HMAC_SECRET_FILE.", isSecret: true),
+        Computed(N.BounceHmacSecretFile, "path", "none",
+            "File holding BOUNCE_HMAC_SECRET (e.g. a mounted Secret)."),
+        Literal(N.BounceMaxAge, Duration, "7d",
+            "How long after it was issued a bounce to a return path is accepted; older ones are refused as expired. Return paths' recipients are kept in DATA_DIR/bounces this long, plus a day."),
+        Literal(N.SuppressAfterHardBounce, "duration, or off", "off",
+            "Recipients that hard-bounced (5.x.x) or complained are refused at RCPT with 550 5.1.1 for this long (`MailRelay suppress list` and `remove`)."),
     ];
 
     /// <summary>The registry entry for a name, or null.</summary>

@@ -76,6 +76,8 @@ public sealed record RelayConfiguration
 
     /// <summary>INBOUND_* and DMARC_REPORTS_*: the feedback addresses.</summary>
     public InboundSettings Inbound { get; init; } = InboundSettings.Disabled;
+    /// <summary>BOUNCE_* and SUPPRESS_*: VERP return paths and the suppression list.</summary>
+    public BounceSettings Bounce { get; init; } = BounceSettings.Off;
 
     /// <summary>ADMIN_LISTEN; null = the admin HTTP listener is off.</summary>
     public required IPEndPoint? AdminEndPoint { get; init; }

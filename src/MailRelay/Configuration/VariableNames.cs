@@ -116,4 +116,10 @@ public static class VariableNames
 
     // Events (docs/events.md).
     public const string EventsClientIdHeader = "EVENTS_CLIENT_ID_HEADER";
+    public const string BounceVerpEnabled = "BOUNCE_VERP_ENABLED";
+    public const string BounceUseSenderDomain = "BOUNCE_USE_SENDER_DOMAIN";
+    public const string BounceHmacSecret = "BOUNCE_HMAC_SECRET";
+    public const string BounceHmacSecretFile = "BOUNCE_HMAC_SECRET_FILE";
+    public const string BounceMaxAge = "BOUNCE_MAX_AGE";
+    public const string SuppressAfterHardBounce = "SUPPRESS_AFTER_HARD_BOUNCE";
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using MailRelay.Authentication;
+using MailRelay.Bounces;
 using MailRelay.Configuration;
 using MailRelay.Delivery.Scheduling;
 using MailRelay.Delivery.Transport;
@@ -17,6 +18,7 @@ using MailRelay.Smtp.Connections;
 using MailRelay.Smtp.Hosting;
 using MailRelay.Smtp.Proxy;
 using MailRelay.Smtp.Session;
+using MailRelay.Suppression;
 using MailRelay.Tls;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -109,6 +111,8 @@ public sealed class RelayHost : IAsyncDisposable
         builder.Services.AddInboundMail(configuration, metrics.Registry);
         builder.Services.AddSingleton<ISmtpSessionHandler, RelaySessionHandler>();
         builder.Services.AddSingleton<SmtpConnectionHandler>();
+        builder.Services.AddBounceAddresses(configuration);
+        builder.Services.AddSuppression(configuration, metrics.Registry, time);
         builder.Services.AddSmtpDeliveryTransport(configuration);
         builder.Services.AddDeliveryPacing(configuration, metrics.Registry);
         AddEvents(builder.Services, configuration, metrics, diskSync);

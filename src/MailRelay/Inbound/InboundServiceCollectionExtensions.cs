@@ -11,9 +11,6 @@ namespace MailRelay.Inbound;
 /// <summary>The feedback addresses in the daemon: the RCPT routing always, the receiving side with INBOUND_ENABLED.</summary>
 public static class InboundServiceCollectionExtensions
 {
-    /// <summary>The client id header until EVENTS_CLIENT_ID_HEADER names another (docs/inbound.md).</summary>
-    public const string DefaultClientIdHeader = "X-Message-ID";
-
     public static IServiceCollection AddInboundMail(this IServiceCollection services, RelayConfiguration configuration, CollectorRegistry registry)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -31,7 +28,7 @@ public static class InboundServiceCollectionExtensions
         services.AddSingleton(new InboundStore(configuration.DataDirectory));
         services.AddSingleton(sp => new InboundProcessor(
             inbound,
-            DefaultClientIdHeader,
+            configuration.EventsClientIdHeader,
             sp.GetService<IBounceAddressVerifier>(),
             sp.GetService<IMessageAuthenticator>(),
             sp.GetService<IEventOutbox>(),

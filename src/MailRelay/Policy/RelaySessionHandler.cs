@@ -20,9 +20,11 @@ public sealed partial class RelaySessionHandler : ISmtpSessionHandler
     private readonly InboundRouting _inbound;
     private readonly InboundReceiver? _receiver;
     private readonly ILogger<RelaySessionHandler> _logger;
+    private readonly Suppression.SuppressionPolicy? _suppression;
 
     /// <param name="inbound">The feedback addresses' RCPT decisions.</param>
     /// <param name="receiver">Where their mail goes at DATA; null with INBOUND_ENABLED off.</param>
+    /// <param name="suppression">Under SUPPRESS_AFTER_HARD_BOUNCE: refuses suppressed recipients at RCPT.</param>
     public RelaySessionHandler(
         RelayPolicy policy,
         SenderPolicy senders,
@@ -31,10 +33,12 @@ public sealed partial class RelaySessionHandler : ISmtpSessionHandler
         SpoolFreeSpace freeSpace,
         InboundRouting inbound,
         ILogger<RelaySessionHandler> logger,
-        InboundReceiver? receiver = null)
+        InboundReceiver? receiver = null,
+        Suppression.SuppressionPolicy? suppression = null)
     {
         _inbound = inbound;
         _receiver = receiver;
+        _suppression = suppression;
         _freeSpace = freeSpace;
         _policy = policy;
         _senders = senders;
@@ -102,6 +106,12 @@ public sealed partial class RelaySessionHandler : ISmtpSessionHandler
                 LogRelayDenied(_logger, session.Id, session.RemoteEndPoint, session.HeloName ?? "-", transaction.ReversePath, recipient);
                 return ValueTask.FromResult<SmtpReply?>(refusal);
             }
+
+            if (_suppression?.Check(recipient) is { } suppressed)
+            {
+                LogSuppressed(_logger, session.Id, session.RemoteEndPoint, transaction.ReversePath, recipient);
+                return ValueTask.FromResult<SmtpReply?>(suppressed);
+            }
         }
 
         if (_inbound.RouteOf(transaction) is { } transactionRoute && transactionRoute != route)
@@ -135,6 +145,10 @@ public sealed partial class RelaySessionHandler : ISmtpSessionHandler
             session.IsSecure);
         return ValueTask.CompletedTask;
     }
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "{SessionId}: suppressed recipient client={Client} from=<{Sender}> to=<{Recipient}>; answered 550 5.1.1")]
+    private static partial void LogSuppressed(ILogger logger, string sessionId, System.Net.EndPoint? client, string sender, string recipient);
 
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "{SessionId}: sender refused client={Client} user={User} from=<{Sender}> reason={Reason}; answered 553 5.7.1")]

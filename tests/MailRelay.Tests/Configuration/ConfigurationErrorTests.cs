@@ -118,6 +118,12 @@ public class ConfigurationErrorTests
         { "LOG_LEVEL", "Info", [] },
         { "DELIVERY_RECIPIENT_LIMIT", "0", [] },
         { "EVENTS_CLIENT_ID_HEADER", "X-Client Id:", [] },
+        { "BOUNCE_VERP_ENABLED", "yes please", [] },
+        { "BOUNCE_USE_SENDER_DOMAIN", "sender", [] },
+        { "BOUNCE_HMAC_SECRET", "too-short", [] },
+        { "BOUNCE_HMAC_SECRET_FILE", "/nonexistent/bounce-secret", [] },
+        { "BOUNCE_MAX_AGE", "7 days", [] },
+        { "SUPPRESS_AFTER_HARD_BOUNCE", "forever", [] },
     };
 
     [Theory]

@@ -54,8 +54,10 @@ public sealed record QueueSchedulerOptions
             RetrySchedule = configuration.Delivery.RetrySchedule,
             QueueLifetime = configuration.Delivery.QueueLifetime,
             DelayWarning = configuration.Delivery.DelayWarningTime,
-            RecipientLimit = configuration.Delivery.RecipientLimit,
             ClientIdHeader = configuration.EventsClientIdHeader,
+
+            // A VERP return path names one recipient, so each recipient needs a transaction of its own.
+            RecipientLimit = configuration.Bounce.VerpEnabled ? 1 : configuration.Delivery.RecipientLimit,
         };
     }
 }

@@ -12,7 +12,8 @@ public static class DeliveryTransportServiceCollectionExtensions
     /// Adds <see cref="IDeliveryTransport"/> (one shared <see cref="SmtpDeliveryTransport"/>, whose connection
     /// pool the container disposes), the DNS resolver built from DNS_SERVERS and INET_PROTOCOLS, and
     /// <see cref="TimeProvider.System"/> unless a TimeProvider is registered. An <see cref="IMessageSigner"/>
-    /// registered in the container is used; without one messages go out unsigned. With an active
+    /// registered in the container is used; without one messages go out unsigned. A registered
+    /// <see cref="IReturnPathSource"/> gives each transaction its MAIL FROM. With an active
     /// <see cref="RateLimiting.PacingRegistry"/> the transport keeps its domain → provider map current.
     /// </summary>
     public static IServiceCollection AddSmtpDeliveryTransport(this IServiceCollection services, RelayConfiguration configuration)
@@ -31,7 +32,8 @@ public static class DeliveryTransportServiceCollectionExtensions
             provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ILogger<SmtpDeliveryTransport>>(),
             provider.GetService<IMessageSigner>(),
-            provider.GetService<RateLimiting.PacingRegistry>() is { IsActive: true } pacing ? pacing.Resolver : null));
+            provider.GetService<RateLimiting.PacingRegistry>() is { IsActive: true } pacing ? pacing.Resolver : null,
+            provider.GetService<IReturnPathSource>()));
         services.TryAddSingleton<IDeliveryTransport>(provider => provider.GetRequiredService<SmtpDeliveryTransport>());
         return services;
     }

@@ -15,11 +15,14 @@ namespace MailRelay.Delivery.Transport;
 public sealed class MessageTransaction
 {
     private readonly SmtpTransportOptions _options;
+    private readonly IReturnPathSource? _returnPaths;
 
-    public MessageTransaction(SmtpTransportOptions options)
+    /// <param name="returnPaths">Gives a one-recipient transaction its MAIL FROM (VERP); null: the envelope sender.</param>
+    public MessageTransaction(SmtpTransportOptions options, IReturnPathSource? returnPaths = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
+        _returnPaths = returnPaths;
     }
 
     public async Task<TransactionOutcome> SendAsync(
@@ -44,6 +47,26 @@ public sealed class MessageTransaction
         {
             var badSender = ReplyText.Local(553, "5.1.7", $"the envelope sender <{envelope.Sender}> cannot be sent: bad address syntax");
             return new TransactionOutcome(All(client, request, badSender), ConnectionReusable: true);
+        }
+
+        if (_returnPaths is not null && request.Recipients.Count == 1)
+        {
+            // Before the gate: recording the return path's recipient takes an fsync, which must not eat into the pacing gap.
+            string? returnPath;
+            try
+            {
+                returnPath = _returnPaths.ReturnPathFor(request.Message, request.Recipients[0]);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                var unrecorded = ReplyText.Local(451, "4.3.0", $"the return path could not be recorded: {ex.Message}");
+                return new TransactionOutcome(All(client, request, unrecorded), ConnectionReusable: true);
+            }
+
+            if (returnPath is not null)
+            {
+                sender = new MailboxAddress(string.Empty, returnPath);
+            }
         }
 
         var recipients = new List<MailboxAddress>(request.Recipients.Count);

@@ -28,13 +28,15 @@ public sealed class SmtpDeliveryTransport : IDeliveryTransport, IDestinationClas
 
     /// <param name="signer">Signs each message on its way out; null sends the stored bytes as they are.</param>
     /// <param name="providers">When pacing is on: learns each domain's provider from the MX hosts it routes to.</param>
+    /// <param name="returnPaths">Under BOUNCE_VERP_ENABLED: the MAIL FROM of each one-recipient transaction.</param>
     public SmtpDeliveryTransport(
         SmtpTransportOptions options,
         MailExchangerResolver resolver,
         TimeProvider timeProvider,
         ILogger<SmtpDeliveryTransport> logger,
         IMessageSigner? signer = null,
-        ProviderResolver? providers = null)
+        ProviderResolver? providers = null,
+        IReturnPathSource? returnPaths = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(resolver);
@@ -44,7 +46,7 @@ public sealed class SmtpDeliveryTransport : IDeliveryTransport, IDestinationClas
         _resolver = resolver;
         _router = new DeliveryRouter(options, resolver);
         _connector = new HopConnector(options, timeProvider);
-        _transaction = new MessageTransaction(options);
+        _transaction = new MessageTransaction(options, returnPaths);
         _pool = new SmtpConnectionPool(timeProvider, options.IdleConnectionLifetime, options.MaxIdleConnections);
         _signer = signer;
         _providers = providers;
