@@ -109,6 +109,7 @@ public static class ConfigurationLoader
             Warmup = PacingSettingsReader.ReadWarmup(reader),
             Dns = dns,
             Dnsbl = DnsblSettingsReader.Read(reader, domains, delivery, dns),
+            InboundSecurity = InboundSecuritySettingsReader.Read(reader),
             AdminEndPoint = admin,
             LogFormat = reader.ReadChoice(N.LogFormat, LogFormatChoices),
             LogLevel = reader.ReadChoice(N.LogLevel, LogLevelChoices),

@@ -74,6 +74,9 @@ public sealed record RelayConfiguration
     /// <summary>DNSBL_*: the blocklist monitor.</summary>
     public required DnsblSettings Dnsbl { get; init; }
 
+    /// <summary>INBOUND_SPF_*, INBOUND_DKIM_*, INBOUND_DMARC_*: verification of inbound mail.</summary>
+    public InboundSecuritySettings InboundSecurity { get; init; } = InboundSecuritySettings.Default;
+
     /// <summary>ADMIN_LISTEN; null = the admin HTTP listener is off.</summary>
     public required IPEndPoint? AdminEndPoint { get; init; }
 

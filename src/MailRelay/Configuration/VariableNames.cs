@@ -102,6 +102,13 @@ public static class VariableNames
     public const string DnsblDomains = "DNSBL_DOMAINS";
     public const string DnsblIpLists = "DNSBL_IP_LISTS";
     public const string DnsblDomainLists = "DNSBL_DOMAIN_LISTS";
+    public const string InboundSpfEnabled = "INBOUND_SPF_ENABLED";
+    public const string InboundSpfRejectFail = "INBOUND_SPF_REJECT_FAIL";
+    public const string InboundSpfRejectSoftfail = "INBOUND_SPF_REJECT_SOFTFAIL";
+    public const string InboundDkimEnabled = "INBOUND_DKIM_ENABLED";
+    public const string InboundDmarcEnabled = "INBOUND_DMARC_ENABLED";
+    public const string InboundDmarcRejectOnFail = "INBOUND_DMARC_REJECT_ON_FAIL";
+    public const string InboundDmarcQuarantineOnFail = "INBOUND_DMARC_QUARANTINE_ON_FAIL";
     public const string AdminListen = "ADMIN_LISTEN";
     public const string LogFormat = "LOG_FORMAT";
     public const string LogLevel = "LOG_LEVEL";

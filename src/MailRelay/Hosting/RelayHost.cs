@@ -6,6 +6,7 @@ using MailRelay.Delivery.Transport;
 using MailRelay.Dkim;
 using MailRelay.Dnsbl;
 using MailRelay.DnsPublishing;
+using MailRelay.Inbound.Authentication;
 using MailRelay.Observability;
 using MailRelay.Policy;
 using MailRelay.Policy.Senders;
@@ -111,6 +112,7 @@ public sealed class RelayHost : IAsyncDisposable
         builder.Services.AddQueueManager(configuration, metrics.Registry, configuration.Delivery.Concurrency);
         AddDnsPublishing(builder.Services, configuration, metrics, time, logger);
         builder.Services.AddBlocklistMonitor(configuration, metrics.Registry, startupLogs);
+        builder.Services.AddInboundAuthentication(configuration);
 
         var smtpListeners = new List<(ListenerEndpoint, ListenOptions)>();
         ListenOptions? adminListener = null;
