@@ -78,6 +78,8 @@ public sealed record RelayConfiguration
     public InboundSettings Inbound { get; init; } = InboundSettings.Disabled;
     /// <summary>BOUNCE_* and SUPPRESS_*: VERP return paths and the suppression list.</summary>
     public BounceSettings Bounce { get; init; } = BounceSettings.Off;
+    /// <summary>INBOUND_SPF_*, INBOUND_DKIM_*, INBOUND_DMARC_*: verification of inbound mail.</summary>
+    public InboundSecuritySettings InboundSecurity { get; init; } = InboundSecuritySettings.Default;
 
     /// <summary>ADMIN_LISTEN; null = the admin HTTP listener is off.</summary>
     public required IPEndPoint? AdminEndPoint { get; init; }

@@ -109,6 +109,13 @@ public static class VariableNames
     public const string DmarcReportsStore = "DMARC_REPORTS_STORE";
     public const string DmarcReportsStorePath = "DMARC_REPORTS_STORE_PATH";
     public const string DmarcReportsMaxAge = "DMARC_REPORTS_MAX_AGE";
+    public const string InboundSpfEnabled = "INBOUND_SPF_ENABLED";
+    public const string InboundSpfRejectFail = "INBOUND_SPF_REJECT_FAIL";
+    public const string InboundSpfRejectSoftfail = "INBOUND_SPF_REJECT_SOFTFAIL";
+    public const string InboundDkimEnabled = "INBOUND_DKIM_ENABLED";
+    public const string InboundDmarcEnabled = "INBOUND_DMARC_ENABLED";
+    public const string InboundDmarcRejectOnFail = "INBOUND_DMARC_REJECT_ON_FAIL";
+    public const string InboundDmarcQuarantineOnFail = "INBOUND_DMARC_QUARANTINE_ON_FAIL";
     public const string AdminListen = "ADMIN_LISTEN";
     public const string LogFormat = "LOG_FORMAT";
     public const string LogLevel = "LOG_LEVEL";

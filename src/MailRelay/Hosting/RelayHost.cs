@@ -9,6 +9,7 @@ using MailRelay.Dnsbl;
 using MailRelay.DnsPublishing;
 using MailRelay.Events;
 using MailRelay.Inbound;
+using MailRelay.Inbound.Authentication;
 using MailRelay.Observability;
 using MailRelay.Policy;
 using MailRelay.Policy.Senders;
@@ -123,6 +124,7 @@ public sealed class RelayHost : IAsyncDisposable
         {
             builder.Services.AddHostedService<BlocklistEventSource>();
         }
+        builder.Services.AddInboundAuthentication(configuration);
 
         var smtpListeners = new List<(ListenerEndpoint, ListenOptions)>();
         ListenOptions? adminListener = null;
