@@ -103,7 +103,8 @@ public class InboundRelayPolicyTests
 
         Assert.Empty(relay.Data.QueuedFiles());
         var kept = await File.ReadAllTextAsync(Assert.Single(Kept(relay)));
-        Assert.StartsWith("Return-Path: <someone@remote.example>\r\nDelivered-To: Abuse@Ours.Example, postmaster@ours.example\r\nReceived: from mx.remote.example (unknown [127.0.0.2])", kept, StringComparison.Ordinal);
+        Assert.StartsWith("Return-Path: <someone@remote.example>\r\nDelivered-To: Abuse@Ours.Example, postmaster@ours.example\r\nAuthentication-Results: relay.test.example;", kept, StringComparison.Ordinal);
+        Assert.Contains("\r\nReceived: from mx.remote.example (unknown [127.0.0.2])", kept, StringComparison.Ordinal);
         Assert.EndsWith("\r\nSubject: spam from you\r\n\r\nstop it\r\n", kept, StringComparison.Ordinal);
         Assert.Empty(Directory.GetFiles(Path.Combine(relay.Data.Path, "inbound", ".incoming")));
     }
