@@ -257,6 +257,28 @@ only. Its hash is the pod's checksum/config annotation, so any change rolls the 
   value: {{ join "," . | quote }}
 {{- end }}
 {{- end }}
+{{- with .Values.inbound }}
+{{- if .enabled }}
+- name: INBOUND_ENABLED
+  value: "true"
+- name: INBOUND_RECIPIENTS
+  value: {{ join "," .recipients | quote }}
+{{- with .forwardTo }}
+- name: INBOUND_FORWARD_TO
+  value: {{ . | quote }}
+{{- end }}
+- name: DMARC_REPORTS_ENABLED
+  value: {{ .dmarcReports.enabled | toString | quote }}
+- name: DMARC_REPORTS_STORE
+  value: {{ .dmarcReports.storeReports | toString | quote }}
+{{- with .dmarcReports.storePath }}
+- name: DMARC_REPORTS_STORE_PATH
+  value: {{ . | quote }}
+{{- end }}
+- name: DMARC_REPORTS_MAX_AGE
+  value: {{ printf "%dd" (int .dmarcReports.maxReportAge) | quote }}
+{{- end }}
+{{- end }}
 - name: EVENTS_CLIENT_ID_HEADER
   value: {{ .Values.inbound.clientIdHeader | quote }}
 {{- if .Values.webhooks.enabled }}

@@ -5,7 +5,8 @@
 //             (comment lines of a values file, or the "## Install" section of a Markdown page);
 //   network   when a NetworkPolicy is rendered, it admits on the SMTP port(s) the clients the configuration
 //             serves: every trusted network (loopback aside), and when SMTP AUTH is on behind a LoadBalancer or
-//             NodePort Service, the load balancer's source ranges (which must then be set: "anyone" needs 0.0.0.0/0).
+//             NodePort Service, the load balancer's source ranges (which must then be set: "anyone" needs 0.0.0.0/0),
+//             and with INBOUND_ENABLED everyone (feedback mail comes from the internet).
 //   node example-check.mjs <tools/node dir> <rendered.yaml> [--commands FILE]...
 // Prints "ok ..." / "FAIL ..." lines; exits 1 on any failure.
 import { readFileSync } from 'node:fs';
@@ -144,8 +145,8 @@ if (policy) {
     if (container(pod).ports?.some(p => p.name === 'submission')) portNames.push('submission');
     const rules = (policy.spec.ingress ?? []).filter(r => (r.ports ?? []).some(p => portNames.includes(p.port)));
     const admits = (cidr, port) => rules.some(rule => (rule.ports ?? []).some(p => p.port === port)
-        && (rule.from ?? []).some(peer => peer.ipBlock && contains(peer.ipBlock.cidr, cidr)
-            && !(peer.ipBlock.except ?? []).some(except => contains(except, cidr) || contains(cidr, except))));
+        && (!rule.from?.length || rule.from.some(peer => peer.ipBlock && contains(peer.ipBlock.cidr, cidr)
+            && !(peer.ipBlock.except ?? []).some(except => contains(except, cidr) || contains(cidr, except)))));
     // The relay's own pods admitted to each other (the scale-down handoff) are no client peers.
     const ownLabels = statefulSet.spec.template.metadata?.labels ?? {};
     const isOwnPods = peer => peer.podSelector && !peer.namespaceSelector
@@ -156,6 +157,12 @@ if (policy) {
         if (admits(cidr, 'smtp')) ok(`NetworkPolicy admits the trusted network ${cidr} on the SMTP port`);
         else if (viaPeers) ok(`trusted network ${cidr} is left to the policy's pod/namespace peers`);
         else fail(`NetworkPolicy does not admit the trusted network ${cidr} on the SMTP port: its clients could never relay`);
+    }
+    if (env.get('INBOUND_ENABLED') === 'true') {
+        for (const cidr of ['0.0.0.0/0', '::/0']) {
+            if (admits(cidr, 'smtp')) ok(`NetworkPolicy admits feedback mail from anywhere (${cidr}) on the SMTP port`);
+            else fail(`INBOUND_ENABLED is true but the NetworkPolicy does not admit feedback mail from anywhere (${cidr}) on the SMTP port: bounces, complaints and DMARC reports come from the internet`);
+        }
     }
     const service = objects.find(o => o.kind === 'Service' && ['LoadBalancer', 'NodePort'].includes(o.spec.type));
     if (env.get('SMTP_AUTH_ENABLED') === 'true' && service) {

@@ -113,6 +113,8 @@ public static class ConfigurationLoader
             Dns = dns,
             Dnsbl = DnsblSettingsReader.Read(reader, domains, delivery, dns),
             Webhooks = WebhookSettingsReader.Read(reader),
+            Inbound = InboundSettingsReader.Read(reader, domains, dataDirectory, currentDirectory),
+            InboundSecurity = InboundSecuritySettingsReader.Read(reader),
             AdminEndPoint = admin,
             LogFormat = reader.ReadChoice(N.LogFormat, LogFormatChoices),
             LogLevel = reader.ReadChoice(N.LogLevel, LogLevelChoices),

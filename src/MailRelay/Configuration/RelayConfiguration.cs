@@ -80,10 +80,14 @@ public sealed record RelayConfiguration
     /// <summary>DNSBL_*: the blocklist monitor.</summary>
     public required DnsblSettings Dnsbl { get; init; }
 
+    /// <summary>INBOUND_* and DMARC_REPORTS_*: the feedback addresses.</summary>
+    public InboundSettings Inbound { get; init; } = InboundSettings.Disabled;
     /// <summary>BOUNCE_* and SUPPRESS_*: VERP return paths and the suppression list.</summary>
     public BounceSettings Bounce { get; init; } = BounceSettings.Off;
     /// <summary>WEBHOOK_*: the webhook endpoints fed from the event outbox.</summary>
     public WebhookSettings Webhooks { get; init; } = WebhookSettings.None;
+    /// <summary>INBOUND_SPF_*, INBOUND_DKIM_*, INBOUND_DMARC_*: verification of inbound mail.</summary>
+    public InboundSecuritySettings InboundSecurity { get; init; } = InboundSecuritySettings.Default;
 
     /// <summary>ADMIN_LISTEN; null = the admin HTTP listener is off.</summary>
     public required IPEndPoint? AdminEndPoint { get; init; }

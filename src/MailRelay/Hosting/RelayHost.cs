@@ -8,6 +8,8 @@ using MailRelay.Dkim;
 using MailRelay.Dnsbl;
 using MailRelay.DnsPublishing;
 using MailRelay.Events;
+using MailRelay.Inbound;
+using MailRelay.Inbound.Authentication;
 using MailRelay.Observability;
 using MailRelay.Policy;
 using MailRelay.Policy.Senders;
@@ -108,6 +110,7 @@ public sealed class RelayHost : IAsyncDisposable
         builder.Services.AddSingleton(new MessageIntake(configuration.HostName, configuration.OutboundHeaders, senderPolicy, new SenderMetrics(metrics.Registry)));
         builder.Services.AddSingleton(sp => new Spool(configuration.DataDirectory, time, sp.GetRequiredService<ILogger<Spool>>(), diskSync, new Random(), Spool.DefaultMaxBatchSize, waitingChanged: null));
         builder.Services.AddSingleton(new SpoolFreeSpace(configuration.DataDirectory, configuration.SpoolMinFreeSpace, time));
+        builder.Services.AddInboundMail(configuration, metrics.Registry);
         builder.Services.AddSingleton<ISmtpSessionHandler, RelaySessionHandler>();
         builder.Services.AddSingleton<SmtpConnectionHandler>();
         builder.Services.AddBounceAddresses(configuration);
@@ -122,6 +125,7 @@ public sealed class RelayHost : IAsyncDisposable
         {
             builder.Services.AddHostedService<BlocklistEventSource>();
         }
+        builder.Services.AddInboundAuthentication(configuration);
 
         builder.Services.AddWebhooks(configuration, metrics.Registry);
 
@@ -263,6 +267,7 @@ public sealed class RelayHost : IAsyncDisposable
         await _app.Services.GetRequiredService<QueueScheduler>().AcquireQueueLockAsync(cancellationToken);
         _spool.Initialize();
         _app.Services.GetRequiredService<EventOutbox>().Open();
+        _app.Services.GetService<InboundReceiver>()?.Initialize();
         await _app.StartAsync(cancellationToken);
     }
 

@@ -24,5 +24,9 @@ public sealed record AuthenticationRequest(IPAddress ClientAddress, string? Helo
 /// <param name="Dmarc">The DMARC result: none, pass, fail, temperror, permerror.</param>
 /// <param name="DmarcPolicy">The policy the From domain asks for when DMARC failed (none, quarantine, reject); null otherwise.</param>
 /// <param name="Refusal">The reply to refuse the message with under the configured rules (SPF fail, DMARC reject); null to accept it.</param>
+/// <param name="Quarantine">
+/// DMARC failed under p=quarantine (or under a p=reject that is not enforced) and INBOUND_DMARC_QUARANTINE_ON_FAIL is on:
+/// keep the message rather than forward it (docs/inbound.md, Verification).
+/// </param>
 public sealed record AuthenticationVerdict(
-    string AuthenticationResults, string Spf, string Dkim, string Dmarc, string? DmarcPolicy, SmtpReply? Refusal);
+    string AuthenticationResults, string Spf, string Dkim, string Dmarc, string? DmarcPolicy, SmtpReply? Refusal, bool Quarantine = false);

@@ -1,3 +1,4 @@
+using MailRelay.Inbound;
 using MailRelay.Policy.Senders;
 using MailRelay.Queue;
 using MailRelay.Smtp.Protocol;
@@ -17,14 +18,27 @@ public sealed partial class RelaySessionHandler : ISmtpSessionHandler
     private readonly MessageIntake _intake;
     private readonly Spool _spool;
     private readonly SpoolFreeSpace _freeSpace;
+    private readonly InboundRouting _inbound;
+    private readonly InboundReceiver? _receiver;
     private readonly ILogger<RelaySessionHandler> _logger;
     private readonly Suppression.SuppressionPolicy? _suppression;
 
+    /// <param name="inbound">The feedback addresses' RCPT decisions.</param>
+    /// <param name="receiver">Where their mail goes at DATA; null with INBOUND_ENABLED off.</param>
     /// <param name="suppression">Under SUPPRESS_AFTER_HARD_BOUNCE: refuses suppressed recipients at RCPT.</param>
     public RelaySessionHandler(
-        RelayPolicy policy, SenderPolicy senders, MessageIntake intake, Spool spool, SpoolFreeSpace freeSpace, ILogger<RelaySessionHandler> logger,
+        RelayPolicy policy,
+        SenderPolicy senders,
+        MessageIntake intake,
+        Spool spool,
+        SpoolFreeSpace freeSpace,
+        InboundRouting inbound,
+        ILogger<RelaySessionHandler> logger,
+        InboundReceiver? receiver = null,
         Suppression.SuppressionPolicy? suppression = null)
     {
+        _inbound = inbound;
+        _receiver = receiver;
         _suppression = suppression;
         _freeSpace = freeSpace;
         _policy = policy;
@@ -70,24 +84,57 @@ public sealed partial class RelaySessionHandler : ISmtpSessionHandler
             new SmtpReply(553, "5.7.1", $"<{transaction.ReversePath}>: Sender address rejected: not allowed to send through this relay"));
     }
 
+    /// <summary>
+    /// Relay permission for every recipient but the feedback addresses (INBOUND_ENABLED), which anyone may reach
+    /// (a VERP one only when it verifies); then one kind of recipient per transaction (<see cref="InboundRouting"/>).
+    /// </summary>
     public ValueTask<SmtpReply?> OnRecipientAsync(SessionContext session, MailTransaction transaction, string recipient, CancellationToken cancellationToken)
     {
-        var refusal = transaction.OriginalArrival is null ? _policy.CheckRecipient(session, recipient) : null;
-        if (refusal is not null)
+        if (transaction.OriginalArrival is not null)
         {
-            LogRelayDenied(_logger, session.Id, session.RemoteEndPoint, session.HeloName ?? "-", transaction.ReversePath, recipient);
-        }
-        else if (_suppression?.Check(recipient) is { } suppressed)
-        {
-            LogSuppressed(_logger, session.Id, session.RemoteEndPoint, transaction.ReversePath, recipient);
-            refusal = suppressed;
+            // A peer's handoff (XARRIVAL): mail this relay's peer already accepted and queued, relayed as it was.
+            return ValueTask.FromResult<SmtpReply?>(null);
         }
 
-        return ValueTask.FromResult(refusal);
+        var route = _inbound.Route(recipient);
+        SmtpReply? refusal;
+        if (route == RecipientRoute.Inbound)
+        {
+            refusal = _inbound.CheckInbound(recipient, out var status);
+            if (refusal is not null)
+            {
+                LogReturnPathRefused(_logger, session.Id, session.RemoteEndPoint, session.HeloName ?? "-", transaction.ReversePath, recipient, status?.ToString() ?? "-");
+                return ValueTask.FromResult<SmtpReply?>(refusal);
+            }
+        }
+        else
+        {
+            refusal = _policy.CheckRecipient(session, recipient);
+            if (refusal is not null)
+            {
+                LogRelayDenied(_logger, session.Id, session.RemoteEndPoint, session.HeloName ?? "-", transaction.ReversePath, recipient);
+                return ValueTask.FromResult<SmtpReply?>(refusal);
+            }
+
+            if (_suppression?.Check(recipient) is { } suppressed)
+            {
+                LogSuppressed(_logger, session.Id, session.RemoteEndPoint, transaction.ReversePath, recipient);
+                return ValueTask.FromResult<SmtpReply?>(suppressed);
+            }
+        }
+
+        if (_inbound.RouteOf(transaction) is { } transactionRoute && transactionRoute != route)
+        {
+            return ValueTask.FromResult<SmtpReply?>(InboundRouting.MixedTransaction(recipient));
+        }
+
+        return ValueTask.FromResult<SmtpReply?>(null);
     }
 
     public ValueTask<IMessageWriter> OpenMessageAsync(SessionContext session, MailTransaction transaction, CancellationToken cancellationToken) =>
-        SpoolingMessageWriter.OpenAsync(_spool, _freeSpace, session, transaction, _intake, _logger, cancellationToken);
+        _inbound.RouteOf(transaction) == RecipientRoute.Inbound && _receiver is not null
+            ? _receiver.OpenAsync(session, transaction, cancellationToken)
+            : SpoolingMessageWriter.OpenAsync(_spool, _freeSpace, session, transaction, _intake, _logger, cancellationToken);
 
     public ValueTask OnSessionEndAsync(SessionContext session, SessionSummary summary)
     {
@@ -123,6 +170,10 @@ public sealed partial class RelaySessionHandler : ISmtpSessionHandler
     [LoggerMessage(Level = LogLevel.Information,
         Message = "{SessionId}: relay denied client={Client} helo={Helo} from=<{Sender}> to=<{Recipient}>")]
     private static partial void LogRelayDenied(ILogger logger, string sessionId, System.Net.EndPoint? client, string helo, string sender, string recipient);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "{SessionId}: return path refused client={Client} helo={Helo} from=<{Sender}> to=<{Recipient}> status={Status}; answered 550 5.7.1")]
+    private static partial void LogReturnPathRefused(ILogger logger, string sessionId, System.Net.EndPoint? client, string helo, string sender, string recipient, string status);
 
     [LoggerMessage(Level = LogLevel.Information,
         Message = "{SessionId}: session client={Client} helo={Helo} outcome={Outcome} duration={DurationMs}ms commands={Commands} messages={Accepted}/{Refused} recipients={RecipientsAccepted}/{RecipientsRefused} bytes={Bytes} tls={Tls}")]

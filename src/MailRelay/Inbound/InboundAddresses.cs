@@ -1,0 +1,64 @@
+using MailRelay.Configuration;
+
+namespace MailRelay.Inbound;
+
+/// <summary>
+/// The feedback addresses: the local parts of INBOUND_RECIPIENTS at the domains of MAIL_DOMAINS (any case). With
+/// inbound mail off there are none, and every recipient is relayed under the relay rules.
+/// </summary>
+public sealed class InboundAddresses
+{
+    private readonly IReadOnlyList<InboundRecipientPattern> _patterns;
+    private readonly HashSet<string> _domains;
+
+    public InboundAddresses(InboundSettings settings, IEnumerable<string> domains)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        Enabled = settings.Enabled;
+        _patterns = settings.Enabled ? settings.Recipients : [];
+        _domains = new HashSet<string>(domains, StringComparer.OrdinalIgnoreCase);
+    }
+
+    public bool Enabled { get; }
+
+    /// <summary>Whether <paramref name="address"/> is one of the feedback addresses.</summary>
+    public bool Contains(string address)
+    {
+        if (!Enabled || !TrySplit(address, out var localPart, out var domain) || !_domains.Contains(domain))
+        {
+            return false;
+        }
+
+        foreach (var pattern in _patterns)
+        {
+            if (pattern.Matches(localPart))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The local part of an address (before the last <c>@</c>), or the whole text without one.</summary>
+    public static string LocalPart(string address)
+    {
+        var at = address.LastIndexOf('@');
+        return at < 0 ? address : address[..at];
+    }
+
+    /// <summary>The domain of an address (after the last <c>@</c>), or empty.</summary>
+    public static string Domain(string address)
+    {
+        var at = address.LastIndexOf('@');
+        return at < 0 ? string.Empty : address[(at + 1)..];
+    }
+
+    private static bool TrySplit(string address, out string localPart, out string domain)
+    {
+        var at = address.LastIndexOf('@');
+        localPart = at > 0 ? address[..at] : string.Empty;
+        domain = at > 0 ? address[(at + 1)..].TrimEnd('.') : string.Empty;
+        return at > 0 && domain.Length > 0;
+    }
+}
