@@ -208,6 +208,22 @@ only. Its hash is the pod's checksum/config annotation, so any change rolls the 
   value: {{ join "," . | quote }}
 {{- end }}
 {{- end }}
+{{- with .Values.inbound.security }}
+- name: INBOUND_SPF_ENABLED
+  value: {{ .spf.enabled | toString | quote }}
+- name: INBOUND_SPF_REJECT_FAIL
+  value: {{ .spf.rejectFail | toString | quote }}
+- name: INBOUND_SPF_REJECT_SOFTFAIL
+  value: {{ .spf.rejectSoftfail | toString | quote }}
+- name: INBOUND_DKIM_ENABLED
+  value: {{ .dkim.enabled | toString | quote }}
+- name: INBOUND_DMARC_ENABLED
+  value: {{ .dmarc.enabled | toString | quote }}
+- name: INBOUND_DMARC_REJECT_ON_FAIL
+  value: {{ .dmarc.rejectOnFail | toString | quote }}
+- name: INBOUND_DMARC_QUARANTINE_ON_FAIL
+  value: {{ .dmarc.quarantineOnFail | toString | quote }}
+{{- end }}
 {{- $dnsProvider := include "mail-relay.dnsProvider" . }}
 {{- if $dnsProvider }}
 {{- $dns := .Values.dns }}
