@@ -277,6 +277,20 @@ only. Its hash is the pod's checksum/config annotation, so any change rolls the 
 {{- end }}
 - name: DMARC_REPORTS_MAX_AGE
   value: {{ printf "%dd" (int .dmarcReports.maxReportAge) | quote }}
+- name: INBOUND_SPF_ENABLED
+  value: {{ .security.spf.enabled | toString | quote }}
+- name: INBOUND_SPF_REJECT_FAIL
+  value: {{ .security.spf.rejectFail | toString | quote }}
+- name: INBOUND_SPF_REJECT_SOFTFAIL
+  value: {{ .security.spf.rejectSoftfail | toString | quote }}
+- name: INBOUND_DKIM_ENABLED
+  value: {{ .security.dkim.enabled | toString | quote }}
+- name: INBOUND_DMARC_ENABLED
+  value: {{ .security.dmarc.enabled | toString | quote }}
+- name: INBOUND_DMARC_REJECT_ON_FAIL
+  value: {{ .security.dmarc.rejectOnFail | toString | quote }}
+- name: INBOUND_DMARC_QUARANTINE_ON_FAIL
+  value: {{ .security.dmarc.quarantineOnFail | toString | quote }}
 {{- end }}
 {{- end }}
 - name: EVENTS_CLIENT_ID_HEADER

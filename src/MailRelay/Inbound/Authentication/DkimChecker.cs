@@ -87,6 +87,11 @@ public sealed class DkimChecker
         {
             return (e.Result, e.Message);
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The verification's deadline passed while the body was hashed or the key was asked for.
+            return (AuthResult.TempError, "deadline passed");
+        }
         catch (FormatException)
         {
             // A malformed signature (a missing tag, From not signed, i= outside d=): ParseException is a FormatException too.

@@ -77,7 +77,8 @@ public sealed class MessageAuthenticator : IMessageAuthenticator
         MimeMessage? message = null;
         if (_settings.DkimEnabled || _settings.DmarcEnabled)
         {
-            message = await ParseAsync(request.Message, token);
+            // Parsing reads the caller's stream, not DNS: the deadline is not for it.
+            message = await ParseAsync(request.Message, cancellationToken);
         }
 
         IReadOnlyList<DkimSignatureOutcome> dkim = [];

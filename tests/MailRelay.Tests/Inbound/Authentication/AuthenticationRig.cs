@@ -17,7 +17,7 @@ internal sealed class AuthenticationRig
     public const string HostName = "mx.relay.test";
     private static readonly PublicSuffixList Suffixes = PublicSuffixList.LoadEmbedded(icannOnly: false);
 
-    public AuthenticationRig(IPEndPoint dnsServer, InboundSecuritySettings? settings = null, TimeSpan? dnsTimeout = null)
+    public AuthenticationRig(IPEndPoint dnsServer, InboundSecuritySettings? settings = null, TimeSpan? dnsTimeout = null, TimeSpan? deadline = null)
     {
         Dns = DnsLookupClientFactory.Create([dnsServer], dnsTimeout ?? DnsLookupClientFactory.DefaultTimeout);
         Authenticator = new MessageAuthenticator(
@@ -26,11 +26,15 @@ internal sealed class AuthenticationRig
             Dns,
             Suffixes,
             new InboundAuthenticationMetrics(Registry),
-            new FakeTimeProvider(DateTimeOffset.Parse("2026-12-06T07:00:00Z", System.Globalization.CultureInfo.InvariantCulture)),
-            NullLogger<MessageAuthenticator>.Instance);
+            Time,
+            NullLogger<MessageAuthenticator>.Instance,
+            deadline: deadline);
     }
 
     public CollectorRegistry Registry { get; } = Metrics.NewCustomRegistry();
+
+    /// <summary>The verifier's clock: only its deadline reads it.</summary>
+    public FakeTimeProvider Time { get; } = new(DateTimeOffset.Parse("2026-12-06T07:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
 
     public ILookupClient Dns { get; }
 

@@ -21,6 +21,20 @@ public class DkimVerificationTests(AuthenticationDnsFixture dns)
     }
 
     [Fact]
+    public async Task A_signature_by_an_independent_signer_passes_and_fails_when_the_body_changes()
+    {
+        // python3-dkim, relaxed/simple: a different implementation and a different body canonicalization.
+        var rig = new AuthenticationRig(dns.Server.EndPoint, DkimOnly);
+        var signed = PythonDkimSigner.Sign(SignedMessages.Unsigned("a@signed.test", "Line one.\r\n  Indented  line.\r\n"), dns.SigningKey, "signed.test", "sel");
+
+        var intact = await rig.VerifyAsync("a@signed.test", signed);
+        var altered = await rig.VerifyAsync("a@signed.test", SignedMessages.WithBody(signed, "Line one.\r\n Indented line.\r\n"));
+
+        Assert.Equal("pass", intact.Dkim);
+        Assert.Equal("fail", altered.Dkim);
+    }
+
+    [Fact]
     public async Task An_altered_body_fails()
     {
         var rig = new AuthenticationRig(dns.Server.EndPoint, DkimOnly);

@@ -47,5 +47,21 @@ public sealed class TemporaryErrorTests(AuthenticationDnsFixture dns) : IDisposa
         Assert.Equal("5.7.23", verdict.Refusal?.EnhancedCode);
     }
 
+    [Fact]
+    public async Task What_has_not_finished_by_the_deadline_is_temperror()
+    {
+        // The resolver would wait a minute; the verifier's own deadline (on its clock) ends the wait.
+        var rig = new AuthenticationRig((IPEndPoint)_silent.Client.LocalEndPoint!, dnsTimeout: TimeSpan.FromMinutes(1), deadline: TimeSpan.FromSeconds(20));
+
+        var verifying = rig.VerifyAsync("bounces@fail.test", SignedMessages.Unsigned("a@reject.test"));
+        Assert.False(verifying.IsCompleted);
+        rig.Time.Advance(TimeSpan.FromSeconds(20));
+        var verdict = await verifying;
+
+        Assert.Equal("temperror", verdict.Spf);
+        Assert.Equal("temperror", verdict.Dmarc);
+        Assert.Null(verdict.Refusal);
+    }
+
     public void Dispose() => _silent.Dispose();
 }
