@@ -99,6 +99,7 @@ public sealed partial class InboundProcessor
             };
 
             string? authenticationResults = null;
+            var quarantine = false;
             if (_authenticator is not null)
             {
                 await using var copy = new FileStream(message.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 64 * 1024, FileOptions.Asynchronous);
@@ -112,6 +113,7 @@ public sealed partial class InboundProcessor
                 }
 
                 authenticationResults = verdict.AuthenticationResults;
+                quarantine = verdict.Quarantine;
             }
 
             var now = _time.GetUtcNow();
@@ -140,7 +142,7 @@ public sealed partial class InboundProcessor
                 return new SmtpReply(250, "2.0.0", $"Ok: processed as {message.Id}");
             }
 
-            return await ForwardOrKeepAsync(message, kind, authenticationResults, now, cancellationToken);
+            return await ForwardOrKeepAsync(message, kind, authenticationResults, quarantine, now, cancellationToken);
         }
         catch (Exception ex) when (ex is IOException or SpoolException or UnauthorizedAccessException or TimeoutException)
         {
@@ -181,9 +183,13 @@ public sealed partial class InboundProcessor
         return true;
     }
 
-    private async Task<SmtpReply> ForwardOrKeepAsync(InboundMessage message, InboundKind kind, string? authenticationResults, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// Forwards to INBOUND_FORWARD_TO, or keeps under DATA_DIR/inbound: always kept when the verification put it in
+    /// quarantine (INBOUND_DMARC_QUARANTINE_ON_FAIL), so mail that fails its domain's DMARC is never passed on.
+    /// </summary>
+    private async Task<SmtpReply> ForwardOrKeepAsync(InboundMessage message, InboundKind kind, string? authenticationResults, bool quarantine, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (_forwarder is not null)
+        if (_forwarder is not null && !quarantine)
         {
             var queueId = await _forwarder.ForwardAsync(message, kind, authenticationResults, now, cancellationToken);
             _metrics.Count(kind, InboundOutcome.Forwarded);

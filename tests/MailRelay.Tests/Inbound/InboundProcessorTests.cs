@@ -217,6 +217,22 @@ public class InboundProcessorTests
     }
 
     [Fact]
+    public async Task Mail_the_verification_puts_in_quarantine_is_kept_not_forwarded()
+    {
+        await using var harness = new InboundHarness(forwardTo: "ops@company.example", authenticator: new FixedAuthenticator { Quarantine = true });
+        var content = InboundSamples.PlainMessage("postmaster@ours.example", "Your server is misconfigured");
+
+        var reply = await harness.ProcessAsync(content, "someone@remote.example", "postmaster@ours.example");
+
+        Assert.StartsWith("250 2.0.0 Ok: kept", reply, StringComparison.Ordinal);
+        Assert.Empty(harness.Spool!.CreateReader().ReadCommitted().Entries);
+        var kept = await File.ReadAllTextAsync(Assert.Single(harness.KeptFiles()));
+        Assert.EndsWith("\r\n" + content, kept, StringComparison.Ordinal);
+        Assert.Equal(0, harness.InboundMetrics.Value(InboundKind.Other, InboundOutcome.Forwarded));
+        Assert.Equal(1, harness.InboundMetrics.Value(InboundKind.Other, InboundOutcome.Kept));
+    }
+
+    [Fact]
     public async Task At_the_bound_of_kept_files_other_mail_is_refused_for_now_with_452()
     {
         await using var harness = new InboundHarness();

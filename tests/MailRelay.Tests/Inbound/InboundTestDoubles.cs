@@ -62,6 +62,8 @@ internal sealed class FixedAuthenticator : IMessageAuthenticator
 
     public SmtpReply? Refusal { get; init; }
 
+    public bool Quarantine { get; init; }
+
     public List<AuthenticationRequest> Requests { get; } = [];
 
     public string? FirstBytes { get; private set; }
@@ -72,6 +74,6 @@ internal sealed class FixedAuthenticator : IMessageAuthenticator
         var buffer = new byte[64];
         var read = request.Message.Read(buffer);
         FirstBytes = System.Text.Encoding.ASCII.GetString(buffer, 0, read);
-        return Task.FromResult(new AuthenticationVerdict(Results, "pass", "pass", "pass", null, Refusal));
+        return Task.FromResult(new AuthenticationVerdict(Results, "pass", "pass", "pass", null, Refusal, Quarantine));
     }
 }
