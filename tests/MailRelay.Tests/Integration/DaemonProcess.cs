@@ -177,6 +177,19 @@ internal sealed partial class DaemonProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Submits <paramref name="message"/> with MailKit (no TLS, no AUTH) and returns the queue id of its 250.</summary>
+    public async Task<string> SubmitAsync(MimeKit.MimeMessage message)
+    {
+        using var client = new MailKit.Net.Smtp.SmtpClient();
+        await client.ConnectAsync(SmtpEndPoint.Address.ToString(), SmtpEndPoint.Port, MailKit.Security.SecureSocketOptions.None);
+        var reply = await client.SendAsync(message);
+        await client.DisconnectAsync(quit: true);
+        return QueuedAsPattern().Match(reply).Groups[1].Value;
+    }
+
+    [GeneratedRegex(@"queued as (\S+)")]
+    private static partial Regex QueuedAsPattern();
+
     [GeneratedRegex(@"smtp=\\?""?([0-9.]+:\d+)")]
     private static partial Regex SmtpPattern();
 

@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.RegularExpressions;
-using MailKit.Net.Smtp;
-using MailKit.Security;
 using MailRelay.Tests.Delivery.Transport;
 using MimeKit;
 
@@ -163,15 +161,9 @@ public sealed partial class QueueGaugeDaemonTests
 
         message.Subject = "gauges";
         message.Body = new TextPart("plain") { Text = "queued, deferred, delivered\r\n" };
-        using var client = new SmtpClient();
-        await client.ConnectAsync(daemon.SmtpEndPoint.Address.ToString(), daemon.SmtpEndPoint.Port, SecureSocketOptions.None);
-        var reply = await client.SendAsync(message);
-        await client.DisconnectAsync(quit: true);
-        return QueuedAsPattern().Match(reply).Groups[1].Value;
+        return await daemon.SubmitAsync(message);
     }
 
-    [GeneratedRegex(@"queued as (\S+)")]
-    private static partial Regex QueuedAsPattern();
 
     [GeneratedRegex(@"(?m)^\S+!?\s+\d+ (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) ")]
     private static partial Regex ArrivalPattern();
