@@ -71,6 +71,11 @@ only. Its hash is the pod's checksum/config annotation, so any change rolls the 
 - name: REDIS_URL
   value: {{ .Values.redis.url | quote }}
 {{- end }}
+{{- if or .Values.redis.existingSecret .Values.redis.url }}
+# While Redis is unreachable each pod keeps to 1/REPLICAS of every provider ceiling.
+- name: REPLICAS
+  value: {{ .Values.replicaCount | int | toString | quote }}
+{{- end }}
 - name: DATA_DIR
   value: "/data"
 - name: SPOOL_MIN_FREE_SPACE

@@ -37,6 +37,7 @@ check(env.HANDOFF_SERVICE?.value === `${set.spec.serviceName}.${set.metadata.nam
 check(env.POD_NAME?.valueFrom?.fieldRef?.fieldPath === 'metadata.name', 'POD_NAME comes from the pod\'s metadata.name');
 check(env.HANDOFF_PEERS?.value === values.handoff.peerNetworks.join(','), `HANDOFF_PEERS is handoff.peerNetworks (${env.HANDOFF_PEERS?.value})`);
 check(env.REDIS_URL?.valueFrom?.secretKeyRef?.name === values.redis.existingSecret, 'REDIS_URL comes from redis.existingSecret');
+check(env.REPLICAS?.value === String(values.replicaCount), `REPLICAS is replicaCount, each pod's share of every ceiling while Redis is down (${env.REPLICAS?.value})`);
 
 const policy = objects.find(o => o.kind === 'NetworkPolicy');
 const podToPod = (policy?.spec.ingress ?? []).find(rule => (rule.from ?? []).some(peer => peer.podSelector && !peer.namespaceSelector && matches(peer.podSelector.matchLabels, podLabels)));
