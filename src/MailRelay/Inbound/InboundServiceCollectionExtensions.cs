@@ -15,7 +15,7 @@ public static class InboundServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var inbound = configuration.Inbound;
-        var addresses = new InboundAddresses(inbound, configuration.Domains.Select(d => d.Name));
+        var addresses = new InboundAddresses(inbound, configuration.Domains.Select(d => d.Name), configuration.HostName);
         services.AddSingleton(addresses);
         services.AddSingleton(sp => new InboundRouting(addresses, sp.GetService<IBounceAddressVerifier>(), sp.GetRequiredService<TimeProvider>()));
         if (!inbound.Enabled)

@@ -40,6 +40,29 @@ public class InboundConfigurationTests
     }
 
     [Fact]
+    public void At_the_host_name_only_the_return_paths_are_feedback_addresses()
+    {
+        var configuration = TestEnvironment.LoadValid(("MAIL_DOMAINS", "ours.example"), ("MAIL_HOSTNAME", "relay.hosting.example"), ("INBOUND_ENABLED", "true"));
+        var addresses = new InboundAddresses(configuration.Inbound, configuration.Domains.Select(d => d.Name), configuration.HostName);
+
+        Assert.True(addresses.Contains("bounce+token@relay.hosting.example"));
+        Assert.True(addresses.Contains("Bounce+Token@Relay.Hosting.Example."));
+        Assert.False(addresses.Contains("postmaster@relay.hosting.example"));
+        Assert.False(addresses.Contains("dmarc@relay.hosting.example"));
+        Assert.False(addresses.Contains("bounce+token@other.hosting.example"));
+        Assert.True(addresses.Contains("postmaster@ours.example"));
+    }
+
+    [Fact]
+    public void Without_bounce_plus_among_the_recipients_no_return_path_is_taken_at_the_host_name()
+    {
+        var configuration = TestEnvironment.LoadValid(("MAIL_DOMAINS", "ours.example"), ("MAIL_HOSTNAME", "relay.hosting.example"), ("INBOUND_ENABLED", "true"), ("INBOUND_RECIPIENTS", "postmaster,dmarc"));
+        var addresses = new InboundAddresses(configuration.Inbound, configuration.Domains.Select(d => d.Name), configuration.HostName);
+
+        Assert.False(addresses.Contains("bounce+token@relay.hosting.example"));
+    }
+
+    [Fact]
     public void Inbound_mail_without_mail_domains_is_an_error_naming_the_variable()
     {
         var result = TestEnvironment.Load(("INBOUND_ENABLED", "true"));
