@@ -47,8 +47,7 @@ internal sealed class VerpReturnPath : IReturnPathSource
     public string DomainFor(string sender)
     {
         ArgumentNullException.ThrowIfNull(sender);
-        var at = sender.LastIndexOf('@');
-        var domain = at < 0 ? string.Empty : sender[(at + 1)..];
+        var domain = Policy.Senders.SenderAddress.DomainOf(sender);
         return _useSenderDomain && _domains.Contains(domain) ? domain.ToLowerInvariant() : _hostName;
     }
 

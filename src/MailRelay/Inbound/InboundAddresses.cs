@@ -61,13 +61,6 @@ public sealed class InboundAddresses
         return at < 0 ? address : address[..at];
     }
 
-    /// <summary>The domain of an address (after the last <c>@</c>), or empty.</summary>
-    public static string Domain(string address)
-    {
-        var at = address.LastIndexOf('@');
-        return at < 0 ? string.Empty : address[(at + 1)..];
-    }
-
     private static bool TrySplit(string address, out string localPart, out string domain)
     {
         var at = address.LastIndexOf('@');

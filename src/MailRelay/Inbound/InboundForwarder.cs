@@ -30,7 +30,7 @@ public sealed class InboundForwarder
     {
         ArgumentNullException.ThrowIfNull(message);
         var boundary = "=_feedback_" + message.Id;
-        var domain = InboundAddresses.Domain(message.Recipients[0]);
+        var domain = Policy.Senders.SenderAddress.DomainOf(message.Recipients[0]);
         var note = new StringBuilder();
         note.Append("The relay ").Append(_hostName).Append(" received this message for ").Append(string.Join(", ", message.Recipients))
             .Append("\r\nfrom <").Append(message.Sender).Append("> (client ").Append(message.ClientAddress?.ToString() ?? "unknown")

@@ -21,9 +21,6 @@ public enum RecipientRoute
 /// </summary>
 public sealed class InboundRouting
 {
-    /// <summary>The local-part prefix of VERP return paths (BOUNCE_VERP_ENABLED).</summary>
-    public const string VerpPrefix = "bounce+";
-
     private readonly InboundAddresses _addresses;
     private readonly IBounceAddressVerifier? _verifier;
     private readonly TimeProvider _time;
@@ -53,7 +50,7 @@ public sealed class InboundRouting
     {
         status = null;
         var isBounceAddress = _verifier?.IsBounceAddress(recipient)
-            ?? InboundAddresses.LocalPart(recipient).StartsWith(VerpPrefix, StringComparison.OrdinalIgnoreCase);
+            ?? InboundAddresses.LocalPart(recipient).StartsWith(Bounces.VerpToken.Prefix, StringComparison.OrdinalIgnoreCase);
         if (!isBounceAddress)
         {
             return null;

@@ -1,6 +1,6 @@
 using System.IO.Compression;
 using System.Text;
-using MailRelay.Inbound;
+using MailRelay.Policy.Senders;
 
 namespace MailRelay.Tests.Inbound;
 
@@ -413,14 +413,14 @@ internal static class InboundSamples
         var builder = new StringBuilder();
         builder.Append("From: ").Append(from).Append("\r\n");
         builder.Append("To: ").Append(to).Append("\r\n");
-        builder.Append("Subject: Report domain: ours.example Submitter: ").Append(InboundAddresses.Domain(from)).Append(" Report-ID: <").Append(fileName).Append(">\r\n");
+        builder.Append("Subject: Report domain: ours.example Submitter: ").Append(SenderAddress.DomainOf(from)).Append(" Report-ID: <").Append(fileName).Append(">\r\n");
         builder.Append("Date: Sat, 05 Dec 2026 01:10:00 +0000\r\n");
         builder.Append("Message-ID: <").Append(fileName.GetHashCode(StringComparison.Ordinal)).Append("@reports.example>\r\n");
         builder.Append("MIME-Version: 1.0\r\n");
         if (withTextPart)
         {
             builder.Append("Content-Type: multipart/mixed; boundary=\"report-boundary\"\r\n\r\n");
-            builder.Append("--report-boundary\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nThis is an aggregate report from ").Append(InboundAddresses.Domain(from)).Append(".\r\n");
+            builder.Append("--report-boundary\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nThis is an aggregate report from ").Append(SenderAddress.DomainOf(from)).Append(".\r\n");
             builder.Append("--report-boundary\r\n");
         }
 
