@@ -91,7 +91,8 @@ public sealed class DeliveryEventTests
 
         // The next attempt is due 5 minutes later; the warning comes when the message is 2 minutes old, before it.
         harness.Time.Advance(TimeSpan.FromMinutes(1));
-        await WaitUntilAsync(harness, () => EventsOf(harness).Any(e => e.Type == "delayed") && harness.StateOf(id).For("slow@b.example").Warned);
+        // No further advance: the warning is due now, and time moved on would reach the next attempt (6 minutes).
+        await WaitUntilAsync(harness, () => EventsOf(harness).Any(e => e.Type == "delayed") && harness.StateOf(id).For("slow@b.example").Warned, advance: false);
 
         var delayed = Assert.Single(EventsOf(harness), e => e.Type == "delayed" && e.QueueId == id);
         Assert.Equal(RelayEventIds.Of("delayed", id, "slow@b.example"), delayed.Id);
