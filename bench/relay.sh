@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end relay benchmark: smtp-source → relay → smtp-sink, MailRelay and Postfix side by side in one
 # run (rounds interleaved, so machine drift hits both alike). Reports acceptance and end-to-end
-# (accepted → counted at the sink) messages/s, medians, and the ratio. Loopback only.
+# (accepted → counted at the sink) messages/s, medians, and the ratio; each relay's CPU per message (user+sys
+# over the round / messages); MailRelay's commit time p50/p99 (end of DATA → 250, its /metrics histogram).
+# Loopback only.
 #
 #   bench/relay.sh [-n MSGS] [-s SESSIONS] [-l BYTES] [-r ROUNDS] [-w WARMUP] [-u] [-k]   (defaults 10000 20 4096 3 20000)
 #   bench/relay.sh -b BATCHES [-n MSGS] [-s SESSIONS] [-l BYTES] [-u]     MailRelay alone, freshly started: the ramp
@@ -43,9 +45,30 @@ PIDS+=($!)
 wait_port "$SINK"
 sink_count() { tail -c 300 "$WORK/sink.log" | tr '\r' '\n' | grep -o 'mesg=[0-9]*' | tail -1 | cut -d= -f2; }
 now() { date +%s.%N; }
-measure() {   # $1 = name, $2 = port, $3 = messages (default N); prints "name accept e2e"
-    local base t0 t1 t2 got n=${3:-$N}
+# CPU clock ticks used so far by a relay: MailRelay's process; Postfix's master with its children, live and reaped
+# (and OpenDKIM with -k).
+ticks_of() {
+    local t c master
+    if [[ $1 != postfix ]]; then awk '{print $14 + $15}' "/proc/$RELAY/stat"; return; fi
+    master=$(tr -d ' ' < "$WORK/postfix/spool/pid/master.pid")
+    t=$(awk '{print $14 + $15 + $16 + $17}' "/proc/$master/stat")
+    for c in $(pgrep -P "$master") ${OPENDKIM_PID:-}; do t=$((t + $(awk '{print $14 + $15}' "/proc/$c/stat" 2> /dev/null || echo 0))); done
+    echo "$t"
+}
+# MailRelay's commit-time histogram (end of DATA → 250), cumulative buckets "le count" per line.
+commit_buckets() { curl -s "http://127.0.0.1:$ADMIN/metrics" | sed -n 's/^mailrelay_smtp_commit_seconds_bucket{le="\([^"]*\)"} \([0-9.e+]*\)$/\1 \2/p'; }
+# p50 and p99 in ms between two scrapes, interpolated within buckets as Prometheus's histogram_quantile does.
+commit_quantiles() {
+    awk 'NR == FNR { before[$1] = $2; next } { le[n] = $1; c[n] = $2 - before[$1]; n++ }
+      function q(p,   i, rank, lo, prev) { rank = p * c[n - 1]; prev = 0; lo = 0
+        for (i = 0; i < n; i++) { if (c[i] >= rank) { if (le[i] == "+Inf") return lo * 1000; return (lo + (le[i] - lo) * (rank - prev) / (c[i] - prev)) * 1000 }; prev = c[i]; lo = le[i] } }
+      END { printf "%.1f %.1f", q(0.5), q(0.99) }' "$1" "$2"
+}
+measure() {   # $1 = name, $2 = port, $3 = messages (default N); prints "name accept e2e cpu-ms-per-message p50-ms p99-ms"
+    local base t0 t1 t2 got c0 c1 quantiles="- -" n=${3:-$N}
     base=$(sink_count); base=${base:-0}
+    [[ $1 == mailrelay* || $1 == batch ]] && commit_buckets > "$WORK/commit.before"
+    c0=$(ticks_of "$1")
     t0=$(now)
     smtp-source -s "$S" -m "$n" -l "$L" -f app@bench.test -t user@bench.test "127.0.0.1:$2" > "$WORK/source.out" 2>&1 \
         || { echo "$1: smtp-source failed: $(tail -1 "$WORK/source.out")" >&2; return 1; }
@@ -53,7 +76,10 @@ measure() {   # $1 = name, $2 = port, $3 = messages (default N); prints "name ac
     for _ in $(seq 30000); do got=$(sink_count); ((${got:-0} - base >= n)) && break; sleep 0.02; done
     t2=$(now)
     ((${got:-0} - base >= n)) || { echo "$1: only $((got - base)) of $n reached the sink" >&2; return 1; }
-    awk -v n="$n" -v a="$t0" -v b="$t1" -v c="$t2" -v name="$1" 'BEGIN{printf "%s %.0f %.0f\n", name, n/(b-a), n/(c-a)}'
+    c1=$(ticks_of "$1")
+    if [[ $1 == mailrelay* || $1 == batch ]]; then commit_buckets > "$WORK/commit.after"; quantiles=$(commit_quantiles "$WORK/commit.before" "$WORK/commit.after"); fi
+    awk -v n="$n" -v a="$t0" -v b="$t1" -v c="$t2" -v name="$1" -v ticks=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" -v q="$quantiles" \
+        'BEGIN{printf "%s %.0f %.0f %.2f %s\n", name, n/(b-a), n/(c-a), ticks*1000/hz/n, q}'
 }
 
 # MailRelay, published in Release, routing the test domain to the sink.
@@ -68,14 +94,10 @@ wait_port "$OURS"
 
 if ((BATCHES > 0)); then
     echo "batches=$BATCHES msgs=$N sessions=$S body=${L}B dkim=$DKIM cores=$(nproc) load=$(cut -d' ' -f1-3 /proc/loadavg) $(date -u +%F)"
-    cpu_ticks() { awk '{print $14 + $15}' "/proc/$RELAY/stat"; }
     for ((b = 1; b <= BATCHES; b++)); do
-        c0=$(cpu_ticks)
         result=$(measure batch "$OURS")
-        read -r _ _ e2e <<< "$result"
-        c1=$(cpu_ticks)
-        awk -v b="$b" -v n="$N" -v r="$e2e" -v c=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" \
-            'BEGIN{printf "batch %d (messages %d-%d): %s msg/s end to end, %.2f ms CPU per message\n", b, (b-1)*n+1, b*n, r, c*1000/hz/n}'
+        read -r _ _ e2e cpu p50 p99 <<< "$result"
+        echo "batch $b (messages $(((b - 1) * N + 1))-$((b * N))): $e2e msg/s end to end, $cpu ms CPU per message, commit p50 $p50 ms p99 $p99 ms"
     done
     exit 0
 fi
@@ -101,6 +123,7 @@ Syslog no
 RequireSafeKeys false
 CONF
     opendkim -f -x "$WORK/opendkim/opendkim.conf" > "$WORK/opendkim.log" 2>&1 &
+    OPENDKIM_PID=$!
     PIDS+=($!)
     wait_port "$MILTER"
     MILTERS="smtpd_milters = inet:127.0.0.1:$MILTER
@@ -170,10 +193,12 @@ for ((r = 1; r <= ROUNDS; r++)); do
     measure postfix "$PFX" | tee -a "$WORK/results"
 done
 awk '
-  { acc[$1] = acc[$1] " " $2; e2e[$1] = e2e[$1] " " $3 }
+  { acc[$1] = acc[$1] " " $2; e2e[$1] = e2e[$1] " " $3; cpu[$1] = cpu[$1] " " $4; p50[$1] = p50[$1] " " $5; p99[$1] = p99[$1] " " $6 }
   function median(list,   a, n, i, j, t) { n = split(list, a, " "); for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }; return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
   END {
     ma = median(acc["mailrelay"]); me = median(e2e["mailrelay"]); pa = median(acc["postfix"]); pe = median(e2e["postfix"])
     printf "median accept:     mailrelay %.0f msg/s, postfix %.0f msg/s, ratio %.2f\n", ma, pa, ma / pa
     printf "median end-to-end: mailrelay %.0f msg/s, postfix %.0f msg/s, ratio %.2f\n", me, pe, me / pe
+    printf "median CPU per message: mailrelay %.2f ms, postfix %.2f ms (user+sys over the round / messages)\n", median(cpu["mailrelay"]), median(cpu["postfix"])
+    printf "median commit time (end of DATA to 250), mailrelay: p50 %.1f ms, p99 %.1f ms\n", median(p50["mailrelay"]), median(p99["mailrelay"])
   }' "$WORK/results"

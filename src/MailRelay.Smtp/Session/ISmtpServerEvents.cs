@@ -12,7 +12,11 @@ public interface ISmtpServerEvents
 
     void ReplySent(int code);
 
-    void MessageAccepted(long bytes);
+    /// <summary>
+    /// A message was made durable and is answered 250. <paramref name="commitTime"/> runs from the end of its
+    /// content (the final dot, the last BDAT chunk) until the store had it durable and the reply was ready.
+    /// </summary>
+    void MessageAccepted(long bytes, TimeSpan commitTime);
 
     void MessageRefused(int code);
 }
@@ -38,7 +42,7 @@ public sealed class NullSmtpServerEvents : ISmtpServerEvents
     {
     }
 
-    public void MessageAccepted(long bytes)
+    public void MessageAccepted(long bytes, TimeSpan commitTime)
     {
     }
 

@@ -153,6 +153,7 @@ public sealed class SmtpSession
         }
 
         SmtpReply reply;
+        var contentEnded = timeProvider.GetTimestamp();
         await using (writer)
         {
             Counters.BytesReceived += sink.Length;
@@ -170,7 +171,7 @@ public sealed class SmtpSession
         if (reply.IsPositive)
         {
             Counters.MessagesAccepted++;
-            Events.MessageAccepted(sink.Length);
+            Events.MessageAccepted(sink.Length, timeProvider.GetElapsedTime(contentEnded));
         }
         else
         {

@@ -1,5 +1,6 @@
 using System.Text;
 using MailRelay.Smtp.Session;
+using Microsoft.Extensions.Time.Testing;
 
 namespace MailRelay.Smtp.Tests.Session;
 
@@ -25,6 +26,23 @@ public class DataTransferTests
         Assert.Equal(["b@example.net", "c@example.net"], message.RecipientsAtCompletion);
         Assert.Equal([message.Content.Length], connection.Events.Accepted.Select(b => (int)b));
         Assert.Equal(503, (await connection.CommandAsync("RCPT TO:<x@example.net>")).Code);
+    }
+
+    [Fact]
+    public async Task The_commit_time_reported_runs_from_the_final_dot_to_the_reply_and_only_for_accepted_messages()
+    {
+        var time = new FakeTimeProvider();
+        var handler = new RecordingSessionHandler { WhileCompleting = () => time.Advance(TimeSpan.FromMilliseconds(37)) };
+        await using var connection = await SmtpTestConnection.StartGreetedAsync(handler: handler, time: time);
+        await connection.EnvelopeAsync();
+        Assert.Equal(354, (await connection.CommandAsync("DATA")).Code);
+        await connection.SendAsync("Subject: one\r\n\r\nbody\r\n");
+        time.Advance(TimeSpan.FromSeconds(3));
+        await connection.SendAsync(".\r\n");
+        Assert.Equal(250, (await connection.ReadReplyAsync()).Code);
+
+        // The 3 s before the dot are not part of it; the 37 ms of the commit are.
+        Assert.Equal([TimeSpan.FromMilliseconds(37)], connection.Events.CommitTimes);
     }
 
     [Fact]

@@ -33,6 +33,9 @@ public sealed class RecordingMessageWriter : IMessageWriter
     /// <summary>The recipients as they were when the message completed.</summary>
     public IReadOnlyList<string> RecipientsAtCompletion { get; private set; } = [];
 
+    /// <summary>Runs inside <see cref="CompleteAsync"/>, as a store's commit would.</summary>
+    public Action? Completing { get; set; }
+
     public byte[] Content => received.ToArray();
 
     public string Text => System.Text.Encoding.UTF8.GetString(Content);
@@ -51,6 +54,7 @@ public sealed class RecordingMessageWriter : IMessageWriter
     {
         Assert.False(Completed || Aborted, "message ended twice");
         Completed = true;
+        Completing?.Invoke();
         RecipientsAtCompletion = [.. Transaction.Recipients];
         return ValueTask.FromResult(new SmtpReply(250, "2.0.0", $"Ok: queued as {QueueId}"));
     }

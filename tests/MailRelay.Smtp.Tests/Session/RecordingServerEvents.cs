@@ -11,6 +11,8 @@ public sealed class RecordingServerEvents : ISmtpServerEvents
 
     public ConcurrentQueue<long> Accepted { get; } = new();
 
+    public ConcurrentQueue<TimeSpan> CommitTimes { get; } = new();
+
     public ConcurrentQueue<int> Refused { get; } = new();
 
     public ConcurrentQueue<SessionOutcome> Ended { get; } = new();
@@ -27,7 +29,11 @@ public sealed class RecordingServerEvents : ISmtpServerEvents
 
     public void ReplySent(int code) => Replies.Enqueue(code);
 
-    public void MessageAccepted(long bytes) => Accepted.Enqueue(bytes);
+    public void MessageAccepted(long bytes, TimeSpan commitTime)
+    {
+        CommitTimes.Enqueue(commitTime);
+        Accepted.Enqueue(bytes);
+    }
 
     public void MessageRefused(int code) => Refused.Enqueue(code);
 }

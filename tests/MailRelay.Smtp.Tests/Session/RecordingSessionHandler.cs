@@ -22,6 +22,9 @@ public sealed class RecordingSessionHandler : ISmtpSessionHandler
 
     public ConcurrentQueue<SessionContext> EndedSessions { get; } = new();
 
+    /// <summary>Given to every writer opened: runs while the message is being completed (committed).</summary>
+    public Action? WhileCompleting { get; set; }
+
     /// <summary>Recipients that get this reply instead of acceptance.</summary>
     public Func<string, SmtpReply?> RecipientPolicy { get; set; } = _ => null;
 
@@ -60,7 +63,7 @@ public sealed class RecordingSessionHandler : ISmtpSessionHandler
             throw OpenFailure;
         }
 
-        var writer = new RecordingMessageWriter(transaction, $"Q{Interlocked.Increment(ref queueIds)}", FirstWrite);
+        var writer = new RecordingMessageWriter(transaction, $"Q{Interlocked.Increment(ref queueIds)}", FirstWrite) { Completing = WhileCompleting };
         Messages.Enqueue(writer);
         return ValueTask.FromResult<IMessageWriter>(writer);
     }

@@ -111,6 +111,8 @@ public class RelayAcceptanceTests
         Assert.Contains("mailrelay_smtp_commands_total{verb=\"DATA\"} 1", metrics, StringComparison.Ordinal);
         Assert.Contains("mailrelay_smtp_sessions_active 0", metrics, StringComparison.Ordinal);
         Assert.Matches(@"mailrelay_smtp_received_bytes_total [1-9]", metrics);
+        Assert.Contains("mailrelay_smtp_commit_seconds_count 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("mailrelay_smtp_commit_seconds_bucket{le=\"+Inf\"} 1", metrics, StringComparison.Ordinal);
     }
 
     /// <summary>
