@@ -9,7 +9,8 @@
 #
 #   bench/shared-pacing.sh [-n MESSAGES] [-l LIMITS_JSON] [-c CLIENTS] [-b CLAIMS]
 #   defaults: -n 400 -l '{"rate":"100/1s","maxConnections":4,"maxPerConnection":10}' -c 50 -b 200000
-# ADAPTIVE=1 turns adaptive pacing on as well (its state is then shared too). MAILRELAY_APP=DIR uses a daemon
+# ADAPTIVE=1 turns adaptive pacing on as well (its state is then shared too), with a 20 ms delay unless
+# ADAPTIVE_RATE_DEFAULTS says otherwise. MAILRELAY_APP=DIR uses a daemon
 # already published there. KEEP=1 keeps the work directory. Needs: dotnet, python3, redis-server, redis-cli,
 # redis-benchmark. Loopback only; no root.
 set -euo pipefail
@@ -21,6 +22,7 @@ while getopts "n:l:c:b:" o; do
     esac
 done
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+ADAPTIVE_DEFAULTS=${ADAPTIVE_RATE_DEFAULTS:-'{"initialDelay":20,"minDelay":20,"maxDelay":60000}'}
 for t in dotnet python3 redis-server redis-cli redis-benchmark; do command -v $t > /dev/null || { echo "$t missing" >&2; exit 1; }; done
 WORK=$(mktemp -d /tmp/mailrelay-shared.XXXXXX)
 BASE=$((20000 + RANDOM % 20000))
@@ -53,6 +55,7 @@ daemon() {   # $1 = name, $2 = SMTP port, $3 = admin port
         DKIM_ENABLED=false DNS_SERVERS=127.0.0.1:9 DELIVERY_ROUTES="{\"bench.test\":\"127.0.0.1:$MX\"}" \
         RATE_LIMIT_ENABLED=true RATE_LIMIT_DOMAINS="{\"bench.test\":$LIMITS}" \
         ADAPTIVE_RATE_ENABLED="$([[ ${ADAPTIVE:-0} == 1 ]] && echo true || echo false)" \
+        ADAPTIVE_RATE_DEFAULTS="$ADAPTIVE_DEFAULTS" \
         REDIS_URL="redis://127.0.0.1:$REDIS" REDIS_KEY_PREFIX=bench REPLICAS=2 LOG_LEVEL=Warning \
         "$APP/MailRelay" > "$WORK/$1.log" 2>&1 &
     PIDS+=($!)
@@ -76,18 +79,20 @@ for t in threads: t.start()
 for t in threads: t.join()
 PY
 START=$(date +%s)
-until (($(grep -c ' accept ' "$WORK/events" 2> /dev/null || echo 0) >= MESSAGES)); do
+accepted() { local n; n=$(grep -c ' accept ' "$WORK/events" 2> /dev/null || true); echo "${n:-0}"; }
+until (($(accepted) >= MESSAGES)); do
     (($(date +%s) - START < 600)) || { echo "not all delivered within 600 s" >&2; exit 1; }
     sleep 0.5
 done
 stats > "$WORK/after"
-ACCEPTED=$(grep -c ' accept ' "$WORK/events")
+ACCEPTED=$(accepted)
 LIMITED=$(grep -c ' limit ' "$WORK/events" || true)
 
 echo "limits: $LIMITS, adaptive: ${ADAPTIVE:-0}; $MESSAGES messages submitted, $ACCEPTED accepted by the provider, $LIMITED refused with 421"
 join -a 2 -e 0 -o 0,1.2,2.2 "$WORK/before" "$WORK/after" | awk -v n="$ACCEPTED" '
     { d = $3 - $2; if (d <= 0) next
-      sent = ($1 ~ /^(evalsha|eval|script\|load|hmget|hget|publish|subscribe|ping|echo|info|client\|setname|cluster\|nodes|config\|get)$/)
+      if ($1 == "info") next
+      sent = ($1 ~ /^(evalsha|eval|script\|load|hmget|hget|subscribe|ping|echo|client\|setname|cluster\|nodes|config\|get)$/)
       if ($1 ~ /^(evalsha|eval)$/) scripts += d; else if (sent) other += d; else inner += d
       printf "  %-16s %8d  %6.2f per message%s\n", $1, d, d / n, sent ? "" : "  (inside scripts)" }
     END { printf "round trips per delivered message: %.2f script calls + %.2f other commands; %.2f commands run inside the scripts\n", scripts / n, other / n, inner / n }'
@@ -96,4 +101,4 @@ join -a 2 -e 0 -o 0,1.2,2.2 "$WORK/before" "$WORK/after" | awk -v n="$ACCEPTED" 
 SHA=$(redis-cli -p "$REDIS" SCRIPT LOAD "$(sed -n '/public const string Reserve = """/,/""";/p' "$ROOT/src/MailRelay/RateLimiting/Sharing/RedisScripts.cs" | sed '1d;$d' | sed 's/^        //')")
 echo "load average before redis-benchmark: $(cut -d' ' -f1-3 /proc/loadavg)"
 redis-benchmark -p "$REDIS" -c "$CLIENTS" -n "$CLAIMS" -q EVALSHA "$SHA" 2 '{bench}:plan:p:x:window' '{bench}:plan:p:x:last' 0 90000000 0 1000 1000000 0 |
-    tr '\r' '\n' | grep -v '^$' | tail -1 | sed 's/^/slot claims (EVALSHA Reserve, '"$CLIENTS"' clients): /'
+    tr '\r' '\n' | grep -v '^$' | tail -1 | sed 's/.*: \([0-9.]* requests per second.*\)/slot claims (EVALSHA Reserve, '"$CLIENTS"' clients): \1/'
