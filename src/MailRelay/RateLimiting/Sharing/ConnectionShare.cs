@@ -15,15 +15,6 @@ internal sealed class ConnectionShare
     private DateTimeOffset? _outage;
     private TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Places held now in the scope <paramref name="key"/>.</summary>
-    public int Held(string key)
-    {
-        lock (_sync)
-        {
-            return _held.GetValueOrDefault(key);
-        }
-    }
-
     /// <summary>
     /// The places held in <paramref name="key"/> when the outage that began at <paramref name="outage"/> was first
     /// asked about. Taken once per outage; places only close between the outage and the first question (every place
