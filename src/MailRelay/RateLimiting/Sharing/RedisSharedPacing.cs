@@ -97,8 +97,22 @@ public sealed partial class RedisSharedPacing : IAsyncDisposable
         };
         options.EndPoints.Add(settings.Host, settings.Port);
         _redis = ConnectionMultiplexer.Connect(options);
-        _redis.ConnectionFailed += (_, e) => Observe(false, e.FailureType.ToString());
-        _redis.ConnectionRestored += (_, _) => _ = OnRestoredAsync();
+        // Only the connection the scripts run on decides: the subscription connection reconnects on its own schedule,
+        // and a release or begin message it misses is made up by the waiters' own rechecks.
+        _redis.ConnectionFailed += (_, e) =>
+        {
+            if (e.ConnectionType == ConnectionType.Interactive)
+            {
+                Observe(false, e.FailureType.ToString());
+            }
+        };
+        _redis.ConnectionRestored += (_, e) =>
+        {
+            if (e.ConnectionType == ConnectionType.Interactive)
+            {
+                _ = OnRestoredAsync();
+            }
+        };
         // The client keeps both subscriptions and renews them at every reconnection, also when Redis is down now.
         var subscriber = _redis.GetSubscriber();
         Subscribe(subscriber, _releasedChannel, OnReleased);

@@ -80,6 +80,9 @@ public sealed class SharedConnectionOutageTests : IAsyncLifetime
         Assert.NotNull(await a.TryConsumeWarmupAsync(Provider, new DateOnly(2026, 12, 6), 10));
         await OpenGivenAsync(moreAfter);
         await CloseAsync(b1!);
+
+        // The release message wakes a at once, unless its subscription is not back yet; then its recheck does.
+        _time.Advance(RedisSharedPacing.ReleaseRecheck);
         await OpenAsync(moreAfter);
 
         Assert.True(_provider.MaxConcurrentConnections <= Ceiling, $"{_provider.MaxConcurrentConnections} connections at once at the provider");
