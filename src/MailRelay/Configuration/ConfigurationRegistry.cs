@@ -166,7 +166,7 @@ public static class ConfigurationRegistry
         Literal(N.RedisTimeout, Duration, "2s",
             "Time allowed for connecting to Redis and for each command; past it a claim falls back to the local share of each ceiling at once."),
         Literal(N.Replicas, "integer 1–1000", "1",
-            "Replicas of the relay that share the ceilings: while Redis is unreachable each keeps to 1/REPLICAS of every ceiling (see docs/scaling.md)."),
+            "Replicas of the relay that share the ceilings: while Redis is unreachable each keeps to 1/replicas of every ceiling (see docs/scaling.md). In a StatefulSet pod that reaches the Kubernetes API (POD_NAME `<statefulset>-<ordinal>` and the service account), the StatefulSet's spec.replicas wins, read every minute and when Redis is lost; REPLICAS counts until the first read succeeds."),
         Literal(N.DnsProvider, "none / cloudflare / external-dns / rfc2136", "none",
             "Where the relay publishes its DNS records (A, MX, SPF, DKIM, DMARC; see docs/dns.md); `none` = publish nothing."),
         Literal(N.DnsRecords, "list of a, mx, spf, dkim, dmarc", "a,mx,spf,dkim,dmarc",

@@ -15,6 +15,7 @@ public sealed partial class PacingRegistry
 {
     private readonly RedisSharedPacing? _shared;
     private readonly ConcurrentDictionary<ProviderKey, WarmupShare> _warmupShares = new();
+    private readonly ConnectionShare _connections = new();
     private readonly Lock _fallbackSync = new();
     private StaticLimiter? _fallback;
     private int _fallbackReplicas;
@@ -205,43 +206,122 @@ public sealed partial class PacingRegistry
         return at;
     }
 
+    /// <summary>
+    /// A connection lease under the shared ceilings. With Redis answering, the places are Redis's (and counted here
+    /// too); without, they are taken in this replica's share, counting every place it still holds, and recorded to be
+    /// registered in Redis when it answers again. For <see cref="RedisSharedPacing.LeaseLife"/> after Redis came back
+    /// both apply, until every replica has registered the places it took alone.
+    /// </summary>
     private async ValueTask<ConnectionLease> AcquireSharedConnectionAsync(
         RedisSharedPacing shared, ProviderKey provider, ProviderKey? domainScope, CancellationToken cancellationToken)
     {
-        if (shared.Available)
+        var domain = domainScope is { } d && Limits.HasDomainScope(d) ? Limits.LimitsForDomain(d) : null;
+        var byProvider = Limits.LimitsFor(provider);
+        var scopes = new List<SharedScope>(3);
+        if (domain?.MaxConnections is { } domainMax)
         {
-            var domain = domainScope is { } d && Limits.HasDomainScope(d) ? Limits.LimitsForDomain(d) : null;
-            var byProvider = Limits.LimitsFor(provider);
-            var scopes = new List<SharedScope>(3);
-            if (domain?.MaxConnections is { } domainMax)
-            {
-                scopes.Add(new SharedScope("d:" + domainScope!.Value.Value, TimeSpan.Zero, null, TimeSpan.Zero, domainMax));
-            }
-
-            if (byProvider.MaxConnections is { } providerMax)
-            {
-                scopes.Add(new SharedScope("p:" + provider.Value, TimeSpan.Zero, null, TimeSpan.Zero, providerMax));
-            }
-
-            if (Limits.GlobalLimits.MaxConnections is { } globalMax)
-            {
-                scopes.Add(new SharedScope("g", TimeSpan.Zero, null, TimeSpan.Zero, globalMax));
-            }
-
-            var perConnection = Limits.MaxPerConnection(provider, domainScope);
-            var limited = (domain?.MaxConnections is not null, byProvider.MaxConnections is not null, Limits.GlobalLimits.MaxConnections is not null);
-            if (scopes.Count == 0)
-            {
-                return new ConnectionLease(provider, null, null, limited, perConnection);
-            }
-
-            if (await shared.AcquireConnectionAsync(scopes, cancellationToken).ConfigureAwait(false) is { } places)
-            {
-                return new ConnectionLease(provider, domain is null ? null : domainScope, places, limited, perConnection);
-            }
+            scopes.Add(new SharedScope("d:" + domainScope!.Value.Value, TimeSpan.Zero, null, TimeSpan.Zero, domainMax));
         }
 
-        return await FallbackLimits.AcquireConnectionAsync(provider, domainScope, cancellationToken).ConfigureAwait(false);
+        if (byProvider.MaxConnections is { } providerMax)
+        {
+            scopes.Add(new SharedScope("p:" + provider.Value, TimeSpan.Zero, null, TimeSpan.Zero, providerMax));
+        }
+
+        if (Limits.GlobalLimits.MaxConnections is { } globalMax)
+        {
+            scopes.Add(new SharedScope("g", TimeSpan.Zero, null, TimeSpan.Zero, globalMax));
+        }
+
+        var perConnection = Limits.MaxPerConnection(provider, domainScope);
+        var limited = (domain?.MaxConnections is not null, byProvider.MaxConnections is not null, Limits.GlobalLimits.MaxConnections is not null);
+        var leaseDomain = domain is null ? null : domainScope;
+        if (scopes.Count == 0)
+        {
+            return new ConnectionLease(provider, null, null, limited, perConnection);
+        }
+
+        IDisposable? alone = null;
+        try
+        {
+            if (shared.Available)
+            {
+                if (shared.RecoveredAt is { } recovered && _time.GetUtcNow() < recovered + RedisSharedPacing.LeaseLife)
+                {
+                    alone = await TakeAloneAsync(shared, provider, domainScope, scopes, cancellationToken).ConfigureAwait(false);
+                }
+
+                if (await shared.AcquireConnectionAsync(scopes, cancellationToken).ConfigureAwait(false) is { } places)
+                {
+                    var held = alone is null ? _connections.Count(scopes.ConvertAll(scope => scope.Key), places) : new BothPlaces(alone, places);
+                    return new ConnectionLease(provider, leaseDomain, held, limited, perConnection);
+                }
+            }
+
+            alone ??= await TakeAloneAsync(shared, provider, domainScope, scopes, cancellationToken).ConfigureAwait(false);
+            return new ConnectionLease(provider, leaseDomain, new BothPlaces(alone, shared.HoldAlone(scopes)), limited, perConnection);
+        }
+        catch
+        {
+            alone?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Waits for a place in this replica's share of every scope (<see cref="AloneCeilings"/>).</summary>
+    private async ValueTask<IDisposable> TakeAloneAsync(
+        RedisSharedPacing shared, ProviderKey provider, ProviderKey? domainScope, List<SharedScope> scopes, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var (ceilings, rises) = AloneCeilings(shared, provider, domainScope, scopes);
+            if (_connections.TryTake(ceilings, out var released) is { } places)
+            {
+                return places;
+            }
+
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var timer = rises is { } at ? SlotTimer.WaitUntilAsync(at, _time, wait.Token) : Task.Delay(Timeout.InfiniteTimeSpan, _time, wait.Token);
+            await Task.WhenAny(released, timer).ConfigureAwait(false);
+            await wait.CancelAsync().ConfigureAwait(false);
+            await timer.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    /// <summary>
+    /// This replica's ceiling in each scope when it keeps the connection ceilings alone: its share (maxConnections /
+    /// replicas, at least 1), less, for <see cref="RedisSharedPacing.LeaseLife"/> after Redis was lost, what the other
+    /// replicas may hold above their shares through places Redis gave them before (the ceiling, less what this replica
+    /// held then, less one share: the most one other replica can be over). Counting its own places against its share
+    /// and keeping room for the others' excess, the replicas together stay within the ceiling while those places
+    /// close. Returns when the ceilings rise (the end of that time), or null.
+    /// </summary>
+    private (List<(string Key, int Ceiling)> Ceilings, DateTimeOffset? Rises) AloneCeilings(
+        RedisSharedPacing shared, ProviderKey provider, ProviderKey? domainScope, List<SharedScope> scopes)
+    {
+        var share = FallbackLimits;
+        var outage = shared.LastOutage;
+        var draining = outage is { } start && _time.GetUtcNow() < start + RedisSharedPacing.LeaseLife;
+        var ceilings = new List<(string Key, int Ceiling)>(scopes.Count);
+        foreach (var scope in scopes)
+        {
+            var limits = scope.Key[0] switch
+            {
+                'd' => share.LimitsForDomain(domainScope!.Value),
+                'p' => share.LimitsFor(provider),
+                _ => share.GlobalLimits,
+            };
+            var ceiling = limits.MaxConnections ?? scope.MaxConnections!.Value;
+            if (draining)
+            {
+                ceiling -= Math.Max(0, scope.MaxConnections!.Value - _connections.HeldAtOutage(scope.Key, outage!.Value) - ceiling);
+            }
+
+            ceilings.Add((scope.Key, ceiling));
+        }
+
+        return (ceilings, draining ? outage!.Value + RedisSharedPacing.LeaseLife : null);
     }
 
     private async ValueTask<(bool Allowed, DateTimeOffset RetryAt)> TryConsumeSharedWarmupAsync(RedisSharedPacing shared, ProviderKey provider)
@@ -304,5 +384,15 @@ public sealed partial class PacingRegistry
         }
 
         return settle;
+    }
+
+    /// <summary>Places taken in this replica's share and in Redis for one connection, given back together.</summary>
+    private sealed class BothPlaces(IDisposable alone, IDisposable shared) : IDisposable
+    {
+        public void Dispose()
+        {
+            alone.Dispose();
+            shared.Dispose();
+        }
     }
 }

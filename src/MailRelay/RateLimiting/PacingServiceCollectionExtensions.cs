@@ -24,8 +24,8 @@ public static class PacingServiceCollectionExtensions
         services.AddSingleton(new PacingMetrics(registry));
         if (configuration.Redis.Enabled)
         {
-            // REPLICAS is the first source of the replica count; another registered before this one takes its place.
-            services.TryAddSingleton<IReplicaCount>(new ConfiguredReplicaCount(configuration.Redis.Replicas));
+            // A source registered before this one takes its place (tests).
+            services.TryAddSingleton(sp => ReplicaCount(configuration, sp));
             services.AddSingleton(sp =>
             {
                 var shared = new RedisSharedPacing(
@@ -50,5 +50,31 @@ public static class PacingServiceCollectionExtensions
             sp.GetRequiredService<ILogger<PacingStateService>>()));
         services.AddHostedService(sp => sp.GetRequiredService<PacingStateService>());
         return services;
+    }
+
+    /// <summary>
+    /// The StatefulSet's replica count when the relay runs as a StatefulSet pod (POD_NAME is <c>&lt;statefulset&gt;-&lt;ordinal&gt;</c>)
+    /// and reaches the Kubernetes API as the scale-down handoff does (its service account, or KUBECONFIG); REPLICAS
+    /// otherwise.
+    /// </summary>
+    private static IReplicaCount ReplicaCount(RelayConfiguration configuration, IServiceProvider services)
+    {
+        var logger = services.GetRequiredService<ILogger<StatefulSetReplicaCount>>();
+        if (!StatefulSetOrdinal.TryParse(configuration.Handoff.PodName, out var statefulSet, out _))
+        {
+            return new ConfiguredReplicaCount(configuration.Redis.Replicas);
+        }
+
+        Handoff.KubernetesReplicaCountSource source;
+        try
+        {
+            source = Handoff.KubernetesReplicaCountSource.Open(configuration.Handoff, logger);
+        }
+        catch (Handoff.HandoffException)
+        {
+            return new ConfiguredReplicaCount(configuration.Redis.Replicas);
+        }
+
+        return new StatefulSetReplicaCount(source, statefulSet, configuration.Redis.Replicas, services.GetRequiredService<TimeProvider>(), logger);
     }
 }

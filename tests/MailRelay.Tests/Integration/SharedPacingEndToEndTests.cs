@@ -121,6 +121,41 @@ public sealed class SharedPacingEndToEndTests
         Assert.Contains("{" + prefix + "}:start:p:" + Domain + ":last", keys);
     }
 
+    [Fact]
+    public async Task As_a_statefulset_pod_the_share_while_redis_is_down_follows_the_statefulset_replica_count_not_REPLICAS()
+    {
+        await using var api = await FakeStatefulSetApi.StartAsync(replicas: 3);
+        using var data = new TestDirectory();
+        var environment = new Dictionary<string, string>
+        {
+            ["MAIL_HOSTNAME"] = "relay.test.example",
+            ["SMTP_LISTENERS"] = "127.0.0.1:0",
+            ["ADMIN_LISTEN"] = "127.0.0.1:0",
+            ["DATA_DIR"] = data.Path,
+            ["DNS_SERVERS"] = TestNetwork.SilentDnsServer,
+            ["DKIM_ENABLED"] = "false",
+            ["REDIS_URL"] = $"redis://127.0.0.1:{UnusedPort().ToString(CultureInfo.InvariantCulture)}",
+            ["REDIS_TIMEOUT"] = "1s",
+            ["REPLICAS"] = "2",
+            ["POD_NAME"] = "mailrelay-1",
+            ["HANDOFF_KUBERNETES_API"] = api.BaseUri.ToString(),
+        };
+        await using var daemon = await DaemonProcess.StartAsync(environment);
+
+        var samples = await AdminClient.MetricsWhenAsync(daemon, s => Value(s, "mailrelay_redis_fallback_replicas") == 3, Limit);
+
+        Assert.Equal(3, Value(samples, "mailrelay_redis_fallback_replicas"));
+        Assert.Contains("pacing on this replica's share (1/3) of each ceiling", await AdminClient.GetAsync(daemon, "/readyz"), StringComparison.Ordinal);
+        Assert.True(api.Reads >= 1);
+    }
+
+    private static int UnusedPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     private static string SharedPrefix() => "e2e" + Guid.NewGuid().ToString("N")[..10];
 
     private static Dictionary<string, string> Environment(

@@ -10,4 +10,9 @@ public sealed class ConfiguredReplicaCount : IReplicaCount
     }
 
     public int Current { get; }
+
+    /// <summary>Nothing to read again: REPLICAS is fixed for the process's life.</summary>
+    public void Refresh()
+    {
+    }
 }

@@ -9,4 +9,7 @@ public interface IReplicaCount
 {
     /// <summary>At least 1.</summary>
     int Current { get; }
+
+    /// <summary>Asks the source to read the count again soon (Redis was just lost); returns at once.</summary>
+    void Refresh();
 }

@@ -126,6 +126,22 @@ internal static class RedisScripts
         return renewed
         """;
 
+    /// <summary>
+    /// Registers leases again after an outage, whether Redis still has them or not: the connections they stand for are
+    /// open. KEYS and ARGV as in <see cref="Renew"/>. The set may then hold more leases than its ceiling; nobody takes a
+    /// place (<see cref="Acquire"/>) until enough of them are given back. Returns how many were registered.
+    /// </summary>
+    public const string Register = """
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+        local expiry = string.format('%.0f', now + tonumber(ARGV[1]))
+        for i = 1, #KEYS do
+          redis.call('ZADD', KEYS[i], expiry, ARGV[i + 1])
+          redis.call('PEXPIRE', KEYS[i], math.floor(tonumber(ARGV[1]) / 1000) + 1000)
+        end
+        return #KEYS
+        """;
+
     /// <summary>Gives a place back and tells the waiting replicas. KEYS[1]: the ceiling; ARGV: [1] lease id, [2] channel, [3] message.</summary>
     public const string Release = """
         local removed = redis.call('ZREM', KEYS[1], ARGV[1])

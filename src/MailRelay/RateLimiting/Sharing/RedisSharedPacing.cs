@@ -52,6 +52,9 @@ public sealed partial class RedisSharedPacing : IAsyncDisposable
     private bool _up = true;
     private DateTimeOffset _retryAfter;
     private DateTimeOffset? _downSince;
+    private DateTimeOffset? _lastOutage;
+    private bool _wasConnected;
+    private volatile bool _registered = true;
     private DateTimeOffset? _recoveredAt;
     private double _fallbackSeconds;
     private long _transitions;
@@ -94,8 +97,22 @@ public sealed partial class RedisSharedPacing : IAsyncDisposable
         };
         options.EndPoints.Add(settings.Host, settings.Port);
         _redis = ConnectionMultiplexer.Connect(options);
-        _redis.ConnectionFailed += (_, e) => Observe(false, e.FailureType.ToString());
-        _redis.ConnectionRestored += (_, _) => _ = OnRestoredAsync();
+        // Only the connection the scripts run on decides: the subscription connection reconnects on its own schedule,
+        // and a release or begin message it misses is made up by the waiters' own rechecks.
+        _redis.ConnectionFailed += (_, e) =>
+        {
+            if (e.ConnectionType == ConnectionType.Interactive)
+            {
+                Observe(false, e.FailureType.ToString());
+            }
+        };
+        _redis.ConnectionRestored += (_, e) =>
+        {
+            if (e.ConnectionType == ConnectionType.Interactive)
+            {
+                _ = OnRestoredAsync();
+            }
+        };
         // The client keeps both subscriptions and renews them at every reconnection, also when Redis is down now.
         var subscriber = _redis.GetSubscriber();
         Subscribe(subscriber, _releasedChannel, OnReleased);
@@ -105,6 +122,9 @@ public sealed partial class RedisSharedPacing : IAsyncDisposable
         SharedPacingLog.Started(logger, settings.Host, settings.Port, settings.KeyPrefix, replicas.Current);
         Observe(_redis.IsConnected, "not connected at start");
     }
+
+    /// <summary>Raised after every place this replica holds was registered in Redis again after an outage.</summary>
+    internal event Action? Registered;
 
     /// <summary>Raised after a controller took over state another replica published.</summary>
     internal event Action<ProviderKey>? Adopted;
@@ -126,6 +146,21 @@ public sealed partial class RedisSharedPacing : IAsyncDisposable
             lock (_sync)
             {
                 return _recoveredAt;
+            }
+        }
+    }
+
+    /// <summary>
+    /// When Redis last became unreachable after this replica had reached it (this replica's clock); null while it never
+    /// had. Connection places held by the other replicas at that instant are not known here.
+    /// </summary>
+    internal DateTimeOffset? LastOutage
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _lastOutage;
             }
         }
     }
@@ -276,6 +311,19 @@ public sealed partial class RedisSharedPacing : IAsyncDisposable
         return new SharedLease(this, id, held);
     }
 
+    /// <summary>
+    /// Records places taken in this replica's share while Redis could not answer, as leases of this replica, so that
+    /// they are registered in Redis when it answers again (<see cref="RenewAsync"/>) and count against the shared
+    /// ceilings for as long as their connections stay open.
+    /// </summary>
+    internal IDisposable HoldAlone(IReadOnlyList<SharedScope> scopes)
+    {
+        var id = Origin + ":" + Interlocked.Increment(ref _leaseSequence).ToString(CultureInfo.InvariantCulture);
+        var keys = scopes.Select(scope => $"{_prefix}conn:{scope.Key}").ToArray();
+        _leases[id] = keys;
+        return new SharedLease(this, id, keys);
+    }
+
     /// <summary>Counts one send against <paramref name="provider"/>'s cap for <paramref name="day"/>: (counted, the day's count), or null.</summary>
     internal async ValueTask<(bool Counted, int Sent)?> TryConsumeWarmupAsync(ProviderKey provider, DateOnly day, int cap)
     {
@@ -386,8 +434,16 @@ public sealed partial class RedisSharedPacing : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Extends this replica's leases; after an outage, first registers every place it holds again, including those
+    /// taken alone and those Redis forgot (it dropped them as expired, or restarted empty): their connections are
+    /// open, so they count, even above the ceiling (then nobody takes a place until enough have closed).
+    /// </summary>
     private async Task RenewAsync()
     {
+        var register = !_registered;
+        var script = register ? RedisScripts.Register : RedisScripts.Renew;
+        var name = register ? "register" : "renew";
         foreach (var (id, keys) in _leases.ToArray())
         {
             var redisKeys = keys.Select(k => (RedisKey)k).ToArray();
@@ -398,7 +454,16 @@ public sealed partial class RedisSharedPacing : IAsyncDisposable
                 args[i + 1] = id;
             }
 
-            await EvaluateAsync("renew", RedisScripts.Renew, redisKeys, args).ConfigureAwait(false);
+            if (await EvaluateAsync(name, script, redisKeys, args).ConfigureAwait(false) is null)
+            {
+                return;
+            }
+        }
+
+        if (register && Available)
+        {
+            _registered = true;
+            Registered?.Invoke();
         }
     }
 
@@ -475,7 +540,13 @@ public sealed partial class RedisSharedPacing : IAsyncDisposable
             _retryAfter = DateTimeOffset.MinValue;
         }
 
-        if (_registry is not { } registry || !Available)
+        if (!Available)
+        {
+            return;
+        }
+
+        await RenewAsync().ConfigureAwait(false);
+        if (_registry is not { } registry)
         {
             return;
         }
@@ -545,6 +616,7 @@ public sealed partial class RedisSharedPacing : IAsyncDisposable
         var now = _time.GetUtcNow();
         lock (_sync)
         {
+            _wasConnected |= up;
             if (up == _up)
             {
                 return up;
@@ -553,7 +625,10 @@ public sealed partial class RedisSharedPacing : IAsyncDisposable
             _up = up;
             if (!up)
             {
+                _registered = false;
                 _downSince = now;
+                _lastOutage = _wasConnected ? now : _lastOutage;
+                _replicas.Refresh();
                 _transitions++;
                 SharedPacingLog.FallingBack(_logger, reason, Replicas);
             }

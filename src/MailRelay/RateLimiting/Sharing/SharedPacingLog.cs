@@ -16,4 +16,10 @@ internal static partial class SharedPacingLog
 
     [LoggerMessage(EventId = 6105, Level = LogLevel.Debug, Message = "Adaptive state of {Provider} taken from replica {Origin} (version {Version})")]
     public static partial void Adopted(ILogger logger, string provider, string origin, long version);
+
+    [LoggerMessage(EventId = 6106, Level = LogLevel.Information, Message = "StatefulSet {StatefulSet} wants {Replicas} replicas (was {Before}): each replica's share while Redis is unreachable is 1/{Replicas}")]
+    public static partial void ReplicasRead(ILogger logger, string statefulSet, int replicas, int before);
+
+    [LoggerMessage(EventId = 6107, Level = LogLevel.Warning, Message = "Cannot read the replica count of StatefulSet {StatefulSet}, keeping {Replicas}: {Reason}")]
+    public static partial void ReplicasUnread(ILogger logger, string statefulSet, int replicas, string reason);
 }
