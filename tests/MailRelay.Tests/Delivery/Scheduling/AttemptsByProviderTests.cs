@@ -37,6 +37,27 @@ public sealed class AttemptsByProviderTests
     }
 
     [Fact]
+    public async Task A_paced_delivery_counts_under_the_provider_it_was_paced_as_when_its_domain_moves_meanwhile()
+    {
+        await using var harness = new SchedulerHarness(pacing: Paced());
+        harness.Transport.Providers["workspace.test"] = "google.com";
+
+        // The delivery's own MX lookup finds the domain moved to a provider nobody configured, and the resolver learns it.
+        harness.Transport.BeforeReply = (_, _) =>
+        {
+            harness.Pacing!.Resolver.LearnMx("workspace.test", "mx.selfhosted.test");
+            return Task.CompletedTask;
+        };
+        await harness.StartAsync();
+        var id = await harness.SubmitAsync("app@example.com", "user@workspace.test");
+
+        await harness.Events.RemovedAsync(id);
+
+        // Counted where pacing counted the send, so the two agree per provider.
+        Assert.Equal([("sent", "google.com", 1)], await CountsAsync(harness));
+    }
+
+    [Fact]
     public async Task An_unpaced_delivery_counts_under_the_provider_known_for_its_domain()
     {
         await using var harness = new SchedulerHarness(pacing: Unpaced());
