@@ -32,9 +32,12 @@ internal sealed class ProviderLabels
             _resolver = pacing.Resolver;
             var options = pacing.Options;
             IEnumerable<string> configured = [.. NamesOf(options.RateLimit.Domains), .. NamesOf(options.AdaptiveRate.Domains), .. options.Warmup.Domains];
-            foreach (var domain in configured.Where(d => !string.IsNullOrWhiteSpace(d)))
+            foreach (var domain in configured)
             {
-                named.Add(pacing.Resolver.ForDomain(domain).Value);
+                if (ProviderOf(pacing.Resolver, domain) is { } provider)
+                {
+                    named.Add(provider.Value);
+                }
             }
         }
 
@@ -53,20 +56,20 @@ internal sealed class ProviderLabels
     public string Of(DeliveryJob job)
     {
         ArgumentNullException.ThrowIfNull(job);
-        var provider = job.Provider ?? KnownProviderOf(job.Domain);
+        var provider = job.Provider ?? (_resolver is null ? null : ProviderOf(_resolver, job.Domain));
         return provider is { } known && _named.Contains(known.Value) ? known.Value : Other;
     }
 
-    private ProviderKey? KnownProviderOf(string domain)
+    private static ProviderKey? ProviderOf(ProviderResolver resolver, string domain)
     {
-        if (_resolver is null || string.IsNullOrWhiteSpace(domain))
+        if (string.IsNullOrWhiteSpace(domain))
         {
             return null;
         }
 
         try
         {
-            return _resolver.ForDomain(domain);
+            return resolver.ForDomain(domain);
         }
         catch (ArgumentException)
         {
