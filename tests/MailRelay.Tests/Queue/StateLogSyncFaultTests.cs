@@ -31,10 +31,10 @@ public sealed class StateLogSyncFaultTests
         var dsn = Assert.Single(harness.Transport.Requests, r => r.Request.Message.QueueId == dsnId);
         Assert.Equal(["app@example.com"], dsn.Request.Recipients);
         var metrics = await harness.MetricsTextAsync();
-        Assert.Contains("mailrelay_delivery_attempts_total{outcome=\"bounced\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("mailrelay_delivery_attempts_total{outcome=\"bounced\",provider=\"other\"} 1", metrics, StringComparison.Ordinal);
         Assert.Contains("mailrelay_dsn_generated_total{action=\"failed\"} 1", metrics, StringComparison.Ordinal);
 
         // The delivered recipient and the DSN: each reported sent once.
-        Assert.Contains("mailrelay_delivery_attempts_total{outcome=\"sent\"} 2", metrics, StringComparison.Ordinal);
+        Assert.Contains("mailrelay_delivery_attempts_total{outcome=\"sent\",provider=\"other\"} 2", metrics, StringComparison.Ordinal);
     }
 }

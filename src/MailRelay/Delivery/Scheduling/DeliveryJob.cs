@@ -1,3 +1,5 @@
+using MailRelay.RateLimiting;
+
 namespace MailRelay.Delivery.Scheduling;
 
 /// <summary>
@@ -6,6 +8,9 @@ namespace MailRelay.Delivery.Scheduling;
 /// </summary>
 internal sealed record DeliveryJob(QueuedMessage Message, string Domain, IReadOnlyList<string> Recipients)
 {
+    /// <summary>Set by the pacer when it classified the job: the provider of the job's next hop, whose queue it joined.</summary>
+    public ProviderKey? Provider { get; init; }
+
     /// <summary>Set by the pacer when pacing admitted this job.</summary>
     public PacingTicket? Ticket { get; init; }
 

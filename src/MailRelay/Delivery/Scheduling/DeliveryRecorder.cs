@@ -34,6 +34,7 @@ internal sealed class DeliveryRecorder
     private readonly RemovalCommitter _removals;
     private readonly TimeSpan? _delayWarning;
     private readonly DeliveryEventWriter _events;
+    private readonly ProviderLabels _providers;
 
     public DeliveryRecorder(
         string dataDirectory,
@@ -47,9 +48,11 @@ internal sealed class DeliveryRecorder
         RemovalCommitter removals,
         TimeSpan? delayWarning = null,
         IEventOutbox? events = null,
-        string clientIdHeader = "X-Message-ID")
+        string clientIdHeader = "X-Message-ID",
+        ProviderLabels? providers = null)
     {
         _delayWarning = delayWarning;
+        _providers = providers ?? new ProviderLabels(null);
         _events = new DeliveryEventWriter(events, clientIdHeader, logger);
         _dataDirectory = dataDirectory;
         _retry = retry;
@@ -194,9 +197,10 @@ internal sealed class DeliveryRecorder
             }
         }
 
+        var provider = _providers.Of(job);
         foreach (var (state, result) in updates)
         {
-            Report(message, state, result, now);
+            Report(message, state, result, now, provider);
         }
 
         if (removed)
@@ -531,7 +535,7 @@ internal sealed class DeliveryRecorder
         }
     }
 
-    private void Report(QueuedMessage message, RecipientState state, RecipientResult result, DateTimeOffset now)
+    private void Report(QueuedMessage message, RecipientState state, RecipientResult result, DateTimeOffset now, string provider)
     {
         var sinceArrival = now - message.Entry.ArrivalTime;
         var status = state.Status switch
@@ -551,7 +555,7 @@ internal sealed class DeliveryRecorder
             status,
             expired ? "delivery time expired: " : string.Empty,
             result.Reply);
-        _metrics?.Attempt(status);
+        _metrics?.Attempt(status, provider);
         if (state.Status == RecipientStatus.Delivered)
         {
             _metrics?.Delivered(sinceArrival);

@@ -142,7 +142,7 @@ internal sealed partial class ProviderPacer : IDisposable
         var scope = _registry.DomainScope(job.Domain);
         var queueKey = scope is { } domain ? key.Value + "|" + domain.Value : key.Value;
         var queue = _queues.GetOrAdd(queueKey, _ => new ReadyQueue(queueKey, key, scope));
-        if (queue.Add(job))
+        if (queue.Add(job with { Provider = key }))
         {
             Track(PumpAsync(queue));
         }

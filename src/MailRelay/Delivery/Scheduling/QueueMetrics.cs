@@ -26,7 +26,7 @@ public sealed class QueueMetrics
         _recipients = factory.CreateGauge("mailrelay_queue_recipients", "Recipients of queued messages not yet delivered or bounced.");
         _oldestAge = factory.CreateGauge("mailrelay_queue_oldest_message_age_seconds", "Seconds since the oldest queued message arrived; 0 when the queue is empty.");
         _attempts = factory.CreateCounter(
-            "mailrelay_delivery_attempts_total", "Delivery attempts per recipient, by outcome.", "outcome");
+            "mailrelay_delivery_attempts_total", "Delivery attempts per recipient, by outcome and provider.", "outcome", "provider");
         _latency = factory.CreateHistogram(
             "mailrelay_delivery_latency_seconds", "Time from arrival to delivery, per delivered recipient.",
             new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.01, 4, 12) });
@@ -45,8 +45,11 @@ public sealed class QueueMetrics
         _oldestAge.Set(Math.Max(0, size.OldestAge.TotalSeconds));
     }
 
-    /// <summary>One recipient's attempt ended: <c>sent</c>, <c>deferred</c> or <c>bounced</c>.</summary>
-    public void Attempt(string outcome) => _attempts.WithLabels(outcome).Inc();
+    /// <summary>
+    /// One recipient's attempt ended: <c>sent</c>, <c>deferred</c> or <c>bounced</c>, at <paramref name="provider"/>, a
+    /// value of <see cref="ProviderLabels"/> (so the series stay bounded whatever the recipients' domains).
+    /// </summary>
+    public void Attempt(string outcome, string provider) => _attempts.WithLabels(outcome, provider).Inc();
 
     public void Delivered(TimeSpan sinceArrival) => _latency.Observe(Math.Max(0, sinceArrival.TotalSeconds));
 

@@ -109,7 +109,7 @@ public sealed partial class QueueScheduler : BackgroundService
         _removals = new RemovalCommitter(options.DataDirectory, diskSync);
         _recorder = new DeliveryRecorder(
             options.DataDirectory, _retry, new DsnWriter(spool, options.HostName, timeProvider), diskSync, timeProvider, logger, metrics, OnRemoved, _removals, options.DelayWarning,
-            events, options.ClientIdHeader);
+            events, options.ClientIdHeader, new ProviderLabels(pacing));
     }
 
     /// <summary>Raised after an attempt's results are recorded (null results: the attempt was cut short).</summary>

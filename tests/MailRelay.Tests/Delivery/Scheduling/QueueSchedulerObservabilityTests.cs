@@ -33,8 +33,8 @@ public sealed class QueueSchedulerObservabilityTests : IAsyncLifetime, IAsyncDis
 
         var text = await _harness.MetricsTextAsync();
 
-        Assert.Contains("mailrelay_delivery_attempts_total{outcome=\"sent\"} 1", text, StringComparison.Ordinal);
-        Assert.Contains("mailrelay_delivery_attempts_total{outcome=\"deferred\"} 1", text, StringComparison.Ordinal);
+        Assert.Contains("mailrelay_delivery_attempts_total{outcome=\"sent\",provider=\"other\"} 1", text, StringComparison.Ordinal);
+        Assert.Contains("mailrelay_delivery_attempts_total{outcome=\"deferred\",provider=\"other\"} 1", text, StringComparison.Ordinal);
         Assert.Contains("mailrelay_queue_messages 1", text, StringComparison.Ordinal);
         Assert.Contains("mailrelay_queue_recipients 1", text, StringComparison.Ordinal);
         Assert.Contains("mailrelay_queue_oldest_message_age_seconds 30", text, StringComparison.Ordinal);
