@@ -85,7 +85,7 @@ public sealed class AdaptiveConvergenceTests(ITestOutputHelper output)
 
             var follow = provider.FollowTime(change, provider.Now);
             var from = change + TimeSpan.FromMinutes(1);
-            output.WriteLine($"change {offset} s into the sixth minute: followed in {follow?.TotalSeconds.ToString(CultureInfo.InvariantCulture) ?? "never"} s; then {provider.ShareOfLimit(from, provider.Now):P1} of the limit, {provider.RefusedShare(from, provider.Now):P1} 421s");
+            output.WriteLine($"change {offset} s into the sixth minute: followed in {(follow is { } f ? f.TotalSeconds.ToString(CultureInfo.InvariantCulture) + " s" : "never")}; then {provider.ShareOfLimit(from, provider.Now):P1} of the limit, {provider.RefusedShare(from, provider.Now):P1} 421s");
             Assert.NotNull(follow);
             Assert.InRange(follow.Value, TimeSpan.Zero, TimeSpan.FromMinutes(1));
             Assert.InRange(provider.ShareOfLimit(from, provider.Now), 0.85, 1.0);
