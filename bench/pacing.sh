@@ -13,7 +13,8 @@
 # queued to keep the relay busy throughout. Reported: the share of R delivered over the 90 s before the change; over
 # the window from 60 s after the change to the end, the share of R2 delivered and the share of attempts that drew a
 # 421; and the time to follow, from the change to the first moment from which the next 30 s deliver at least 85% of
-# R2 with at most 5% 421s. Medians over the runs.
+# R2 with at most 5% 421s. Medians over the runs. The load average (1, 5, 15 minutes) is printed at the start and
+# after each run: the figures depend on what else the machine is doing.
 #
 #   bench/pacing.sh [-R "5 10 20"] [-w WINDOW] [-t SECONDS] [-r RUNS] [-c MAXCONN]   (defaults "5 10 20" 1 20 3 2)
 #   bench/pacing.sh -R 2 -C 120:1 [-a 180] [-r RUNS]                                  (the limit halves after 120 s)
@@ -25,7 +26,7 @@ RATES="5 10 20" SECONDS_AT_R=20 RUNS=3 MAXCONN=2 WINDOW=1 CHANGE="" AFTER=180
 while getopts "R:t:r:c:w:C:a:" o; do
     case $o in
         R) RATES=$OPTARG ;; t) SECONDS_AT_R=$OPTARG ;; r) RUNS=$OPTARG ;; c) MAXCONN=$OPTARG ;; w) WINDOW=$OPTARG ;;
-        C) CHANGE=$OPTARG ;; a) AFTER=$OPTARG ;; *) sed -n '2,22p' "$0"; exit 2 ;;
+        C) CHANGE=$OPTARG ;; a) AFTER=$OPTARG ;; *) sed -n '2,23p' "$0"; exit 2 ;;
     esac
 done
 CHANGE_AT=${CHANGE%%:*} RATE_AFTER=${CHANGE##*:}
@@ -140,12 +141,14 @@ change_run() {   # $1 = R, $2 = run number; prints "R before_share after_share a
         }' "$events"
 }
 
-echo "rates=[$RATES] window=${WINDOW}s seconds-at-R=$SECONDS_AT_R runs=$RUNS maxConnections=$MAXCONN change=${CHANGE:-none} after=${AFTER}s cores=$(nproc) $(date -u +%F)"
+load() { echo "load average $(cut -d' ' -f1-3 /proc/loadavg)"; }
+echo "rates=[$RATES] window=${WINDOW}s seconds-at-R=$SECONDS_AT_R runs=$RUNS maxConnections=$MAXCONN change=${CHANGE:-none} after=${AFTER}s cores=$(nproc) $(date -u '+%F %H:%M') $(load)"
 echo "ADAPTIVE_RATE_DEFAULTS=$ADAPTIVE"
 if [[ -n $CHANGE ]]; then
     for rate in $RATES; do
         for ((i = 1; i <= RUNS; i++)); do
             change_run "$rate" "$i" | tee -a "$WORK/results"
+            echo "  ($(load) at the end of the run)"
         done
     done
     awk '
@@ -158,6 +161,7 @@ fi
 for rate in $RATES; do
     for ((i = 1; i <= RUNS; i++)); do
         run "$rate" "$i" | tee -a "$WORK/results"
+        echo "  ($(load) at the end of the run)"
     done
 done
 awk '

@@ -5,17 +5,19 @@ namespace MailRelay.RateLimiting;
 /// <para>
 /// A rate-limit reply remembers the delay it came at (the <em>limit delay</em>) and a <em>hold delay</em> just
 /// slower than it: the delay of the last run of accepted messages before the reply (the last known good pace),
-/// never more than one recovery step above the limit delay nor less than a sixteenth of one above it. Then the
-/// delay is multiplied by <c>backoffMultiplier</c>, as always. Runs of <c>successThreshold</c> acceptances then
-/// multiply it by <c>recoveryRate</c>, as always, but not below the hold delay (<em>recovering</em>); at the hold
-/// delay it stays for <see cref="HoldRuns"/> runs (<em>holding</em>), three times as many as recovering from one
-/// backoff takes, which is what makes the time spent near the limit outweigh the time spent recovering, and for at
-/// least 30 seconds (<see cref="HoldRunsAt"/>), so a fast provider is not probed every few seconds. Then it
-/// <em>probes</em> past the limit: each run shortens the delay by a sixteenth of a recovery step, then an eighth, a
-/// quarter, a half, then whole steps. A probe that draws a reply sets a new limit delay and a hold delay halfway
+/// never more than one recovery step above the limit delay nor less than a sixteenth of one above it, and half a step
+/// above it when that run went no slower than the refused pace (it got a few messages through, which proves nothing
+/// against a provider that counts over a longer window). Then the delay is multiplied by <c>backoffMultiplier</c>, as
+/// always. Runs of <c>successThreshold</c> acceptances then multiply it by <c>recoveryRate</c>, as always, but not
+/// below the hold delay (<em>recovering</em>); at the hold delay it stays for <see cref="HoldRuns"/> runs
+/// (<em>holding</em>), three times as many as recovering from one backoff takes, which is what makes the time spent
+/// near the limit outweigh the time spent recovering, and for at least 30 seconds (<see cref="HoldRunsAt"/>), so a
+/// fast provider is not probed every few seconds. Then it <em>probes</em> past the limit: each run shortens the delay
+/// by a sixteenth of a recovery step, then an eighth, a quarter, a half, then whole steps. A probe that draws a reply sets a new limit delay and a hold delay halfway
 /// (geometrically) between the last probe step that carried a run and the hold it started from, so the hold closes
-/// in on the provider's real rate from above. A probe that gets a whole recovery step past the limit delay without
-/// a reply means the provider now takes more: the memory is dropped and recovery goes on at full steps.
+/// in on the provider's real rate from above. A probe run that goes faster than the limit delay without a reply is
+/// followed by a whole step; a probe that gets a whole recovery step past the limit delay without a reply means the
+/// provider now takes more: the memory is dropped and recovery goes on at full steps.
 /// </para>
 /// <para>
 /// Replies to slots handed out before a backoff (reported before the first slot at the new delay could have been
@@ -123,7 +125,9 @@ internal sealed class AdaptiveControllerPace
             return;
         }
 
-        var probe = Math.Min(HeldRuns - holdRuns - 1, ProbeDoublings);
+        // A run that went faster than where the provider last refused shows it takes more than then: the next step is a
+        // whole one, which forgets the limit, rather than more gentle steps (a doubled limit is followed a few runs sooner).
+        var probe = Delay < limit ? ProbeDoublings : Math.Min(HeldRuns - holdRuns - 1, ProbeDoublings);
         Delay = _settings.Clamp(Scale(Delay, Math.Exp(-_step * FirstProbeStep * (1 << probe))));
         if (Delay <= limit * _settings.RecoveryRate)
         {
@@ -150,7 +154,12 @@ internal sealed class AdaptiveControllerPace
         {
             var probing = HoldDelay is { } previous && limit < previous && HeldRuns > HoldRunsAt(previous) && good <= previous;
             var oneStepAbove = Scale(limit, 1 / _settings.RecoveryRate);
-            var known = probing ? Scale(good, Math.Sqrt(HoldDelay!.Value / good)) : (good < oneStepAbove ? good : oneStepAbove);
+            // A last good run no slower than the refused pace (a refusal at the hold itself, or a second one before a run
+            // at the backed-off delay) shows only that a few messages got through there, not that the pace is safe: a
+            // hold a sixteenth of a step slower drew a reply at hold after hold; half a step gives room.
+            var known = probing ? Scale(good, Math.Sqrt(HoldDelay!.Value / good))
+                : good <= limit ? Scale(limit, Math.Exp(_step / 2))
+                : (good < oneStepAbove ? good : oneStepAbove);
             hold = known > hold ? known : hold;
         }
 

@@ -100,6 +100,44 @@ public sealed class AdaptiveControllerMemoryTests : IDisposable
     }
 
     [Fact]
+    public void A_probe_run_faster_than_the_limit_without_a_reply_is_followed_by_a_whole_step_that_forgets_the_limit()
+    {
+        var controller = SlowController();
+        Accept(controller, 2);
+        controller.Report(DeliveryOutcome.RateLimited, wasProbe: false);
+        Accept(controller, 9);
+        controller.Report(DeliveryOutcome.RateLimited, wasProbe: false);   // a probe's reply: limit 2^-3/16, hold 2^-1/32 of 20 s
+
+        // Recovered in 2 runs, held 6, then probe steps of 1/16 and 1/8: the second lands past the limit delay.
+        Accept(controller, 10);
+        var limit = controller.LimitDelay!.Value;
+        var pastLimit = controller.CurrentDelay;
+        Assert.Equal(Ms(500).TotalMilliseconds * Math.Pow(2, -7.0 / 32), pastLimit.TotalMilliseconds, 3);
+        Assert.True(pastLimit < limit);
+
+        // A run there drew no reply: a whole step, not a quarter, and the limit is forgotten.
+        Accept(controller, 1);
+        Assert.Null(controller.LimitDelay);
+        Assert.Equal(pastLimit.TotalMilliseconds / 2, controller.CurrentDelay.TotalMilliseconds, 3);
+    }
+
+    [Fact]
+    public void A_rate_limit_at_a_pace_already_run_cleanly_holds_next_half_a_step_above_it()
+    {
+        var controller = SlowController();
+        Accept(controller, 2);                                    // runs at 40 and 20 s
+        controller.Report(DeliveryOutcome.RateLimited, wasProbe: false);
+        Accept(controller, 4);                                    // back to the hold at 20 s, three runs there
+
+        // Refused at the hold: a sixteenth of a step above 20 s drew the next reply as soon as it was held again.
+        controller.Report(DeliveryOutcome.RateLimited, wasProbe: false);
+        Assert.Equal(Ms(500), controller.LimitDelay);
+        Assert.Equal(Ms(2000), controller.CurrentDelay);
+        Accept(controller, 2);                                    // 80 → 40 → the hold, not 20 s
+        Assert.Equal(Ms(500).TotalMilliseconds * Math.Sqrt(2), controller.CurrentDelay.TotalMilliseconds, 3);
+    }
+
+    [Fact]
     public void Replies_to_slots_granted_before_a_backoff_count_but_back_off_only_once()
     {
         var controller = Controller();

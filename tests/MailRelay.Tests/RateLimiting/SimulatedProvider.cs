@@ -59,6 +59,25 @@ internal sealed class SimulatedProvider(FakeTimeProvider time, AdaptiveControlle
         return attempts.Count == 0 ? 0 : attempts.Count(a => !a.Accepted) / (double)attempts.Count;
     }
 
+    /// <summary>
+    /// How long after a change of the limit at <paramref name="change"/> the relay followed it, as <c>bench/pacing.sh</c>
+    /// reckons it: to the first whole second from which the next 30 s deliver at least 85% of the limit with at most 5%
+    /// of attempts drawing a 421 (null if none before <paramref name="end"/>).
+    /// </summary>
+    public TimeSpan? FollowTime(DateTimeOffset change, DateTimeOffset end)
+    {
+        var span = TimeSpan.FromSeconds(30);
+        for (var from = change; from + span <= end; from += TimeSpan.FromSeconds(1))
+        {
+            if (ShareOfLimit(from, from + span) >= 0.85 && RefusedShare(from, from + span) <= 0.05)
+            {
+                return from - change;
+            }
+        }
+
+        return null;
+    }
+
     private bool Admit(DateTimeOffset at)
     {
         while (_admitted.Count > 0 && _admitted.Peek() <= at - window)
