@@ -26,16 +26,27 @@ public sealed class QueueReader
     /// <summary>Reads every committed entry. A queue that was never created is simply empty.</summary>
     public QueueSnapshot ReadCommitted()
     {
-        var entries = new List<QueueEntry>();
         var unreadable = new List<UnreadableQueueFile>();
+        var entries = EnumerateCommitted(unreadable.Add).ToList();
+        entries.Sort((a, b) => string.CompareOrdinal(a.QueueId, b.QueueId));
+        unreadable.Sort((a, b) => string.CompareOrdinal(a.FileName, b.FileName));
+        return new QueueSnapshot(entries, unreadable);
+    }
+
+    /// <summary>
+    /// Reads the committed entries one at a time, in no particular order, so a large queue is never all in memory;
+    /// each file that cannot be read is passed to <paramref name="unreadable"/> instead.
+    /// </summary>
+    internal IEnumerable<QueueEntry> EnumerateCommitted(Action<UnreadableQueueFile> unreadable)
+    {
         IEnumerable<string> paths;
         try
         {
-            paths = Directory.EnumerateFileSystemEntries(_layout.ActiveDirectory).ToList();
+            paths = Directory.EnumerateFileSystemEntries(_layout.ActiveDirectory);
         }
         catch (DirectoryNotFoundException)
         {
-            paths = [];
+            yield break;
         }
 
         foreach (var path in paths)
@@ -49,24 +60,20 @@ public sealed class QueueReader
 
             if (!name.EndsWith(SpoolLayout.MessageExtension, StringComparison.Ordinal))
             {
-                unreadable.Add(new UnreadableQueueFile(name, "not a queue file"));
+                unreadable(new UnreadableQueueFile(name, "not a queue file"));
                 continue;
             }
 
             var entry = TryRead(path, out var problem);
             if (entry is not null)
             {
-                entries.Add(entry);
+                yield return entry;
             }
             else if (problem is not null)
             {
-                unreadable.Add(new UnreadableQueueFile(name, problem));
+                unreadable(new UnreadableQueueFile(name, problem));
             }
         }
-
-        entries.Sort((a, b) => string.CompareOrdinal(a.QueueId, b.QueueId));
-        unreadable.Sort((a, b) => string.CompareOrdinal(a.FileName, b.FileName));
-        return new QueueSnapshot(entries, unreadable);
     }
 
     /// <summary>
