@@ -37,12 +37,21 @@ public sealed class QueueReader
     /// Reads the committed entries one at a time, in no particular order, so a large queue is never all in memory;
     /// each file that cannot be read is passed to <paramref name="unreadable"/> instead.
     /// </summary>
-    internal IEnumerable<QueueEntry> EnumerateCommitted(Action<UnreadableQueueFile> unreadable)
+    /// <param name="ordered">
+    /// Oldest first (queue ids sort by arrival): the names are listed and sorted before the first file is read.
+    /// </param>
+    internal IEnumerable<QueueEntry> EnumerateCommitted(Action<UnreadableQueueFile> unreadable, bool ordered = false)
     {
         IEnumerable<string> paths;
         try
         {
             paths = Directory.EnumerateFileSystemEntries(_layout.ActiveDirectory);
+            if (ordered)
+            {
+                var sorted = paths.ToList();
+                sorted.Sort(string.CompareOrdinal);
+                paths = sorted;
+            }
         }
         catch (DirectoryNotFoundException)
         {
