@@ -62,9 +62,12 @@ settle() {   # waits until the sink has seen one RCPT per accepted message ($1)
 }
 
 echo "backlog=$N batch=$B sessions=$S body=${L}B cores=$(nproc) load=$(load) $(date -u '+%F %H:%M')"
+t0=$(now)
 start_relay
 wait_port "$OURS"
+t1=$(now)
 rss0=$(rss_kib)
+awk -v a="$t0" -v b="$t1" -v r="$rss0" 'BEGIN{printf "first start, empty queue: listening after %.2f s, rss %d MiB\n", b-a, r/1024}'
 send "$B" > /dev/null   # warm-up: the runtime compiles its hot paths again with a profile
 settle "$B"
 empty=$(send "$B")

@@ -42,47 +42,62 @@ public sealed class QueueReader
     /// </param>
     internal IEnumerable<QueueEntry> EnumerateCommitted(Action<UnreadableQueueFile> unreadable, bool ordered = false)
     {
-        IEnumerable<string> paths;
-        try
+        var paths = EnumerateFiles();
+        if (ordered)
         {
-            paths = Directory.EnumerateFileSystemEntries(_layout.ActiveDirectory);
-            if (ordered)
-            {
-                var sorted = paths.ToList();
-                sorted.Sort(string.CompareOrdinal);
-                paths = sorted;
-            }
-        }
-        catch (DirectoryNotFoundException)
-        {
-            yield break;
+            var sorted = paths.ToList();
+            sorted.Sort(string.CompareOrdinal);
+            paths = sorted;
         }
 
         foreach (var path in paths)
         {
-            var name = Path.GetFileName(path);
-            if (name.EndsWith(SpoolLayout.StateExtension, StringComparison.Ordinal))
-            {
-                // Delivery state beside a message, not a message of its own.
-                continue;
-            }
-
-            if (!name.EndsWith(SpoolLayout.MessageExtension, StringComparison.Ordinal))
-            {
-                unreadable(new UnreadableQueueFile(name, "not a queue file"));
-                continue;
-            }
-
-            var entry = TryRead(path, out var problem);
-            if (entry is not null)
+            if (TryReadCommitted(path, unreadable) is { } entry)
             {
                 yield return entry;
             }
-            else if (problem is not null)
-            {
-                unreadable(new UnreadableQueueFile(name, problem));
-            }
         }
+    }
+
+    /// <summary>The committed files' paths, queue files and state logs alike, in no particular order.</summary>
+    internal IEnumerable<string> EnumerateFiles()
+    {
+        try
+        {
+            return Directory.EnumerateFileSystemEntries(_layout.ActiveDirectory);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>
+    /// Reads the entry of one path of <see cref="EnumerateFiles"/>; null for a state log, a file gone meanwhile, or
+    /// one that cannot be read (passed to <paramref name="unreadable"/>).
+    /// </summary>
+    internal static QueueEntry? TryReadCommitted(string path, Action<UnreadableQueueFile> unreadable)
+    {
+        var name = Path.GetFileName(path);
+        if (name.EndsWith(SpoolLayout.StateExtension, StringComparison.Ordinal))
+        {
+            // Delivery state beside a message, not a message of its own.
+            return null;
+        }
+
+        if (!name.EndsWith(SpoolLayout.MessageExtension, StringComparison.Ordinal))
+        {
+            unreadable(new UnreadableQueueFile(name, "not a queue file"));
+            return null;
+        }
+
+        var entry = TryRead(path, out var problem);
+        if (entry is null && problem is not null)
+        {
+            unreadable(new UnreadableQueueFile(name, problem));
+        }
+
+        return entry;
     }
 
     /// <summary>

@@ -296,7 +296,9 @@ public sealed partial class QueueScheduler : BackgroundService
         {
             _lastFullPass = now;
             _nextDue = null;
-            candidates = _window.Values;
+
+            // The changed ones first, in the order they changed, so new mail goes out oldest first.
+            candidates = touched.Concat(_window.Values);
         }
 
         DateTimeOffset? next = null;
@@ -476,13 +478,17 @@ public sealed partial class QueueScheduler : BackgroundService
         WakeLoop();
     }
 
-    /// <summary>The messages changed since the last pass, each once.</summary>
-    private HashSet<QueuedMessage> TakeTouched()
+    /// <summary>The messages changed since the last pass, each once, in the order they changed (new mail oldest first).</summary>
+    private List<QueuedMessage> TakeTouched()
     {
-        var touched = new HashSet<QueuedMessage>(ReferenceEqualityComparer.Instance);
+        var seen = new HashSet<QueuedMessage>(ReferenceEqualityComparer.Instance);
+        var touched = new List<QueuedMessage>();
         while (_touched.TryDequeue(out var message))
         {
-            touched.Add(message);
+            if (seen.Add(message))
+            {
+                touched.Add(message);
+            }
         }
 
         return touched;
