@@ -45,7 +45,8 @@ public sealed class QueueReader
         var paths = EnumerateFiles();
         if (ordered)
         {
-            var sorted = paths.ToList();
+            // State logs are skipped below anyway: leaving them out first halves the sort.
+            var sorted = paths.Where(p => !p.EndsWith(SpoolLayout.StateExtension, StringComparison.Ordinal)).ToList();
             sorted.Sort(string.CompareOrdinal);
             paths = sorted;
         }

@@ -8,7 +8,8 @@ namespace MailRelay.Delivery.Scheduling;
 
 /// <summary>
 /// The queue manager. At start it takes the queue lock, recovers every message in <c>queue/active</c>
-/// (recipients an interrupted attempt left unrecorded are pending again) and then sleeps until the
+/// (recipients an interrupted attempt left unrecorded are pending again; only the messages of the active window,
+/// QUEUE_ACTIVE_LIMIT of them, are held whole in memory, see QueueScheduler.Window) and then sleeps until the
 /// earliest due time, new mail from the spool, an operator request in <c>queue/control/</c>, or a
 /// finished delivery — there is no polling tick. Each pass groups a message's due recipients by next hop
 /// (<see cref="TransactionGrouper"/>) into one <see cref="DeliveryRequest"/>, one transaction, per group of at most
@@ -271,10 +272,12 @@ public sealed partial class QueueScheduler : BackgroundService
 
     /// <summary>
     /// One pass: new mail, operator requests, due work. Returns when the next deferral falls due. A full
-    /// pass looks at every message; it runs when asked for (flush, operator request), when a known due
+    /// pass looks at every message in the window; it runs when asked for (flush, operator request), when a known due
     /// time has come, and at least every <see cref="FullPassInterval"/>. Otherwise only the messages
     /// admitted or attempted since the last pass are looked at: nothing else can have become due, because
-    /// <see cref="_nextDue"/> is never later than the earliest due time of a message not looked at.
+    /// <see cref="_nextDue"/> is never later than the earliest due time of a message not looked at (out of the window
+    /// too, unless the window is full: then the message that makes room wakes the loop). Every pass brings due messages
+    /// into the window as room allows.
     /// </summary>
     private DateTimeOffset? RunPass()
     {
