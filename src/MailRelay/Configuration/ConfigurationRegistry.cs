@@ -283,6 +283,8 @@ public static class ConfigurationRegistry
             "Minimum log level (case-insensitive)."),
         Literal(N.DeliveryRecipientLimit, "integer 1–1000", "50",
             "Most recipients in one delivery transaction: recipients of a message that share a next hop go in one transaction up to this many (Postfix's `smtp_destination_recipient_limit`)."),
+        Literal(N.QueueActiveLimit, "integer 1–10000000", "20000",
+            "Most queued messages whose envelope and recipient states are held in memory at once (the active window, Postfix's `qmgr_message_active_limit`): those due now, in flight or settling. Every other queued message costs a small record of its due time and counts, and is read back from its queue file and state log when it falls due, earliest first (see docs/operations.md, The active window)."),
 
         // Events (docs/events.md).
         Literal(N.EventsClientIdHeader, "header field name", "X-Message-ID",

@@ -40,4 +40,7 @@ public sealed record DeliverySettings
 
     /// <summary>DELIVERY_RECIPIENT_LIMIT: most recipients in one transaction to one next hop.</summary>
     public int RecipientLimit { get; init; } = 50;
+
+    /// <summary>QUEUE_ACTIVE_LIMIT: most queued messages held in memory whole; the rest wait on disk until due.</summary>
+    public int ActiveLimit { get; init; } = 20000;
 }

@@ -45,6 +45,7 @@ internal static class DeliverySettingsReader
                 : null,
             Concurrency = reader.ReadInteger(N.DeliveryConcurrency, 1, 1000),
             RecipientLimit = reader.ReadInteger(N.DeliveryRecipientLimit, 1, 1000),
+            ActiveLimit = reader.ReadInteger(N.QueueActiveLimit, 1, 10_000_000),
         };
     }
 

@@ -137,6 +137,7 @@ public static class VariableNames
     public const string LogFormat = "LOG_FORMAT";
     public const string LogLevel = "LOG_LEVEL";
     public const string DeliveryRecipientLimit = "DELIVERY_RECIPIENT_LIMIT";
+    public const string QueueActiveLimit = "QUEUE_ACTIVE_LIMIT";
 
     // Events (docs/events.md).
     public const string EventsClientIdHeader = "EVENTS_CLIENT_ID_HEADER";

@@ -48,22 +48,29 @@ public static class QueueCommands
     {
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
-        var snapshot = new QueueReader(dataDirectory).ReadCommitted();
         var layout = new SpoolLayout(dataDirectory);
-        var states = new Dictionary<string, MessageState>(StringComparer.Ordinal);
-        foreach (var entry in snapshot.Entries)
+        var unreadable = new List<UnreadableQueueFile>();
+        IEnumerable<(QueueEntry, MessageState)> Messages()
         {
-            try
+            // One message read and written at a time: the first lines come at once, however long the queue.
+            foreach (var entry in new QueueReader(dataDirectory).EnumerateCommitted(unreadable.Add, ordered: true))
             {
-                states[entry.QueueId] = MessageStateLog.Read(layout.StatePath(entry.QueueId));
-            }
-            catch (Exception ex) when (ex is QueueFormatException || SpoolFiles.IsIoFailure(ex))
-            {
-                stderr.WriteLine($"{entry.QueueId}: unreadable delivery state: {ex.Message}");
+                MessageState state;
+                try
+                {
+                    state = MessageStateLog.Read(layout.StatePath(entry.QueueId));
+                }
+                catch (Exception ex) when (ex is QueueFormatException || SpoolFiles.IsIoFailure(ex))
+                {
+                    stderr.WriteLine($"{entry.QueueId}: unreadable delivery state: {ex.Message}");
+                    state = MessageState.Empty;
+                }
+
+                yield return (entry, state);
             }
         }
 
-        QueueListing.Write(snapshot, states, stdout);
+        QueueListing.Write(Messages(), unreadable, stdout);
         return Success;
     }
 

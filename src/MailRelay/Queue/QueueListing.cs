@@ -25,63 +25,83 @@ public static class QueueListing
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(states);
+        Write(
+            snapshot.Entries.Select(e => (e, states.TryGetValue(e.QueueId, out var known) ? known : MessageState.Empty)),
+            snapshot.Unreadable,
+            output);
+    }
+
+    /// <summary>
+    /// Writes each message as it comes, so a long queue starts printing at once and is never all in memory.
+    /// <paramref name="unreadable"/> is read after the last message: it may be filled while they are read.
+    /// </summary>
+    internal static void Write(
+        IEnumerable<(QueueEntry Entry, MessageState State)> messages, IReadOnlyCollection<UnreadableQueueFile> unreadable, TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        ArgumentNullException.ThrowIfNull(unreadable);
         ArgumentNullException.ThrowIfNull(output);
 
-        if (snapshot.Entries.Count == 0 && snapshot.Unreadable.Count == 0)
+        var culture = CultureInfo.InvariantCulture;
+        long totalBytes = 0;
+        var requests = 0;
+        foreach (var (entry, state) in messages)
+        {
+            if (requests++ == 0)
+            {
+                output.WriteLine(string.Create(culture,
+                    $"{"-Queue ID-",-IdWidth} {"--Size--",SizeWidth} {"--Arrival Time UTC--",-TimeWidth} -Sender/Recipient-------"));
+            }
+
+            totalBytes += entry.Size;
+            WriteMessage(entry, state, output);
+        }
+
+        if (requests == 0 && unreadable.Count == 0)
         {
             output.WriteLine("Mail queue is empty");
             return;
         }
 
-        var culture = CultureInfo.InvariantCulture;
-        if (snapshot.Entries.Count > 0)
-        {
-            output.WriteLine(string.Create(culture,
-                $"{"-Queue ID-",-IdWidth} {"--Size--",SizeWidth} {"--Arrival Time UTC--",-TimeWidth} -Sender/Recipient-------"));
-        }
-
-        long totalBytes = 0;
-        foreach (var entry in snapshot.Entries)
-        {
-            totalBytes += entry.Size;
-            var state = states.TryGetValue(entry.QueueId, out var known) ? known : MessageState.Empty;
-            var sender = entry.Envelope.Sender.Length == 0 ? "MAILER-DAEMON" : entry.Envelope.Sender;
-            var arrival = entry.ArrivalTime.UtcDateTime.ToString(TimeFormat, culture);
-            var marker = state.Held ? "!" : " ";
-            output.WriteLine(string.Create(culture,
-                $"{entry.QueueId,-IdWidth}{marker}{entry.Size,SizeWidth} {arrival,-TimeWidth} {sender}"));
-            string? lastReason = null;
-            foreach (var recipient in entry.Envelope.Recipients.Distinct(StringComparer.Ordinal))
-            {
-                var recipientState = state.For(recipient);
-                if (recipientState.IsFinal)
-                {
-                    continue;
-                }
-
-                var reason = recipientState.Status == RecipientStatus.Deferred ? recipientState.LastReply : null;
-                if (reason is not null && reason != lastReason)
-                {
-                    output.WriteLine("(" + reason + ")");
-                }
-
-                lastReason = reason;
-                output.Write(RecipientIndent);
-                output.WriteLine(recipient);
-            }
-
-            output.WriteLine();
-        }
-
-        foreach (var file in snapshot.Unreadable)
+        foreach (var file in unreadable)
         {
             output.WriteLine(string.Create(culture, $"{file.FileName,-IdWidth} (unreadable: {file.Problem})"));
             output.WriteLine();
         }
 
         var kilobytes = (totalBytes + 1023) / 1024;
-        var requests = snapshot.Entries.Count;
         output.WriteLine(string.Create(culture,
             $"-- {kilobytes} Kbytes in {requests} Request{(requests == 1 ? string.Empty : "s")}."));
+    }
+
+    private static void WriteMessage(QueueEntry entry, MessageState state, TextWriter output)
+    {
+        var culture = CultureInfo.InvariantCulture;
+        var sender = entry.Envelope.Sender.Length == 0 ? "MAILER-DAEMON" : entry.Envelope.Sender;
+        var arrival = entry.ArrivalTime.UtcDateTime.ToString(TimeFormat, culture);
+        var marker = state.Held ? "!" : " ";
+        output.WriteLine(string.Create(culture,
+            $"{entry.QueueId,-IdWidth}{marker}{entry.Size,SizeWidth} {arrival,-TimeWidth} {sender}"));
+        string? lastReason = null;
+        foreach (var recipient in entry.Envelope.Recipients.Distinct(StringComparer.Ordinal))
+        {
+            var recipientState = state.For(recipient);
+            if (recipientState.IsFinal)
+            {
+                continue;
+            }
+
+            var reason = recipientState.Status == RecipientStatus.Deferred ? recipientState.LastReply : null;
+            if (reason is not null && reason != lastReason)
+            {
+                output.WriteLine("(" + reason + ")");
+            }
+
+            lastReason = reason;
+            output.Write(RecipientIndent);
+            output.WriteLine(recipient);
+        }
+
+        output.WriteLine();
     }
 }

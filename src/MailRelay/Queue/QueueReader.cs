@@ -26,47 +26,79 @@ public sealed class QueueReader
     /// <summary>Reads every committed entry. A queue that was never created is simply empty.</summary>
     public QueueSnapshot ReadCommitted()
     {
-        var entries = new List<QueueEntry>();
         var unreadable = new List<UnreadableQueueFile>();
-        IEnumerable<string> paths;
-        try
+        var entries = EnumerateCommitted(unreadable.Add).ToList();
+        entries.Sort((a, b) => string.CompareOrdinal(a.QueueId, b.QueueId));
+        unreadable.Sort((a, b) => string.CompareOrdinal(a.FileName, b.FileName));
+        return new QueueSnapshot(entries, unreadable);
+    }
+
+    /// <summary>
+    /// Reads the committed entries one at a time, in no particular order, so a large queue is never all in memory;
+    /// each file that cannot be read is passed to <paramref name="unreadable"/> instead.
+    /// </summary>
+    /// <param name="ordered">
+    /// Oldest first (queue ids sort by arrival): the names are listed and sorted before the first file is read.
+    /// </param>
+    internal IEnumerable<QueueEntry> EnumerateCommitted(Action<UnreadableQueueFile> unreadable, bool ordered = false)
+    {
+        var paths = EnumerateFiles();
+        if (ordered)
         {
-            paths = Directory.EnumerateFileSystemEntries(_layout.ActiveDirectory).ToList();
-        }
-        catch (DirectoryNotFoundException)
-        {
-            paths = [];
+            // State logs are skipped below anyway: leaving them out first halves the sort.
+            var sorted = paths.Where(p => !p.EndsWith(SpoolLayout.StateExtension, StringComparison.Ordinal)).ToList();
+            sorted.Sort(string.CompareOrdinal);
+            paths = sorted;
         }
 
         foreach (var path in paths)
         {
-            var name = Path.GetFileName(path);
-            if (name.EndsWith(SpoolLayout.StateExtension, StringComparison.Ordinal))
+            if (TryReadCommitted(path, unreadable) is { } entry)
             {
-                // Delivery state beside a message, not a message of its own.
-                continue;
-            }
-
-            if (!name.EndsWith(SpoolLayout.MessageExtension, StringComparison.Ordinal))
-            {
-                unreadable.Add(new UnreadableQueueFile(name, "not a queue file"));
-                continue;
-            }
-
-            var entry = TryRead(path, out var problem);
-            if (entry is not null)
-            {
-                entries.Add(entry);
-            }
-            else if (problem is not null)
-            {
-                unreadable.Add(new UnreadableQueueFile(name, problem));
+                yield return entry;
             }
         }
+    }
 
-        entries.Sort((a, b) => string.CompareOrdinal(a.QueueId, b.QueueId));
-        unreadable.Sort((a, b) => string.CompareOrdinal(a.FileName, b.FileName));
-        return new QueueSnapshot(entries, unreadable);
+    /// <summary>The committed files' paths, queue files and state logs alike, in no particular order.</summary>
+    internal IEnumerable<string> EnumerateFiles()
+    {
+        try
+        {
+            return Directory.EnumerateFileSystemEntries(_layout.ActiveDirectory);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>
+    /// Reads the entry of one path of <see cref="EnumerateFiles"/>; null for a state log, a file gone meanwhile, or
+    /// one that cannot be read (passed to <paramref name="unreadable"/>).
+    /// </summary>
+    internal static QueueEntry? TryReadCommitted(string path, Action<UnreadableQueueFile> unreadable)
+    {
+        var name = Path.GetFileName(path);
+        if (name.EndsWith(SpoolLayout.StateExtension, StringComparison.Ordinal))
+        {
+            // Delivery state beside a message, not a message of its own.
+            return null;
+        }
+
+        if (!name.EndsWith(SpoolLayout.MessageExtension, StringComparison.Ordinal))
+        {
+            unreadable(new UnreadableQueueFile(name, "not a queue file"));
+            return null;
+        }
+
+        var entry = TryRead(path, out var problem);
+        if (entry is null && problem is not null)
+        {
+            unreadable(new UnreadableQueueFile(name, problem));
+        }
+
+        return entry;
     }
 
     /// <summary>

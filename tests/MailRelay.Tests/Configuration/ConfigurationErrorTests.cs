@@ -141,6 +141,7 @@ public class ConfigurationErrorTests
         { "LOG_FORMAT", "xml", [] },
         { "LOG_LEVEL", "Info", [] },
         { "DELIVERY_RECIPIENT_LIMIT", "0", [] },
+        { "QUEUE_ACTIVE_LIMIT", "0", [] },
         { "EVENTS_CLIENT_ID_HEADER", "X-Client Id:", [] },
         { "BOUNCE_VERP_ENABLED", "yes please", [] },
         { "BOUNCE_USE_SENDER_DOMAIN", "sender", [] },

@@ -75,9 +75,22 @@ public sealed partial class QueueScheduler
             return;
         }
 
-        if (request.QueueId is null || !_messages.TryGetValue(request.QueueId, out var message))
+        if (request.QueueId is null || !_messages.TryGetValue(request.QueueId, out var slot))
         {
             SchedulerLog.ControlIgnored(_logger, request.ToString(), "no such message");
+            return;
+        }
+
+        QueuedMessage? message;
+        lock (slot)
+        {
+            // Only this loop brings messages into the window and takes them out: this holds until the request is applied.
+            message = slot.Message;
+        }
+
+        if (message is null)
+        {
+            ApplyOutOfWindow(slot, request);
             return;
         }
 
@@ -118,6 +131,53 @@ public sealed partial class QueueScheduler
         if (request.Command == ControlCommand.Delete)
         {
             OnRemoved(message);
+        }
+
+        SchedulerLog.ControlApplied(_logger, request);
+    }
+
+    /// <summary>A hold, release or delete of a message out of the window: on its files, then its slot.</summary>
+    private void ApplyOutOfWindow(QueueSlot slot, ControlRequest request)
+    {
+        bool found;
+        try
+        {
+            found = request.Command == ControlCommand.Delete
+                ? QueueFileOperations.Delete(_options.DataDirectory, slot.QueueId, _diskSync)
+                : QueueFileOperations.SetHold(_options.DataDirectory, slot.QueueId, request.Command == ControlCommand.Hold, _time.GetUtcNow(), _diskSync);
+        }
+        catch (Exception ex) when (ex is QueueFormatException || SpoolFiles.IsIoFailure(ex))
+        {
+            SchedulerLog.ControlIgnored(_logger, request.ToString(), ex.Message);
+            return;
+        }
+
+        if (!found || request.Command == ControlCommand.Delete)
+        {
+            _messages.TryRemove(slot.QueueId, out _);
+            MessageRemoved?.Invoke(slot.QueueId);
+            if (!found)
+            {
+                SchedulerLog.ControlIgnored(_logger, request.ToString(), "no such message");
+                return;
+            }
+        }
+        else
+        {
+            var held = request.Command == ControlCommand.Hold;
+            long due;
+            lock (slot)
+            {
+                slot.Held = held;
+                due = slot.DueTicks;
+            }
+
+            if (!held)
+            {
+                AddDue(slot, due);
+            }
+
+            SchedulerLog.HoldChanged(_logger, slot.QueueId, held ? "placed on hold" : "released from hold");
         }
 
         SchedulerLog.ControlApplied(_logger, request);

@@ -5,65 +5,92 @@ namespace MailRelay.Delivery.Scheduling;
 /// <summary>Recovery at start and admission of newly committed messages.</summary>
 public sealed partial class QueueScheduler
 {
+    /// <summary>
+    /// Gives every committed message its slot, read from its header line and state log one at a time, so a queue of
+    /// any size is never all in memory; the first pass brings the due ones into the window. Admission is safe from
+    /// several threads: the slots are a concurrent dictionary and the due queue has its lock.
+    /// </summary>
     private void Recover()
     {
         var layout = new SpoolLayout(_options.DataDirectory);
         Directory.CreateDirectory(layout.ActiveDirectory);
         QueueFileOperations.RemoveOrphanStates(_options.DataDirectory, _diskSync);
-        var snapshot = new QueueReader(_options.DataDirectory).ReadCommitted();
-        foreach (var file in snapshot.Unreadable)
-        {
-            SchedulerLog.Unreadable(_logger, file.FileName, file.Problem);
-        }
-
+        var unreadable = 0;
         var recipients = 0;
-        foreach (var entry in snapshot.Entries)
-        {
-            if (Admit(entry) is { } message)
-            {
-                recipients += message.States.Values.Count(s => !s.IsFinal);
-            }
-        }
 
-        SchedulerLog.Recovered(_logger, _messages.Count, recipients, snapshot.Unreadable.Count);
+        // Reading the files is most of a restart's work: every core reads, each file on its own.
+        Parallel.ForEach(
+            new QueueReader(_options.DataDirectory).EnumerateFiles(),
+            new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+            path =>
+            {
+                var entry = QueueReader.TryReadCommitted(path, file =>
+                {
+                    Interlocked.Increment(ref unreadable);
+                    SchedulerLog.Unreadable(_logger, file.FileName, file.Problem);
+                });
+                if (entry is not null && Admit(entry) is { } slot)
+                {
+                    Interlocked.Add(ref recipients, slot.OpenRecipients);
+                }
+            });
+
+        SchedulerLog.Recovered(_logger, _messages.Count, recipients, unreadable);
     }
 
-    /// <summary>Adds a committed message with its recorded state; null when it is already known or unreadable.</summary>
+    /// <summary>
+    /// Adds a committed message with its recorded state: a slot out of the window, due as its state says, or with
+    /// <paramref name="fresh"/> and room in the window its full record there. Null when it is already known or its
+    /// state is unreadable.
+    /// </summary>
     /// <param name="fresh">
     /// Just committed by this process: it cannot have a state log yet (its id is new, and operator
     /// changes reach a running daemon as requests), so none is read.
     /// </param>
-    private QueuedMessage? Admit(QueueEntry entry, bool fresh = false)
+    private QueueSlot? Admit(QueueEntry entry, bool fresh = false)
     {
         if (_messages.ContainsKey(entry.QueueId))
         {
             return null;
         }
 
-        MessageState state;
-        try
-        {
-            state = fresh ? MessageState.Empty : MessageStateLog.Read(new SpoolLayout(_options.DataDirectory).StatePath(entry.QueueId));
-        }
-        catch (Exception ex) when (ex is QueueFormatException || SpoolFiles.IsIoFailure(ex))
+        var state = fresh ? MessageState.Empty : ReadState(entry);
+        if (state is null)
         {
             // Never guess about a state we cannot read: the message stays untouched for the operator.
-            SchedulerLog.Unreadable(_logger, entry.QueueId + SpoolLayout.StateExtension, ex.Message);
             return null;
         }
 
         var message = new QueuedMessage(entry, state, mayHaveStateLog: !fresh);
-        return _messages.TryAdd(entry.QueueId, message) ? message : null;
+        var slot = new QueueSlot(entry.QueueId, entry.ArrivalTime)
+        {
+            DueTicks = message.WakeTicks(_options.DelayWarning),
+            OpenRecipients = message.OpenRecipients,
+            Held = message.Held,
+        };
+        if (!_messages.TryAdd(entry.QueueId, slot))
+        {
+            return null;
+        }
+
+        if (fresh && _window.Count < _options.ActiveLimit)
+        {
+            Enter(slot, message);
+            _touched.Enqueue(message);
+        }
+        else if (!slot.Held)
+        {
+            AddDue(slot, slot.DueTicks);
+        }
+
+        return slot;
     }
 
     private void AdmitCommitted()
     {
         while (_committed.TryDequeue(out var entry))
         {
-            if (Admit(entry, fresh: true) is { } message)
-            {
-                _touched.Enqueue(message);
-            }
+            Admit(entry, fresh: true);
         }
     }
 }

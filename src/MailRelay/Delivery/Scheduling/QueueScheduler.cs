@@ -8,7 +8,8 @@ namespace MailRelay.Delivery.Scheduling;
 
 /// <summary>
 /// The queue manager. At start it takes the queue lock, recovers every message in <c>queue/active</c>
-/// (recipients an interrupted attempt left unrecorded are pending again) and then sleeps until the
+/// (recipients an interrupted attempt left unrecorded are pending again; only the messages of the active window,
+/// QUEUE_ACTIVE_LIMIT of them, are held whole in memory, see QueueScheduler.Window) and then sleeps until the
 /// earliest due time, new mail from the spool, an operator request in <c>queue/control/</c>, or a
 /// finished delivery — there is no polling tick. Each pass groups a message's due recipients by next hop
 /// (<see cref="TransactionGrouper"/>) into one <see cref="DeliveryRequest"/>, one transaction, per group of at most
@@ -48,7 +49,7 @@ public sealed partial class QueueScheduler : BackgroundService
     private readonly IDestinationClassifier? _classifier;
     private readonly TransactionGrouper _grouper;
     private ProviderPacer? _pacer;
-    private readonly ConcurrentDictionary<string, QueuedMessage> _messages = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, QueueSlot> _messages = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<QueueEntry> _committed = new();
     private readonly Channel<DeliveryJob> _jobs = Channel.CreateUnbounded<DeliveryJob>(new UnboundedChannelOptions { SingleWriter = true });
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
@@ -134,15 +135,9 @@ public sealed partial class QueueScheduler : BackgroundService
     public void Flush(string? queueId = null)
     {
         var now = _time.GetUtcNow();
-        foreach (var message in queueId is null ? _messages.Values : _messages.TryGetValue(queueId, out var one) ? [one] : [])
+        foreach (var slot in queueId is null ? _messages.Values : _messages.TryGetValue(queueId, out var one) ? [one] : [])
         {
-            lock (message.Sync)
-            {
-                foreach (var state in message.States.Values.Where(s => s.Status == RecipientStatus.Deferred).ToList())
-                {
-                    message.States[state.Recipient] = state with { NextAttempt = now };
-                }
-            }
+            FlushOne(slot, now);
         }
 
         Interlocked.Exchange(ref _fullPassRequested, 1);
@@ -271,15 +266,18 @@ public sealed partial class QueueScheduler : BackgroundService
     private void OnRemoved(QueuedMessage message)
     {
         _messages.TryRemove(message.QueueId, out _);
+        _window.TryRemove(message.QueueId, out _);
         MessageRemoved?.Invoke(message.QueueId);
     }
 
     /// <summary>
     /// One pass: new mail, operator requests, due work. Returns when the next deferral falls due. A full
-    /// pass looks at every message; it runs when asked for (flush, operator request), when a known due
+    /// pass looks at every message in the window; it runs when asked for (flush, operator request), when a known due
     /// time has come, and at least every <see cref="FullPassInterval"/>. Otherwise only the messages
     /// admitted or attempted since the last pass are looked at: nothing else can have become due, because
-    /// <see cref="_nextDue"/> is never later than the earliest due time of a message not looked at.
+    /// <see cref="_nextDue"/> is never later than the earliest due time of a message not looked at (out of the window
+    /// too, unless the window is full: then the message that makes room wakes the loop). Every pass brings due messages
+    /// into the window as room allows.
     /// </summary>
     private DateTimeOffset? RunPass()
     {
@@ -301,64 +299,27 @@ public sealed partial class QueueScheduler : BackgroundService
         {
             _lastFullPass = now;
             _nextDue = null;
-            candidates = _messages.Values;
+
+            // The changed ones first, in the order they changed, so new mail goes out oldest first.
+            candidates = touched.Concat(_window.Values);
         }
 
         DateTimeOffset? next = null;
         var dispatched = 0;
         foreach (var message in candidates)
         {
-            var jobs = new List<DeliveryJob>();
-            var settle = false;
-            lock (message.Sync)
-            {
-                if (message.Removed)
-                {
-                    continue;
-                }
+            dispatched += Visit(message, now, full, ref next);
+        }
 
-                if (full)
-                {
-                    _recorder.RetryUnwritten(message);
-                }
+        // Room made by messages that left the window or were removed goes to the earliest due ones out of it.
+        foreach (var message in LoadDue(now))
+        {
+            dispatched += Visit(message, now, full: true, ref next);
+        }
 
-                if (!message.Settling && _recorder.NeedsSettling(message, now))
-                {
-                    settle = true;
-                }
-
-                if (message.HasUnwrittenState || (message.AllFinal && !message.HasInFlight))
-                {
-                    // Written or removed by then, or tried again: nothing else would wake the loop for it.
-                    var retry = now + StateRetryInterval;
-                    next = next is null || retry < next ? retry : next;
-                }
-
-                if (!message.Held)
-                {
-                    foreach (var (domain, recipients) in _grouper.Group(message.Due(now)))
-                    {
-                        message.MarkInFlight(recipients);
-                        jobs.Add(new DeliveryJob(message, domain, recipients));
-                    }
-
-                    if (message.NextDue() is { } due && (next is null || due < next))
-                    {
-                        next = due;
-                    }
-                }
-            }
-
-            if (settle)
-            {
-                StartSettling(message);
-            }
-
-            foreach (var job in jobs)
-            {
-                Dispatch(job);
-                dispatched++;
-            }
+        if (NextOutOfWindow() is { } comingBack && (next is null || comingBack < next))
+        {
+            next = comingBack;
         }
 
         Interlocked.Add(ref _jobsDispatched, dispatched);
@@ -373,6 +334,73 @@ public sealed partial class QueueScheduler : BackgroundService
     }
 
     /// <summary>
+    /// Looks at one message of the window: retries records a full disk held back (<paramref name="full"/>), starts its
+    /// settling, dispatches its due recipients, or lets it leave the window when nothing about it is due or in
+    /// progress. Lowers <paramref name="next"/> to when it is due again; returns the jobs dispatched.
+    /// </summary>
+    private int Visit(QueuedMessage message, DateTimeOffset now, bool full, ref DateTimeOffset? next)
+    {
+        var jobs = new List<DeliveryJob>();
+        var settle = false;
+        lock (message.Sync)
+        {
+            if (message.Removed || message.Evicted)
+            {
+                return 0;
+            }
+
+            if (full)
+            {
+                _recorder.RetryUnwritten(message);
+            }
+
+            if (!message.Settling && _recorder.NeedsSettling(message, now))
+            {
+                settle = true;
+            }
+
+            if (message.HasUnwrittenState || (message.AllFinal && !message.HasInFlight))
+            {
+                // Written or removed by then, or tried again: nothing else would wake the loop for it.
+                var retry = now + StateRetryInterval;
+                next = next is null || retry < next ? retry : next;
+            }
+
+            if (!message.Held)
+            {
+                foreach (var (domain, recipients) in _grouper.Group(message.Due(now)))
+                {
+                    message.MarkInFlight(recipients);
+                    jobs.Add(new DeliveryJob(message, domain, recipients));
+                }
+            }
+
+            if (!settle && jobs.Count == 0 && TryLeave(message, now))
+            {
+                // Its slot's due time is in the queue of those out of the window.
+                return 0;
+            }
+
+            if (!message.Held && message.NextDue() is { } due && (next is null || due < next))
+            {
+                next = due;
+            }
+        }
+
+        if (settle)
+        {
+            StartSettling(message);
+        }
+
+        foreach (var job in jobs)
+        {
+            Dispatch(job);
+        }
+
+        return jobs.Count;
+    }
+
+    /// <summary>
     /// The queue as <c>queue list</c> shows it: every message not yet removed (held ones too) with its
     /// recipients not yet final. Read at each scrape; a message's state changes in memory right after its
     /// state log, so the two agree but for the moment in between.
@@ -381,26 +409,51 @@ public sealed partial class QueueScheduler : BackgroundService
     {
         var messages = 0;
         var recipients = 0;
-        DateTimeOffset? oldest = null;
-        foreach (var message in _messages.Values)
+        var oldest = long.MaxValue;
+        foreach (var slot in _messages.Values)
         {
+            if (OpenRecipientsOf(slot) is not { } open)
+            {
+                continue;
+            }
+
+            messages++;
+            recipients += open;
+            oldest = Math.Min(oldest, slot.ArrivalTicks);
+        }
+
+        return new QueueSize(messages, recipients, messages > 0 ? _time.GetUtcNow() - new DateTimeOffset(oldest, TimeSpan.Zero) : TimeSpan.Zero);
+    }
+
+    /// <summary>A message's recipients not yet final, from its full record in the window or from its slot; null once removed.</summary>
+    private static int? OpenRecipientsOf(QueueSlot slot)
+    {
+        while (true)
+        {
+            QueuedMessage? message;
+            lock (slot)
+            {
+                message = slot.Message;
+                if (message is null)
+                {
+                    return slot.OpenRecipients;
+                }
+            }
+
             lock (message.Sync)
             {
                 if (message.Removed)
                 {
-                    continue;
+                    return null;
                 }
 
-                messages++;
-                recipients += message.States.Values.Count(s => !s.IsFinal);
-                if (oldest is null || message.Entry.ArrivalTime < oldest)
+                // One that left the window meanwhile is counted from its slot on the next turn.
+                if (!message.Evicted)
                 {
-                    oldest = message.Entry.ArrivalTime;
+                    return message.OpenRecipients;
                 }
             }
         }
-
-        return new QueueSize(messages, recipients, oldest is { } arrival ? _time.GetUtcNow() - arrival : TimeSpan.Zero);
     }
 
     /// <summary>Hands a job to the workers, through the pacer when pacing is on.</summary>
@@ -428,13 +481,17 @@ public sealed partial class QueueScheduler : BackgroundService
         WakeLoop();
     }
 
-    /// <summary>The messages changed since the last pass, each once.</summary>
-    private HashSet<QueuedMessage> TakeTouched()
+    /// <summary>The messages changed since the last pass, each once, in the order they changed (new mail oldest first).</summary>
+    private List<QueuedMessage> TakeTouched()
     {
-        var touched = new HashSet<QueuedMessage>(ReferenceEqualityComparer.Instance);
+        var seen = new HashSet<QueuedMessage>(ReferenceEqualityComparer.Instance);
+        var touched = new List<QueuedMessage>();
         while (_touched.TryDequeue(out var message))
         {
-            touched.Add(message);
+            if (seen.Add(message))
+            {
+                touched.Add(message);
+            }
         }
 
         return touched;

@@ -14,6 +14,9 @@ public sealed record QueueSchedulerOptions
     /// <summary>Default bound on recipients in one transaction (Postfix's <c>smtp_destination_recipient_limit</c>).</summary>
     public const int DefaultRecipientLimit = 50;
 
+    /// <summary>Default bound on messages whose full record is in memory (Postfix's <c>qmgr_message_active_limit</c>).</summary>
+    public const int DefaultActiveLimit = 20000;
+
     /// <summary>DATA_DIR.</summary>
     public required string DataDirectory { get; init; }
 
@@ -38,6 +41,12 @@ public sealed record QueueSchedulerOptions
     /// </summary>
     public int RecipientLimit { get; init; } = DefaultRecipientLimit;
 
+    /// <summary>
+    /// QUEUE_ACTIVE_LIMIT: most messages whose envelope and recipient states are in memory at once (the active window);
+    /// the rest of the queue costs a few numbers each and is read back from disk as it falls due.
+    /// </summary>
+    public int ActiveLimit { get; init; } = DefaultActiveLimit;
+
     /// <summary>EVENTS_CLIENT_ID_HEADER: the header whose value delivery events carry as the client's correlation id.</summary>
     public string ClientIdHeader { get; init; } = "X-Message-ID";
 
@@ -58,6 +67,7 @@ public sealed record QueueSchedulerOptions
             // A VERP return path names one recipient, so each recipient needs a transaction of its own.
             RecipientLimit = configuration.Bounce.VerpEnabled ? 1 : configuration.Delivery.RecipientLimit,
             ClientIdHeader = configuration.EventsClientIdHeader,
+            ActiveLimit = configuration.Delivery.ActiveLimit,
         };
     }
 }

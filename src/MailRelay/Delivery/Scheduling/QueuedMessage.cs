@@ -57,6 +57,12 @@ internal sealed class QueuedMessage
     /// <summary>A DSN or the removal of its files is in progress.</summary>
     public bool Settling { get; set; }
 
+    /// <summary>
+    /// It left the active window: its state is durable and its slot holds what the scheduler still needs. A message
+    /// that comes back is read again from its files into a new record; this one is never used again.
+    /// </summary>
+    public bool Evicted { get; set; }
+
     /// <summary>Records kept by <see cref="KeepUnwritten"/>, or events kept by <see cref="KeepUnwrittenEvents"/>, not yet durable.</summary>
     public bool HasUnwrittenState => _unwritten.Count > 0 || _unwrittenEvents.Count > 0;
 
@@ -129,6 +135,51 @@ internal sealed class QueuedMessage
         || States.Values.Any(s => s.Status == RecipientStatus.Failed && !s.Notified)
         || (AllFinal && !HasInFlight)
         || (warnAge is { } age && IsOlderThan(now, age) && States.Values.Any(IsUnwarned));
+
+    /// <summary>Recipients not yet final, as <c>queue list</c> shows them.</summary>
+    public int OpenRecipients => States.Values.Count(s => !s.IsFinal);
+
+    /// <summary>
+    /// When the message needs the scheduler again, in UTC ticks, from its durable state alone: its arrival (so at
+    /// once, oldest first) for pending recipients and for work left to settle, the earliest next attempt of a deferred
+    /// recipient, and with <paramref name="warnAge"/> the time a deferred recipient not yet warned about is owed its
+    /// delay warning; <see cref="QueueSlot.Never"/> when nothing waits for a time.
+    /// </summary>
+    public long WakeTicks(TimeSpan? warnAge)
+    {
+        var arrival = Entry.ArrivalTime.UtcTicks;
+        var wake = QueueSlot.Never;
+        var allFinal = true;
+        foreach (var state in States.Values)
+        {
+            allFinal &= state.IsFinal;
+            var at = state.Status switch
+            {
+                RecipientStatus.Pending => arrival,
+                RecipientStatus.Deferred => state.NextAttempt?.UtcTicks ?? arrival,
+                RecipientStatus.Failed when !state.Notified => arrival,
+                _ => QueueSlot.Never,
+            };
+            if (warnAge is { } age && IsUnwarned(state))
+            {
+                at = Math.Min(at, (Entry.ArrivalTime + age).UtcTicks);
+            }
+
+            wake = Math.Min(wake, at);
+        }
+
+        return allFinal || HasUnwrittenState ? Math.Min(wake, arrival) : wake;
+    }
+
+    /// <summary>
+    /// Whether the message may leave the active window now: nothing about it is in progress or only in memory (no
+    /// attempt in flight, no settling, no unwritten record or event), nothing is due, and it needs no settling. A held
+    /// message leaves whatever its due time. The caller holds <see cref="Sync"/>.
+    /// </summary>
+    public bool CanLeaveWindow(DateTimeOffset now, TimeSpan? warnAge) =>
+        !Removed && !Evicted && !Settling && !HasInFlight && !HasUnwrittenState
+        && !NeedsSettling(now, warnAge)
+        && (Held || WakeTicks(warnAge) > now.UtcTicks);
 
     private static bool IsUnwarned(RecipientState state) => state.Status == RecipientStatus.Deferred && !state.Warned;
 
