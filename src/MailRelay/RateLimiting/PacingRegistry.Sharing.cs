@@ -55,7 +55,7 @@ public sealed partial class PacingRegistry
         }
 
         return !shared.Available || Settling(shared, SlotScopes(provider, domainScope, providerGap))
-            ? (FallbackLimits, providerGap * shared.Replicas)
+            ? (Alone(shared, provider, domainScope), providerGap * shared.Replicas)
             : (Limits, providerGap);
     }
 
@@ -93,12 +93,19 @@ public sealed partial class PacingRegistry
             var released = shared.NextBegunRelease();
             if (await shared.TryBeginAsync(scopes).ConfigureAwait(false) is not { } answer)
             {
-                return null;
+                // Lost while asking: the local gate passed this transaction under the whole ceiling, so it must now
+                // pass this replica's share too, unless that was the local gate (after an outage).
+                return Settling(shared, scopes) ? null : await BeginAloneAsync(shared, provider, domainScope, providerGap, scopes, cancellationToken).ConfigureAwait(false);
             }
 
             if (answer.Begun)
             {
-                FallbackLimits.Record(provider, domainScope, answer.NotBefore, started: true);
+                if (!Settling(shared, scopes))
+                {
+                    // While settling the local gate already recorded it in this replica's share.
+                    FallbackLimits.Record(provider, domainScope, answer.NotBefore, started: true);
+                }
+
                 return answer;
             }
 
@@ -109,6 +116,36 @@ public sealed partial class PacingRegistry
             await wait.CancelAsync().ConfigureAwait(false);
             await timer.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    /// <summary>
+    /// This replica's share, counting for one interval after the last outage the slots Redis gave it before
+    /// (<see cref="StaticLimiter.KeepSharedCounts"/>), so the replicas' sum keeps each rate through the outage's start.
+    /// </summary>
+    private StaticLimiter Alone(RedisSharedPacing shared, ProviderKey provider, ProviderKey? domainScope)
+    {
+        var share = FallbackLimits;
+        if (shared.LastOutage is { } outage)
+        {
+            share.KeepSharedCounts(provider, domainScope, outage);
+        }
+
+        return share;
+    }
+
+    /// <summary>Begins a transaction in this replica's share alone, waiting until it allows one; the answer carries no shared record.</summary>
+    private async ValueTask<SharedBegin> BeginAloneAsync(
+        RedisSharedPacing shared, ProviderKey provider, ProviderKey? domainScope, TimeSpan providerGap, IReadOnlyList<SharedScope> scopes, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (Alone(shared, provider, domainScope).TryStartTransaction(provider, domainScope, providerGap * shared.Replicas, out var notBefore))
+            {
+                return new SharedBegin(true, notBefore, scopes, null);
+            }
+
+            await SlotTimer.WaitUntilAsync(notBefore, _time, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -175,7 +212,7 @@ public sealed partial class PacingRegistry
         var aloneGap = providerGap * replicas;
         if (!shared.Available)
         {
-            return FallbackLimits.ClaimSendSlot(provider, domainScope, notBefore, aloneGap);
+            return Alone(shared, provider, domainScope).ClaimSendSlot(provider, domainScope, notBefore, aloneGap);
         }
 
         var scopes = SlotScopes(provider, domainScope, providerGap);
@@ -188,14 +225,14 @@ public sealed partial class PacingRegistry
         var settling = Settling(shared, scopes);
         if (settling)
         {
-            var alone = FallbackLimits.ClaimSendSlot(provider, domainScope, notBefore, aloneGap);
+            var alone = Alone(shared, provider, domainScope).ClaimSendSlot(provider, domainScope, notBefore, aloneGap);
             from = alone > from ? alone : from;
         }
 
         var slot = await shared.ReserveAsync("plan", scopes, from).ConfigureAwait(false);
         if (slot is not { } at)
         {
-            return FallbackLimits.ClaimSendSlot(provider, domainScope, notBefore, aloneGap);
+            return settling ? from : Alone(shared, provider, domainScope).ClaimSendSlot(provider, domainScope, notBefore, aloneGap);
         }
 
         if (!settling)
@@ -371,19 +408,26 @@ public sealed partial class PacingRegistry
     private bool Settling(RedisSharedPacing shared, IReadOnlyList<SharedScope> scopes) =>
         shared.RecoveredAt is { } recovered && _time.GetUtcNow() < recovered + SettleTime(scopes, shared.Replicas);
 
-    /// <summary>How long after an outage this replica's share still applies: the longest window or share gap it could still constrain.</summary>
+    /// <summary>
+    /// How long after an outage this replica's share still applies: the longest window or share gap it could still
+    /// constrain, and at least the longest window plus <see cref="RedisSharedPacing.LeaseLife"/>, the time every replica
+    /// is given to reach Redis again (as for connection places). Until the last replica is back, Redis does not know what
+    /// it sends alone; a replica that used Redis alone before then could take the whole ceiling beside it.
+    /// </summary>
     private static TimeSpan SettleTime(IReadOnlyList<SharedScope> scopes, int replicas)
     {
         var settle = TimeSpan.Zero;
+        var longest = TimeSpan.Zero;
         foreach (var scope in scopes)
         {
-            var window = scope.RateCount is null ? TimeSpan.Zero : scope.RateInterval * replicas;
-            var gap = scope.Gap * replicas;
-            settle = window > settle ? window : settle;
-            settle = gap > settle ? gap : settle;
+            var window = scope.RateCount is null ? TimeSpan.Zero : scope.RateInterval;
+            var span = window > scope.Gap ? window : scope.Gap;
+            longest = span > longest ? span : longest;
+            settle = span * replicas > settle ? span * replicas : settle;
         }
 
-        return settle;
+        var reconnect = longest + RedisSharedPacing.LeaseLife;
+        return reconnect > settle ? reconnect : settle;
     }
 
     /// <summary>Places taken in this replica's share and in Redis for one connection, given back together.</summary>
