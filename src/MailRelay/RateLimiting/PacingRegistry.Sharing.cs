@@ -8,8 +8,10 @@ namespace MailRelay.RateLimiting;
 /// unchanged. With one, send slots, connection places and warm-up counts are taken in Redis for all replicas together;
 /// whenever Redis cannot answer, the call is served at once by this replica's share of each ceiling
 /// (<see cref="FallbackLimits"/>), which also records the slots this replica got from Redis, so that its recent sends
-/// count against its share from the first instant of an outage. For one rate window after Redis is back both apply,
-/// because the shared records may have lost what replicas sent alone meanwhile.
+/// count against its share from the first instant of an outage, and for one interval counts at least its share of
+/// them (<see cref="StaticLimiter.KeepSharedCounts"/>). For the longest window plus
+/// <see cref="RedisSharedPacing.LeaseLife"/> after Redis is back both apply, because the shared records may have lost
+/// what replicas sent alone meanwhile, and a replica not yet back still sends alone.
 /// </summary>
 public sealed partial class PacingRegistry
 {
@@ -44,8 +46,8 @@ public sealed partial class PacingRegistry
 
     /// <summary>
     /// The limiter whose record of transactions begun the transaction gate keeps, and the provider's gap there: this
-    /// replica's share (the adaptive delay times the replicas) while Redis is unreachable, and for one rate window
-    /// after it is back (the shared record does not know what this replica began alone).
+    /// replica's share (the adaptive delay times the replicas) while Redis is unreachable, and while it settles after
+    /// it is back (the shared record does not know what the replicas began alone).
     /// </summary>
     internal (StaticLimiter Limits, TimeSpan ProviderGap) StartCeilings(ProviderKey provider, ProviderKey? domainScope, TimeSpan providerGap)
     {
