@@ -10,8 +10,9 @@ namespace MailRelay.Tests.RateLimiting.Sharing;
 /// redis-server. Redis gives one replica the whole rate just before it is killed, the other nothing; from then on both
 /// begin transactions on their shares, as fast as their gates let them. Measured by the instants the gates let
 /// transactions begin (the replicas' MAIL FROMs), with a fake clock: no window of 1 s holds more than 2 of them, the
-/// two before the outage included, and both replicas go on delivering. When Redis is back, a replica keeps to its
-/// share while the others are given time to come back too.
+/// two before the outage included, and both replicas go on delivering. A transaction whose shared begin fails on the
+/// way passes the share too, and when Redis is back a replica keeps to its share while the others are given time to
+/// come back.
 /// </summary>
 public sealed class SharedRateOutageTests : IDisposable
 {
