@@ -8,8 +8,10 @@ namespace MailRelay.RateLimiting;
 /// unchanged. With one, send slots, connection places and warm-up counts are taken in Redis for all replicas together;
 /// whenever Redis cannot answer, the call is served at once by this replica's share of each ceiling
 /// (<see cref="FallbackLimits"/>), which also records the slots this replica got from Redis, so that its recent sends
-/// count against its share from the first instant of an outage. For one rate window after Redis is back both apply,
-/// because the shared records may have lost what replicas sent alone meanwhile.
+/// count against its share from the first instant of an outage, and for one interval counts at least its share of
+/// them (<see cref="StaticLimiter.KeepSharedCounts"/>). For the longest window plus
+/// <see cref="RedisSharedPacing.LeaseLife"/> after Redis is back both apply, because the shared records may have lost
+/// what replicas sent alone meanwhile, and a replica not yet back still sends alone.
 /// </summary>
 public sealed partial class PacingRegistry
 {
@@ -44,8 +46,8 @@ public sealed partial class PacingRegistry
 
     /// <summary>
     /// The limiter whose record of transactions begun the transaction gate keeps, and the provider's gap there: this
-    /// replica's share (the adaptive delay times the replicas) while Redis is unreachable, and for one rate window
-    /// after it is back (the shared record does not know what this replica began alone).
+    /// replica's share (the adaptive delay times the replicas) while Redis is unreachable, and while it settles after
+    /// it is back (the shared record does not know what the replicas began alone).
     /// </summary>
     internal (StaticLimiter Limits, TimeSpan ProviderGap) StartCeilings(ProviderKey provider, ProviderKey? domainScope, TimeSpan providerGap)
     {
@@ -55,7 +57,7 @@ public sealed partial class PacingRegistry
         }
 
         return !shared.Available || Settling(shared, SlotScopes(provider, domainScope, providerGap))
-            ? (FallbackLimits, providerGap * shared.Replicas)
+            ? (Alone(shared, provider, domainScope), providerGap * shared.Replicas)
             : (Limits, providerGap);
     }
 
@@ -93,12 +95,19 @@ public sealed partial class PacingRegistry
             var released = shared.NextBegunRelease();
             if (await shared.TryBeginAsync(scopes).ConfigureAwait(false) is not { } answer)
             {
-                return null;
+                // Lost while asking: the local gate passed this transaction under the whole ceiling, so it must now
+                // pass this replica's share too, unless that was the local gate (after an outage).
+                return Settling(shared, scopes) ? null : await BeginAloneAsync(shared, provider, domainScope, providerGap, scopes, cancellationToken).ConfigureAwait(false);
             }
 
             if (answer.Begun)
             {
-                FallbackLimits.Record(provider, domainScope, answer.NotBefore, started: true);
+                if (!Settling(shared, scopes))
+                {
+                    // While settling the local gate already recorded it in this replica's share.
+                    FallbackLimits.Record(provider, domainScope, answer.NotBefore, started: true);
+                }
+
                 return answer;
             }
 
@@ -109,6 +118,36 @@ public sealed partial class PacingRegistry
             await wait.CancelAsync().ConfigureAwait(false);
             await timer.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    /// <summary>
+    /// This replica's share, counting for one interval after the last outage the slots Redis gave it before
+    /// (<see cref="StaticLimiter.KeepSharedCounts"/>), so the replicas' sum keeps each rate through the outage's start.
+    /// </summary>
+    private StaticLimiter Alone(RedisSharedPacing shared, ProviderKey provider, ProviderKey? domainScope)
+    {
+        var share = FallbackLimits;
+        if (shared.LastOutage is { } outage)
+        {
+            share.KeepSharedCounts(provider, domainScope, outage);
+        }
+
+        return share;
+    }
+
+    /// <summary>Begins a transaction in this replica's share alone, waiting until it allows one; the answer carries no shared record.</summary>
+    private async ValueTask<SharedBegin> BeginAloneAsync(
+        RedisSharedPacing shared, ProviderKey provider, ProviderKey? domainScope, TimeSpan providerGap, IReadOnlyList<SharedScope> scopes, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (Alone(shared, provider, domainScope).TryStartTransaction(provider, domainScope, providerGap * shared.Replicas, out var notBefore))
+            {
+                return new SharedBegin(true, notBefore, scopes, null);
+            }
+
+            await SlotTimer.WaitUntilAsync(notBefore, _time, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -175,7 +214,7 @@ public sealed partial class PacingRegistry
         var aloneGap = providerGap * replicas;
         if (!shared.Available)
         {
-            return FallbackLimits.ClaimSendSlot(provider, domainScope, notBefore, aloneGap);
+            return Alone(shared, provider, domainScope).ClaimSendSlot(provider, domainScope, notBefore, aloneGap);
         }
 
         var scopes = SlotScopes(provider, domainScope, providerGap);
@@ -188,14 +227,14 @@ public sealed partial class PacingRegistry
         var settling = Settling(shared, scopes);
         if (settling)
         {
-            var alone = FallbackLimits.ClaimSendSlot(provider, domainScope, notBefore, aloneGap);
+            var alone = Alone(shared, provider, domainScope).ClaimSendSlot(provider, domainScope, notBefore, aloneGap);
             from = alone > from ? alone : from;
         }
 
         var slot = await shared.ReserveAsync("plan", scopes, from).ConfigureAwait(false);
         if (slot is not { } at)
         {
-            return FallbackLimits.ClaimSendSlot(provider, domainScope, notBefore, aloneGap);
+            return settling ? from : Alone(shared, provider, domainScope).ClaimSendSlot(provider, domainScope, notBefore, aloneGap);
         }
 
         if (!settling)
@@ -371,19 +410,26 @@ public sealed partial class PacingRegistry
     private bool Settling(RedisSharedPacing shared, IReadOnlyList<SharedScope> scopes) =>
         shared.RecoveredAt is { } recovered && _time.GetUtcNow() < recovered + SettleTime(scopes, shared.Replicas);
 
-    /// <summary>How long after an outage this replica's share still applies: the longest window or share gap it could still constrain.</summary>
+    /// <summary>
+    /// How long after an outage this replica's share still applies: the longest window or share gap it could still
+    /// constrain, and at least the longest window plus <see cref="RedisSharedPacing.LeaseLife"/>, the time every replica
+    /// is given to reach Redis again (as for connection places). Until the last replica is back, Redis does not know what
+    /// it sends alone; a replica that used Redis alone before then could take the whole ceiling beside it.
+    /// </summary>
     private static TimeSpan SettleTime(IReadOnlyList<SharedScope> scopes, int replicas)
     {
         var settle = TimeSpan.Zero;
+        var longest = TimeSpan.Zero;
         foreach (var scope in scopes)
         {
-            var window = scope.RateCount is null ? TimeSpan.Zero : scope.RateInterval * replicas;
-            var gap = scope.Gap * replicas;
-            settle = window > settle ? window : settle;
-            settle = gap > settle ? gap : settle;
+            var window = scope.RateCount is null ? TimeSpan.Zero : scope.RateInterval;
+            var span = window > scope.Gap ? window : scope.Gap;
+            longest = span > longest ? span : longest;
+            settle = span * replicas > settle ? span * replicas : settle;
         }
 
-        return settle;
+        var reconnect = longest + RedisSharedPacing.LeaseLife;
+        return reconnect > settle ? reconnect : settle;
     }
 
     /// <summary>Places taken in this replica's share and in Redis for one connection, given back together.</summary>

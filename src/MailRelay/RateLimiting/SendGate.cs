@@ -10,6 +10,7 @@ internal sealed class SendGate
     private readonly Queue<DateTimeOffset> _window = new();
     private readonly StaticLimits _limits;
     private DateTimeOffset? _lastSlot;
+    private DateTimeOffset? _outage;
 
     public SendGate(StaticLimits limits)
     {
@@ -70,6 +71,42 @@ internal sealed class SendGate
         slots.Sort();
         _window.Clear();
         foreach (var slot in slots)
+        {
+            _window.Enqueue(slot);
+        }
+    }
+
+    /// <summary>
+    /// Makes this gate, a replica's share of a ceiling shared through Redis, count for one interval after the outage
+    /// that began at <paramref name="outage"/> as many slots as the replica had from Redis in the interval before, when
+    /// that is fewer than its share: the missing ones are held at the outage's instant. Redis may have given one replica
+    /// the whole ceiling and another nothing just before; without this the other would add its whole share at once to
+    /// a window already full. Done once per outage (the first time the share is used after it). Caller holds <see cref="Sync"/>.
+    /// </summary>
+    public void KeepSharedCount(DateTimeOffset outage)
+    {
+        if (_outage == outage)
+        {
+            return;
+        }
+
+        _outage = outage;
+        if (_limits.RateCount is not { } count)
+        {
+            return;
+        }
+
+        var recent = _window.Count(slot => slot > outage - _limits.RateInterval);
+        if (recent >= count)
+        {
+            return;
+        }
+
+        var slots = _window.ToList();
+        slots.AddRange(Enumerable.Repeat(outage, count - recent));
+        slots.Sort();
+        _window.Clear();
+        foreach (var slot in slots.Skip(slots.Count - count))
         {
             _window.Enqueue(slot);
         }

@@ -277,6 +277,27 @@ public sealed class StaticLimiter
         }
     }
 
+    /// <summary>
+    /// Applies <see cref="SendGate.KeepSharedCount"/> for the outage that began at <paramref name="outage"/> to the
+    /// global, the provider's and the custom domain's reserved slots and transactions begun: this limiter is a replica's
+    /// share, and the slots Redis gave it before the outage are what it may count on in the interval after.
+    /// </summary>
+    public void KeepSharedCounts(ProviderKey provider, ProviderKey? domainScope, DateTimeOffset outage)
+    {
+        var scope = ScopeFor(provider);
+        var domain = DomainScopeFor(domainScope);
+        foreach (var gate in new[] { _global.Gate, scope.Gate, domain?.Gate, _global.Started, scope.Started, domain?.Started })
+        {
+            if (gate is not null)
+            {
+                lock (gate.Sync)
+                {
+                    gate.KeepSharedCount(outage);
+                }
+            }
+        }
+    }
+
     private static void Restamp(DateTimeOffset recorded, DateTimeOffset actual, SendGate global, SendGate provider, SendGate? domain)
     {
         lock (global.Sync)

@@ -12,8 +12,9 @@ namespace MailRelay.Tests.Integration;
 /// Two daemons (the real executable) sharing one provider through a real redis-server, measured where the provider
 /// measures: the kernel's receive stamps of the MAIL FROMs at a <see cref="FakeProviderMx"/> both deliver to. Their
 /// sum keeps the provider's ceilings, every message arrives once, a rate-limit reply to one slows the other, and with
-/// Redis killed mid-run and started again the sum still keeps the ceilings (each daemon on its share, REPLICAS=2),
-/// delivery goes on and sharing resumes. These assert gaps and counts (floors and ceilings), never speed.
+/// Redis killed mid-run and started again the sum still keeps the ceilings (each daemon on its share, REPLICAS=2,
+/// counting for one interval the slots Redis gave it before, however unevenly), delivery goes on and sharing resumes.
+/// These assert gaps and counts (floors and ceilings), never speed.
 /// </summary>
 public sealed class SharedPacingEndToEndTests
 {
