@@ -81,9 +81,16 @@ internal sealed class WebhookHarness : IAsyncDisposable
     /// <summary>Waits until <paramref name="count"/> backoff timers exist (the dispatcher is waiting on the last one).</summary>
     public async Task WaitForBackoffTimersAsync(int count)
     {
-        while (BackoffTimers.Count < count)
+        while (true)
         {
-            await Time.WaitForTimersAsync(Time.DueTimes.Count + 1, TimeSpan.FromSeconds(30));
+            // The count is read before the check: a timer made between the two is then not waited for again.
+            var seen = Time.DueTimes.Count;
+            if (BackoffTimers.Count >= count)
+            {
+                return;
+            }
+
+            await Time.WaitForTimersAsync(seen + 1, TimeSpan.FromSeconds(30));
         }
     }
 
