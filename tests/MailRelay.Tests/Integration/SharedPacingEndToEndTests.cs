@@ -127,20 +127,12 @@ public sealed class SharedPacingEndToEndTests
     {
         await using var api = await FakeStatefulSetApi.StartAsync(replicas: 3);
         using var data = new TestDirectory();
-        var environment = new Dictionary<string, string>
-        {
-            ["MAIL_HOSTNAME"] = "relay.test.example",
-            ["SMTP_LISTENERS"] = "127.0.0.1:0",
-            ["ADMIN_LISTEN"] = "127.0.0.1:0",
-            ["DATA_DIR"] = data.Path,
-            ["DNS_SERVERS"] = TestNetwork.SilentDnsServer,
-            ["DKIM_ENABLED"] = "false",
-            ["REDIS_URL"] = $"redis://127.0.0.1:{UnusedPort().ToString(CultureInfo.InvariantCulture)}",
-            ["REDIS_TIMEOUT"] = "1s",
-            ["REPLICAS"] = "2",
-            ["POD_NAME"] = "mailrelay-1",
-            ["HANDOFF_KUBERNETES_API"] = api.BaseUri.ToString(),
-        };
+        var environment = DaemonBasics(data);
+        environment["REDIS_URL"] = $"redis://127.0.0.1:{UnusedPort().ToString(CultureInfo.InvariantCulture)}";
+        environment["REDIS_TIMEOUT"] = "1s";
+        environment["REPLICAS"] = "2";
+        environment["POD_NAME"] = "mailrelay-1";
+        environment["HANDOFF_KUBERNETES_API"] = api.BaseUri.ToString();
         await using var daemon = await DaemonProcess.StartAsync(environment);
 
         var samples = await AdminClient.MetricsWhenAsync(daemon, s => Value(s, "mailrelay_redis_fallback_replicas") == 3, Limit);
@@ -157,27 +149,30 @@ public sealed class SharedPacingEndToEndTests
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    /// <summary>What every daemon of these tests runs with: loopback listeners, a silent resolver, no DKIM.</summary>
+    private static Dictionary<string, string> DaemonBasics(TestDirectory data) => new()
+    {
+        ["MAIL_HOSTNAME"] = "relay.test.example",
+        ["SMTP_LISTENERS"] = "127.0.0.1:0",
+        ["ADMIN_LISTEN"] = "127.0.0.1:0",
+        ["DATA_DIR"] = data.Path,
+        ["DNS_SERVERS"] = TestNetwork.SilentDnsServer,
+        ["DKIM_ENABLED"] = "false",
+    };
+
     private static string SharedPrefix() => "e2e" + Guid.NewGuid().ToString("N")[..10];
 
     private static Dictionary<string, string> Environment(
         TestDirectory data, FakeProviderMx provider, RedisServer redis, string prefix, string limits, string? adaptive = null)
     {
-        var environment = new Dictionary<string, string>
-        {
-            ["MAIL_HOSTNAME"] = "relay.test.example",
-            ["SMTP_LISTENERS"] = "127.0.0.1:0",
-            ["ADMIN_LISTEN"] = "127.0.0.1:0",
-            ["DATA_DIR"] = data.Path,
-            ["DNS_SERVERS"] = TestNetwork.SilentDnsServer,
-            ["DKIM_ENABLED"] = "false",
-            ["DELIVERY_ROUTES"] = $$"""{"{{Domain}}":"127.0.0.1:{{provider.Port}}"}""",
-            ["RATE_LIMIT_ENABLED"] = "true",
-            ["RATE_LIMIT_DOMAINS"] = $$$"""{"{{{Domain}}}":{{{limits}}}}""",
-            ["REDIS_URL"] = redis.Url,
-            ["REDIS_KEY_PREFIX"] = prefix,
-            ["REDIS_TIMEOUT"] = "1s",
-            ["REPLICAS"] = "2",
-        };
+        var environment = DaemonBasics(data);
+        environment["DELIVERY_ROUTES"] = $$"""{"{{Domain}}":"127.0.0.1:{{provider.Port}}"}""";
+        environment["RATE_LIMIT_ENABLED"] = "true";
+        environment["RATE_LIMIT_DOMAINS"] = $$$"""{"{{{Domain}}}":{{{limits}}}}""";
+        environment["REDIS_URL"] = redis.Url;
+        environment["REDIS_KEY_PREFIX"] = prefix;
+        environment["REDIS_TIMEOUT"] = "1s";
+        environment["REPLICAS"] = "2";
         if (adaptive is not null)
         {
             environment["ADAPTIVE_RATE_ENABLED"] = "true";
