@@ -14,7 +14,11 @@ namespace MailRelay.Delivery;
 /// domain's pool key; null when neither has one.
 /// </param>
 /// <param name="GlobalCeiling">A maximum number of connections applies to all destinations together.</param>
-public sealed record PacedConnection(string PoolKey, int? MaxMessages, string? CeilingKey, bool GlobalCeiling)
+/// <param name="Lease">
+/// The request's connection lease: with ceilings shared by replicas, an idle connection keeps the lease's places
+/// (<see cref="RateLimiting.ConnectionLease.TryKeepIdle"/>), and a reused one gives back those it kept.
+/// </param>
+public sealed record PacedConnection(string PoolKey, int? MaxMessages, string? CeilingKey, bool GlobalCeiling, RateLimiting.ConnectionLease? Lease = null)
 {
     /// <summary>Whether an idle connection of <paramref name="poolKey"/> counts against this request's ceilings.</summary>
     public bool SharesCeilingWith(string? poolKey) =>

@@ -18,6 +18,7 @@ public sealed partial class PacingRegistry
     private readonly RedisSharedPacing? _shared;
     private readonly ConcurrentDictionary<ProviderKey, WarmupShare> _warmupShares = new();
     private readonly ConnectionShare _connections = new();
+    private readonly IdlePlaces? _idle;
     private readonly Lock _fallbackSync = new();
     private StaticLimiter? _fallback;
     private int _fallbackReplicas;
@@ -245,14 +246,59 @@ public sealed partial class PacingRegistry
         return at;
     }
 
+    /// <summary>Places in the shared connection ceilings now kept by idle pooled connections (0 without a shared store).</summary>
+    internal int IdlePlaceCount => _idle?.Count ?? 0;
+
     /// <summary>
-    /// A connection lease under the shared ceilings. With Redis answering, the places are Redis's (and counted here
-    /// too); without, they are taken in this replica's share, counting every place it still holds, and recorded to be
-    /// registered in Redis when it answers again. For <see cref="RedisSharedPacing.LeaseLife"/> after Redis came back
-    /// both apply, until every replica has registered the places it took alone.
+    /// A connection lease under the shared ceilings. The places an idle connection of the same pool keeps are taken over
+    /// first (the request will most likely reuse that connection), also when one parks while this request waits;
+    /// otherwise, with Redis answering, the places are Redis's (and counted here too); without, they are taken in this
+    /// replica's share, counting every place it still holds, and recorded to be registered in Redis when it answers
+    /// again. For <see cref="RedisSharedPacing.LeaseLife"/> after Redis came back both apply, until every replica has
+    /// registered the places it took alone.
     /// </summary>
     private async ValueTask<ConnectionLease> AcquireSharedConnectionAsync(
         RedisSharedPacing shared, ProviderKey provider, ProviderKey? domainScope, CancellationToken cancellationToken)
+    {
+        var poolKey = domainScope is { } scoped ? provider.Value + "|" + scoped.Value : provider.Value;
+        while (true)
+        {
+            if (_idle!.TryAdopt(poolKey) is { } adopted)
+            {
+                return Lease(adopted.Places, adopted);
+            }
+
+            var parked = _idle.NextParked(poolKey);
+            using var acquire = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var acquiring = AcquireSharedPlacesAsync(shared, provider, domainScope, poolKey, acquire.Token).AsTask();
+            if (!acquiring.IsCompleted && await Task.WhenAny(acquiring, parked).ConfigureAwait(false) != acquiring)
+            {
+                await acquire.CancelAsync().ConfigureAwait(false);
+            }
+
+            try
+            {
+                var (places, scopeKeys, limited, perConnection, leaseDomain) = await acquiring.ConfigureAwait(false);
+                return new ConnectionLease(provider, leaseDomain, places, limited, perConnection, scopeKeys.Count == 0 ? null : (_idle, poolKey, scopeKeys));
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // An idle connection of this pool parked its places first: take them over.
+            }
+        }
+
+        ConnectionLease Lease(IDisposable places, IdlePlace adopted)
+        {
+            var domain = domainScope is { } d && Limits.HasDomainScope(d) ? Limits.LimitsForDomain(d) : null;
+            var limited = (domain?.MaxConnections is not null, Limits.LimitsFor(provider).MaxConnections is not null, Limits.GlobalLimits.MaxConnections is not null);
+            return new ConnectionLease(
+                provider, domain is null ? null : domainScope, places, limited, Limits.MaxPerConnection(provider, domainScope), (_idle!, poolKey, adopted.ScopeKeys), adopted);
+        }
+    }
+
+    /// <summary>The places of one connection under the shared ceilings (see <see cref="AcquireSharedConnectionAsync"/>).</summary>
+    private async ValueTask<(IDisposable? Places, List<string> ScopeKeys, (bool, bool, bool) Limited, int? PerConnection, ProviderKey? LeaseDomain)> AcquireSharedPlacesAsync(
+        RedisSharedPacing shared, ProviderKey provider, ProviderKey? domainScope, string poolKey, CancellationToken cancellationToken)
     {
         var domain = domainScope is { } d && Limits.HasDomainScope(d) ? Limits.LimitsForDomain(d) : null;
         var byProvider = Limits.LimitsFor(provider);
@@ -275,9 +321,10 @@ public sealed partial class PacingRegistry
         var perConnection = Limits.MaxPerConnection(provider, domainScope);
         var limited = (domain?.MaxConnections is not null, byProvider.MaxConnections is not null, Limits.GlobalLimits.MaxConnections is not null);
         var leaseDomain = domain is null ? null : domainScope;
+        var scopeKeys = scopes.ConvertAll(scope => scope.Key);
         if (scopes.Count == 0)
         {
-            return new ConnectionLease(provider, null, null, limited, perConnection);
+            return (null, scopeKeys, limited, perConnection, null);
         }
 
         IDisposable? alone = null;
@@ -287,18 +334,18 @@ public sealed partial class PacingRegistry
             {
                 if (shared.RecoveredAt is { } recovered && _time.GetUtcNow() < recovered + RedisSharedPacing.LeaseLife)
                 {
-                    alone = await TakeAloneAsync(shared, provider, domainScope, scopes, cancellationToken).ConfigureAwait(false);
+                    alone = await TakeAloneAsync(shared, provider, domainScope, scopes, poolKey, cancellationToken).ConfigureAwait(false);
                 }
 
-                if (await shared.AcquireConnectionAsync(scopes, cancellationToken).ConfigureAwait(false) is { } places)
+                if (await shared.AcquireConnectionAsync(scopes, () => _idle!.MakeRoom(scopeKeys, poolKey), cancellationToken).ConfigureAwait(false) is { } places)
                 {
-                    var held = alone is null ? _connections.Count(scopes.ConvertAll(scope => scope.Key), places) : new BothPlaces(alone, places);
-                    return new ConnectionLease(provider, leaseDomain, held, limited, perConnection);
+                    var held = alone is null ? _connections.Count(scopeKeys, places) : new BothPlaces(alone, places);
+                    return (held, scopeKeys, limited, perConnection, leaseDomain);
                 }
             }
 
-            alone ??= await TakeAloneAsync(shared, provider, domainScope, scopes, cancellationToken).ConfigureAwait(false);
-            return new ConnectionLease(provider, leaseDomain, new BothPlaces(alone, shared.HoldAlone(scopes)), limited, perConnection);
+            alone ??= await TakeAloneAsync(shared, provider, domainScope, scopes, poolKey, cancellationToken).ConfigureAwait(false);
+            return (new BothPlaces(alone, shared.HoldAlone(scopes)), scopeKeys, limited, perConnection, leaseDomain);
         }
         catch
         {
@@ -307,9 +354,12 @@ public sealed partial class PacingRegistry
         }
     }
 
-    /// <summary>Waits for a place in this replica's share of every scope (<see cref="AloneCeilings"/>).</summary>
+    /// <summary>
+    /// Waits for a place in this replica's share of every scope (<see cref="AloneCeilings"/>), closing meanwhile an idle
+    /// connection of another pool that holds one.
+    /// </summary>
     private async ValueTask<IDisposable> TakeAloneAsync(
-        RedisSharedPacing shared, ProviderKey provider, ProviderKey? domainScope, List<SharedScope> scopes, CancellationToken cancellationToken)
+        RedisSharedPacing shared, ProviderKey provider, ProviderKey? domainScope, List<SharedScope> scopes, string poolKey, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -318,6 +368,8 @@ public sealed partial class PacingRegistry
             {
                 return places;
             }
+
+            _idle!.MakeRoom(ceilings.ConvertAll(ceiling => ceiling.Key), poolKey);
 
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var timer = rises is { } at ? SlotTimer.WaitUntilAsync(at, _time, wait.Token) : Task.Delay(Timeout.InfiniteTimeSpan, _time, wait.Token);

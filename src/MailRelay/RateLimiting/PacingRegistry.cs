@@ -42,7 +42,13 @@ public sealed partial class PacingRegistry
 
         IsActive = options.RateLimit.Enabled || options.AdaptiveRate.Enabled || _warmupSchedule is not null;
         _shared = shared;
-        shared?.Attach(this);
+        if (shared is not null)
+        {
+            _idle = new IdlePlaces(time);
+            shared.Wanted += _idle.Want;
+            shared.Attach(this);
+        }
+
         metrics?.Observe(this);
     }
 

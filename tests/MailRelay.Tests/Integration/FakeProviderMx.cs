@@ -66,6 +66,9 @@ internal sealed class FakeProviderMx : IAsyncDisposable
 
     public int MaxConcurrentConnections => Volatile.Read(ref _maxOpen);
 
+    /// <summary>Connections open now (a session that received QUIT counts as closed).</summary>
+    public int OpenConnections => Volatile.Read(ref _open);
+
     public int RateLimitedReplies => Volatile.Read(ref _rateLimitedReplies);
 
     /// <summary>

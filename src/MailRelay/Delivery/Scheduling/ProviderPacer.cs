@@ -285,7 +285,7 @@ internal sealed partial class ProviderPacer : IDisposable
 
             var ceiling = lease.LimitsProvider ? queue.Provider.Value : lease.LimitsDomain ? queue.Key : null;
             var gate = new TransactionGate(_registry, queue.Provider, queue.Scope, slot, queue.Lead, _time);
-            var connection = new PacedConnection(queue.Key, lease.MaxMessages, ceiling, lease.LimitsGlobally);
+            var connection = new PacedConnection(queue.Key, lease.MaxMessages, ceiling, lease.LimitsGlobally, lease);
             return new PacingTicket(queue.Provider, claim.IsProbe, lease, connection, gate);
         }
     }

@@ -44,6 +44,12 @@ public sealed class RelayingSmtpClient : SmtpClient
     /// <summary>The pacing scope this connection serves (<see cref="PacedConnection.PoolKey"/>); null when unpaced.</summary>
     public string? PoolKey { get; set; }
 
+    /// <summary>
+    /// The places in connection ceilings shared by replicas this connection keeps while idle in the pool; released when
+    /// it closes or when a request that reuses it takes it out.
+    /// </summary>
+    public IDisposable? IdlePlace { get; set; }
+
     /// <summary>Messages handed over on this connection (counted when the transaction started).</summary>
     public int MessagesSent { get; private set; }
 
@@ -106,6 +112,17 @@ public sealed class RelayingSmtpClient : SmtpClient
     }
 
     /// <summary>Sends the message exactly as loaded: no transfer-encoding changes, whatever the server lacks.</summary>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            IdlePlace?.Dispose();
+            IdlePlace = null;
+        }
+
+        base.Dispose(disposing);
+    }
+
     protected override void Prepare(FormatOptions options, MimeMessage message, EncodingConstraint constraint, int maxLineLength)
     {
     }

@@ -63,14 +63,17 @@ public sealed class SmtpConnectionPool : IAsyncDisposable
         return null;
     }
 
-    /// <summary>Keeps <paramref name="client"/> for reuse, or closes it when the pool is full or closed.</summary>
-    public async ValueTask ReturnAsync(RelayingSmtpClient client)
+    /// <summary>
+    /// Keeps <paramref name="client"/> for reuse, or closes it when the pool is full or closed, or when
+    /// <paramref name="keepIdle"/> (asked as it goes in, so that no request sees it before) says no.
+    /// </summary>
+    public async ValueTask ReturnAsync(RelayingSmtpClient client, Func<bool>? keepIdle = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         RelayingSmtpClient? evicted = null;
         lock (_lock)
         {
-            if (!_disposed && _capacity > 0 && _lifetime > TimeSpan.Zero && client.IsConnected)
+            if (!_disposed && _capacity > 0 && _lifetime > TimeSpan.Zero && client.IsConnected && (keepIdle?.Invoke() ?? true))
             {
                 if (_idle.Count >= _capacity)
                 {
@@ -112,6 +115,21 @@ public sealed class SmtpConnectionPool : IAsyncDisposable
         {
             await CloseAsync(client, _timeProvider).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Closes <paramref name="client"/> if it is idle in the pool; nothing when a request has taken it.</summary>
+    public async Task CloseIfIdleAsync(RelayingSmtpClient client)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        lock (_lock)
+        {
+            if (_idle.RemoveAll(idle => ReferenceEquals(idle.Client, client)) == 0)
+            {
+                return;
+            }
+        }
+
+        await CloseAsync(client, _timeProvider).ConfigureAwait(false);
     }
 
     /// <summary>Closes the connections that have been idle for the whole lifetime.</summary>

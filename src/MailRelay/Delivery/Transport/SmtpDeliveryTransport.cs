@@ -211,6 +211,9 @@ public sealed class SmtpDeliveryTransport : IDeliveryTransport, IDestinationClas
         {
             while (_pool.TryTake(hop, request.Pacing?.PoolKey) is { } pooled)
             {
+                // This request's lease counts the connection now: the places it kept while idle go back.
+                request.Pacing?.Lease?.UsingConnection(pooled.IdlePlace);
+                pooled.IdlePlace = null;
                 if (await ResetAsync(pooled, cancellationToken).ConfigureAwait(false))
                 {
                     TransportLog.Reused(_logger, pooled.Hop.Host, pooled.RemoteEndPoint.Address, pooled.RemoteEndPoint.Port);
@@ -224,6 +227,7 @@ public sealed class SmtpDeliveryTransport : IDeliveryTransport, IDestinationClas
         string? lastHost = null;
         IPEndPoint? lastEndPoint = null;
         var attempts = 0;
+        request.Pacing?.Lease?.UsingConnection(null);
         if (request.Pacing is { } pacing && (pacing.CeilingKey is not null || pacing.GlobalCeiling))
         {
             // This request holds one of the ceiling's delivery slots; idle connections that count against the
@@ -305,12 +309,26 @@ public sealed class SmtpDeliveryTransport : IDeliveryTransport, IDestinationClas
         {
             if (keep)
             {
-                await _pool.ReturnAsync(client).ConfigureAwait(false);
+                await _pool.ReturnAsync(client, KeepIdle).ConfigureAwait(false);
             }
             else
             {
                 await SmtpConnectionPool.CloseAsync(client, _timeProvider).ConfigureAwait(false);
             }
+        }
+
+        // A connection kept open still counts at the provider: with ceilings shared by replicas it keeps its lease's
+        // places while idle, or closes when another replica waits for one.
+        bool KeepIdle()
+        {
+            if (request.Pacing?.Lease is not { } lease)
+            {
+                return true;
+            }
+
+            var kept = lease.TryKeepIdle(() => _pool.CloseIfIdleAsync(client), out var place);
+            client.IdlePlace = place;
+            return kept;
         }
     }
 

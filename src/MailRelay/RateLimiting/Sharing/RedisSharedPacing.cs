@@ -41,6 +41,7 @@ public sealed partial class RedisSharedPacing : IAsyncDisposable
     private readonly RedisChannel _releasedChannel;
     private readonly RedisChannel _adaptiveChannel;
     private readonly RedisChannel _begunChannel;
+    private readonly RedisChannel _wantedChannel;
     private TaskCompletionSource _begun = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _releaseWaits = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string[]> _leases = new(StringComparer.Ordinal);
@@ -79,6 +80,7 @@ public sealed partial class RedisSharedPacing : IAsyncDisposable
         _releasedChannel = RedisChannel.Literal(_prefix + "released");
         _adaptiveChannel = RedisChannel.Literal(_prefix + "adaptive");
         _begunChannel = RedisChannel.Literal(_prefix + "begun");
+        _wantedChannel = RedisChannel.Literal(_prefix + "wanted");
         Origin = Guid.NewGuid().ToString("N");
         var timeout = (int)Math.Clamp(settings.Timeout.TotalMilliseconds, 1, int.MaxValue);
         var options = new ConfigurationOptions
@@ -118,6 +120,7 @@ public sealed partial class RedisSharedPacing : IAsyncDisposable
         Subscribe(subscriber, _releasedChannel, OnReleased);
         Subscribe(subscriber, _adaptiveChannel, OnAdaptive);
         Subscribe(subscriber, _begunChannel, _ => Interlocked.Exchange(ref _begun, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult());
+        Subscribe(subscriber, _wantedChannel, OnWanted);
         _renewal = time.CreateTimer(_ => _ = RenewAsync(), null, LeaseLife / 3, LeaseLife / 3);
         SharedPacingLog.Started(logger, settings.Host, settings.Port, settings.KeyPrefix, replicas.Current);
         Observe(_redis.IsConnected, "not connected at start");
@@ -125,6 +128,9 @@ public sealed partial class RedisSharedPacing : IAsyncDisposable
 
     /// <summary>Raised after every place this replica holds was registered in Redis again after an outage.</summary>
     internal event Action? Registered;
+
+    /// <summary>Raised when another replica found a connection ceiling full: the scope's key (<c>p:gmail.com</c>).</summary>
+    internal event Action<string>? Wanted;
 
     /// <summary>Raised after a controller took over state another replica published.</summary>
     internal event Action<ProviderKey>? Adopted;
@@ -264,10 +270,11 @@ public sealed partial class RedisSharedPacing : IAsyncDisposable
 
     /// <summary>
     /// Takes a place in each connection ceiling of <paramref name="scopes"/>, in their order, waiting for a release
-    /// message (or <see cref="ReleaseRecheck"/>) while one is full. Null when Redis failed meanwhile: places already
+    /// message (or <see cref="ReleaseRecheck"/>) while one is full; each time it finds one full it tells the other
+    /// replicas (they close an idle connection in that scope) and calls <paramref name="full"/>. Null when Redis failed meanwhile: places already
     /// taken are given back and the caller falls back to its local share.
     /// </summary>
-    internal async ValueTask<IDisposable?> AcquireConnectionAsync(IReadOnlyList<SharedScope> scopes, CancellationToken cancellationToken)
+    internal async ValueTask<IDisposable?> AcquireConnectionAsync(IReadOnlyList<SharedScope> scopes, Action? full, CancellationToken cancellationToken)
     {
         var id = Origin + ":" + Interlocked.Increment(ref _leaseSequence).ToString(CultureInfo.InvariantCulture);
         var held = new List<string>(scopes.Count);
@@ -293,6 +300,10 @@ public sealed partial class RedisSharedPacing : IAsyncDisposable
                         break;
                     }
 
+                    // Full: the replicas keeping idle connections in this scope close one and stop keeping them a while,
+                    // and this one closes an idle connection of another pool that holds a place here.
+                    _ = PublishAsync(_wantedChannel, Origin + "\n" + scope.Key);
+                    full?.Invoke();
                     using var recheck = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                     var delay = Task.Delay(ReleaseRecheck, _time, recheck.Token);
                     await Task.WhenAny(released, delay).ConfigureAwait(false);
@@ -464,6 +475,27 @@ public sealed partial class RedisSharedPacing : IAsyncDisposable
         {
             _registered = true;
             Registered?.Invoke();
+        }
+    }
+
+    private async Task PublishAsync(RedisChannel channel, string message)
+    {
+        try
+        {
+            await _redis.GetSubscriber().PublishAsync(channel, message).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            // Not delivered: the waiter asks again at its next recheck.
+        }
+    }
+
+    private void OnWanted(RedisValue message)
+    {
+        var parts = message.ToString().Split('\n', 2);
+        if (parts.Length == 2 && parts[0] != Origin)
+        {
+            Wanted?.Invoke(parts[1]);
         }
     }
 

@@ -60,13 +60,13 @@ public sealed class RedisScriptTests : IDisposable
         await using var a = SharedPacingFixture.Replica(_server, _prefix, _time);
         await using var b = SharedPacingFixture.Replica(_server, _prefix, _time);
         SharedScope[] scopes = [new("p:example.net", TimeSpan.Zero, null, TimeSpan.Zero, 2)];
-        var first = await a.AcquireConnectionAsync(scopes, CancellationToken.None);
-        var second = await a.AcquireConnectionAsync(scopes, CancellationToken.None);
+        var first = await a.AcquireConnectionAsync(scopes, null, CancellationToken.None);
+        var second = await a.AcquireConnectionAsync(scopes, null, CancellationToken.None);
         Assert.NotNull(first);
         Assert.NotNull(second);
 
         // The fake clock never moves, so the waiting replica's fallback re-check never fires: only the message wakes it.
-        var third = b.AcquireConnectionAsync(scopes, CancellationToken.None).AsTask();
+        var third = b.AcquireConnectionAsync(scopes, null, CancellationToken.None).AsTask();
         Assert.Equal(2, await Leases(scopes[0]));
         Assert.False(third.IsCompleted);
         first!.Dispose();
@@ -82,7 +82,7 @@ public sealed class RedisScriptTests : IDisposable
     {
         await using var a = SharedPacingFixture.Replica(_server, _prefix, _time);
         SharedScope[] scopes = [new("p:example.net", TimeSpan.Zero, null, TimeSpan.Zero, 1)];
-        using var held = await a.AcquireConnectionAsync(scopes, CancellationToken.None);
+        using var held = await a.AcquireConnectionAsync(scopes, null, CancellationToken.None);
         Assert.NotNull(held);
         var key = ConnectionKey(scopes[0]);
         var db = Database();
