@@ -5,18 +5,19 @@ namespace MailRelay.RateLimiting.Sharing;
 /// kept open between messages is still a connection the provider counts, so it keeps the places its last message was
 /// given until it closes; the next request of the same pool takes them over instead of asking Redis (and then reuses
 /// the connection, or closes it before opening another). When another replica finds a ceiling full it says so
-/// (<see cref="Want"/>): for <see cref="WantedFor"/> this replica neither parks nor takes over places in that scope,
-/// and closes an idle connection holding one, so the ceiling's places go round the replicas instead of staying with
-/// the one that has mail queued.
+/// (<see cref="Want"/>): this replica closes its longest-idle connection in that scope, or, if none is idle, the next
+/// one that would go idle there within <see cref="WantedFor"/>. So each request waiting elsewhere costs this replica one
+/// connection, and the places go round the replicas instead of staying with the one whose queue is busiest, while
+/// connections nobody waits for are still reused.
 /// </summary>
 internal sealed class IdlePlaces
 {
-    /// <summary>How long a scope another replica waits for is kept free of idle connections here.</summary>
+    /// <summary>How long a request for a place, when no connection was idle here, closes the next one that would be.</summary>
     internal static readonly TimeSpan WantedFor = RedisSharedPacing.ReleaseRecheck * 2;
 
     private readonly Lock _sync = new();
     private readonly Dictionary<string, List<IdlePlace>> _parked = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, DateTimeOffset> _wanted = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _owed = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TaskCompletionSource> _parkWaits = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private long _sequence;
@@ -38,7 +39,8 @@ internal sealed class IdlePlaces
     /// <summary>
     /// Keeps <paramref name="places"/> (in the scopes <paramref name="scopeKeys"/>) with an idle connection of
     /// <paramref name="poolKey"/>; <paramref name="close"/> closes that connection if it is still idle. Null when
-    /// another replica waits for one of the scopes: then the connection must close and give its places back.
+    /// another replica asked for a place in one of the scopes while none was idle here: then the connection must close
+    /// and give its places back.
     /// </summary>
     public IdlePlace? Park(string poolKey, IReadOnlyList<string> scopeKeys, IDisposable places, Func<Task> close)
     {
@@ -46,7 +48,7 @@ internal sealed class IdlePlaces
         IdlePlace place;
         lock (_sync)
         {
-            if (IsWanted(scopeKeys))
+            if (PayOwed(scopeKeys))
             {
                 return null;
             }
@@ -67,29 +69,21 @@ internal sealed class IdlePlaces
 
     /// <summary>
     /// Takes over the places of the connection of <paramref name="poolKey"/> that went idle last (the one the pool
-    /// gives first); null when none is idle or another replica waits for one of its scopes.
+    /// gives first); null when none is idle.
     /// </summary>
     public IdlePlace? TryAdopt(string poolKey)
     {
         lock (_sync)
         {
-            if (!_parked.TryGetValue(poolKey, out var list))
+            if (!_parked.TryGetValue(poolKey, out var list) || list.Count == 0)
             {
                 return null;
             }
 
-            for (var index = list.Count - 1; index >= 0; index--)
-            {
-                var place = list[index];
-                if (!IsWanted(place.ScopeKeys))
-                {
-                    list.RemoveAt(index);
-                    place.Adopted = true;
-                    return place;
-                }
-            }
-
-            return null;
+            var place = list[^1];
+            list.RemoveAt(list.Count - 1);
+            place.Adopted = true;
+            return place;
         }
     }
 
@@ -108,15 +102,14 @@ internal sealed class IdlePlaces
     }
 
     /// <summary>
-    /// Another replica waits for a place in <paramref name="scopeKey"/>: keeps the scope free of idle connections here
-    /// for <see cref="WantedFor"/> and closes the idle connection holding a place in it the longest.
+    /// Another replica waits for a place in <paramref name="scopeKey"/>: the idle connection holding one there the
+    /// longest closes, or, if none is idle, the next one that would park there within <see cref="WantedFor"/>.
     /// </summary>
     public void Want(string scopeKey)
     {
         IdlePlace? oldest = null;
         lock (_sync)
         {
-            _wanted[scopeKey] = _time.GetUtcNow() + WantedFor;
             foreach (var list in _parked.Values)
             {
                 foreach (var place in list)
@@ -126,6 +119,11 @@ internal sealed class IdlePlaces
                         oldest = place;
                     }
                 }
+            }
+
+            if (oldest is null)
+            {
+                _owed[scopeKey] = _time.GetUtcNow() + WantedFor;
             }
         }
 
@@ -182,19 +180,15 @@ internal sealed class IdlePlaces
         }
     }
 
-    private bool IsWanted(IReadOnlyList<string> scopeKeys)
+    /// <summary>True (and the debt settled) when a place in one of <paramref name="scopeKeys"/> is owed to another replica.</summary>
+    private bool PayOwed(IReadOnlyList<string> scopeKeys)
     {
         var now = _time.GetUtcNow();
         foreach (var key in scopeKeys)
         {
-            if (_wanted.TryGetValue(key, out var until))
+            if (_owed.Remove(key, out var until) && now < until)
             {
-                if (now < until)
-                {
-                    return true;
-                }
-
-                _wanted.Remove(key);
+                return true;
             }
         }
 

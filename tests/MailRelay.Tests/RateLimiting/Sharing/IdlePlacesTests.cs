@@ -64,26 +64,39 @@ public sealed class IdlePlacesTests
     }
 
     [Fact]
-    public void When_another_replica_wants_a_scope_the_longest_idle_connection_in_it_closes_and_none_parks_or_is_taken_over_for_a_while()
+    public void When_another_replica_asks_for_a_place_the_longest_idle_connection_in_that_scope_closes_and_only_that_one()
     {
         var ledger = new IdlePlaces(_time);
         var closed = new List<string>();
         ledger.Park("yahoo.com", Yahoo, new Places(), () => Close(closed, "yahoo"));
-        ledger.Park("gmail.com|example.org", GmailAndGlobal, new Places(), () => Close(closed, "example.org"));
+        var longest = ledger.Park("gmail.com|example.org", GmailAndGlobal, new Places(), () => Close(closed, "example.org"))!;
         ledger.Park("gmail.com", Gmail, new Places(), () => Close(closed, "gmail"));
 
         ledger.Want("p:gmail.com");
 
         Assert.Equal(["example.org"], closed);
-        Assert.Null(ledger.TryAdopt("gmail.com"));
-        Assert.Null(ledger.Park("gmail.com", Gmail, new Places(), NoClose));
-        Assert.Null(ledger.Park("gmail.com|example.org", GmailAndGlobal, new Places(), NoClose));
-        Assert.NotNull(ledger.Park("yahoo.com", Yahoo, new Places(), NoClose));
+        longest.Dispose();
 
-        _time.Advance(IdlePlaces.WantedFor);
-
+        // The others stay: a connection nobody waits for is still reused, and parking goes on.
         Assert.NotNull(ledger.TryAdopt("gmail.com"));
         Assert.NotNull(ledger.Park("gmail.com", Gmail, new Places(), NoClose));
+    }
+
+    [Fact]
+    public void When_none_is_idle_the_next_connection_that_would_park_in_the_scope_closes_instead_once_and_only_for_a_while()
+    {
+        var ledger = new IdlePlaces(_time);
+        ledger.Park("yahoo.com", Yahoo, new Places(), NoClose);
+
+        ledger.Want("p:gmail.com");
+
+        Assert.NotNull(ledger.Park("yahoo.com", Yahoo, new Places(), NoClose));
+        Assert.Null(ledger.Park("gmail.com|example.org", GmailAndGlobal, new Places(), NoClose));
+        Assert.NotNull(ledger.Park("gmail.com", Gmail, new Places(), NoClose));
+
+        ledger.Want("g");
+        _time.Advance(IdlePlaces.WantedFor);
+        Assert.NotNull(ledger.Park("gmail.com|example.org", GmailAndGlobal, new Places(), NoClose));
     }
 
     [Fact]
@@ -99,7 +112,7 @@ public sealed class IdlePlacesTests
 
         Assert.Equal(["example.org"], closed);
 
-        // Nothing is wanted by another replica: the waiting pool's own connections still park and are taken over.
+        // The waiting pool's own idle connection stays: it is taken over as it is.
         Assert.NotNull(ledger.TryAdopt("gmail.com"));
     }
 
