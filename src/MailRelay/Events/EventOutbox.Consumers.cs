@@ -78,18 +78,18 @@ internal sealed partial class EventOutbox
                 var reader = new SegmentLineReader(file, offset);
                 while (records.Count < max && reader.Next() is { } line)
                 {
-                    if (RelayEventJson.TryParseLine(line.Bytes.Span) is not { } parsed || parsed.Seq < from)
+                    if (RelayEventJson.Parse(line.Bytes.Span) is not (var sequence, var relayEvent) || sequence < from)
                     {
                         continue;
                     }
 
-                    if (parsed.Seq >= durable)
+                    if (sequence >= durable)
                     {
                         break;
                     }
 
-                    records.Add(new OutboxRecord(parsed.Seq, parsed.Id, parsed.Type, parsed.QueueId, parsed.Time, line.Bytes.ToArray()));
-                    next = (path, parsed.Seq + 1, line.End);
+                    records.Add(new OutboxRecord(sequence, relayEvent.Id, relayEvent.Type, relayEvent.QueueId, relayEvent.Time, line.Bytes.ToArray()));
+                    next = (path, sequence + 1, line.End);
                 }
             }
         }

@@ -99,9 +99,9 @@ internal sealed partial class EventOutbox
         var reader = new SegmentLineReader(file, 0);
         while (reader.Next() is { } line)
         {
-            if (RelayEventJson.TryParseLine(line.Bytes.Span) is { } parsed)
+            if (RelayEventJson.Parse(line.Bytes.Span) is { } parsed)
             {
-                last = Math.Max(last, parsed.Seq);
+                last = Math.Max(last, parsed.Sequence);
                 good = line.End;
             }
             else

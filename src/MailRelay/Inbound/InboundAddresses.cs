@@ -28,7 +28,7 @@ public sealed class InboundAddresses
     /// <summary>Whether <paramref name="address"/> is one of the feedback addresses.</summary>
     public bool Contains(string address)
     {
-        if (!Enabled || !TrySplit(address, out var localPart, out var domain))
+        if (!Enabled || !AddressParts.TrySplit(address, out var localPart, out var domain))
         {
             return false;
         }
@@ -52,20 +52,5 @@ public sealed class InboundAddresses
         }
 
         return false;
-    }
-
-    /// <summary>The local part of an address (before the last <c>@</c>), or the whole text without one.</summary>
-    public static string LocalPart(string address)
-    {
-        var at = address.LastIndexOf('@');
-        return at < 0 ? address : address[..at];
-    }
-
-    private static bool TrySplit(string address, out string localPart, out string domain)
-    {
-        var at = address.LastIndexOf('@');
-        localPart = at > 0 ? address[..at] : string.Empty;
-        domain = at > 0 ? address[(at + 1)..].TrimEnd('.') : string.Empty;
-        return at > 0 && domain.Length > 0;
     }
 }

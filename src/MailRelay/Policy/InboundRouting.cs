@@ -50,7 +50,7 @@ public sealed class InboundRouting
     {
         status = null;
         var isBounceAddress = _verifier?.IsBounceAddress(recipient)
-            ?? InboundAddresses.LocalPart(recipient).StartsWith(Bounces.VerpToken.Prefix, StringComparison.OrdinalIgnoreCase);
+            ?? AddressParts.LocalPart(recipient).StartsWith(Bounces.VerpToken.Prefix, StringComparison.OrdinalIgnoreCase);
         if (!isBounceAddress)
         {
             return null;

@@ -16,124 +16,116 @@ internal static class InboundSamples
 
     public const long ReportEnd = ReportBegin + 86399;
 
-    /// <summary>A DSN from the recipient's MX, returned to <paramref name="returnPath"/>, with the headers of our message.</summary>
-    public static string Dsn(string returnPath, string action = "failed", string status = "5.1.1") => $$"""
-        Return-Path: <>
-        From: Mail Delivery Subsystem <MAILER-DAEMON@mx1.remote.example>
-        To: <{{returnPath}}>
-        Subject: Undelivered Mail Returned to Sender
-        Date: Sat, 05 Dec 2026 10:15:02 +0000
-        Message-ID: <20261205101502.8C1F2@mx1.remote.example>
-        Auto-Submitted: auto-replied
-        MIME-Version: 1.0
-        Content-Type: multipart/report; report-type=delivery-status;
-        	boundary="8C1F2.1796465702/mx1.remote.example"
+    /// <summary>A DSN from the recipient's MX (Postfix's), returned to <paramref name="returnPath"/>, with the headers of our message.</summary>
+    public static string Dsn(string returnPath, string action = "failed", string status = "5.1.1")
+    {
+        var returned = OurHeader(returnPath, "jane@remote.example", 42, "order-42.1796465700@ours.example", "Sat, 05 Dec 2026 10:15:00 +0000", """
+            Received: from relay.test.example (relay.test.example [203.0.113.25])
+            	by mx1.remote.example (Postfix) with ESMTPS id 8C1F2
+            	for <jane@remote.example>; Sat,  5 Dec 2026 10:15:01 +0000 (UTC)
+            """);
+        return MultipartReport(
+            $"""
+            Return-Path: <>
+            From: Mail Delivery Subsystem <MAILER-DAEMON@mx1.remote.example>
+            To: <{returnPath}>
+            Subject: Undelivered Mail Returned to Sender
+            Date: Sat, 05 Dec 2026 10:15:02 +0000
+            Message-ID: <20261205101502.8C1F2@mx1.remote.example>
+            Auto-Submitted: auto-replied
+            """,
+            "delivery-status",
+            "8C1F2.1796465702/mx1.remote.example",
+            "This is a MIME-encapsulated message.",
+            """
+            Content-Description: Notification
+            Content-Type: text/plain; charset=us-ascii
 
-        This is a MIME-encapsulated message.
+            This is the mail system at host mx1.remote.example.
 
-        --8C1F2.1796465702/mx1.remote.example
-        Content-Description: Notification
-        Content-Type: text/plain; charset=us-ascii
+            I'm sorry to have to inform you that your message could not
+            be delivered to one or more recipients.
 
-        This is the mail system at host mx1.remote.example.
+            <jane@remote.example>: host mx1.remote.example said: 550 5.1.1
+                <jane@remote.example>: Recipient address rejected: User unknown
+            """,
+            $"""
+            Content-Description: Delivery report
+            Content-Type: message/delivery-status
 
-        I'm sorry to have to inform you that your message could not
-        be delivered to one or more recipients.
+            Reporting-MTA: dns; mx1.remote.example
+            X-Postfix-Queue-ID: 8C1F2
+            Arrival-Date: Sat,  5 Dec 2026 10:15:01 +0000 (UTC)
 
-        <jane@remote.example>: host mx1.remote.example said: 550 5.1.1
-            <jane@remote.example>: Recipient address rejected: User unknown
+            Final-Recipient: rfc822; jane@remote.example
+            Original-Recipient: rfc822;jane@remote.example
+            Action: {action}
+            Status: {status}
+            Remote-MTA: dns; mx1.remote.example
+            Diagnostic-Code: smtp; 550 5.1.1 <jane@remote.example>: Recipient address
+                rejected: User unknown
+            """,
+            $"""
+            Content-Description: Undelivered Message Headers
+            Content-Type: text/rfc822-headers
 
-        --8C1F2.1796465702/mx1.remote.example
-        Content-Description: Delivery report
-        Content-Type: message/delivery-status
-
-        Reporting-MTA: dns; mx1.remote.example
-        X-Postfix-Queue-ID: 8C1F2
-        Arrival-Date: Sat,  5 Dec 2026 10:15:01 +0000 (UTC)
-
-        Final-Recipient: rfc822; jane@remote.example
-        Original-Recipient: rfc822;jane@remote.example
-        Action: {{action}}
-        Status: {{status}}
-        Remote-MTA: dns; mx1.remote.example
-        Diagnostic-Code: smtp; 550 5.1.1 <jane@remote.example>: Recipient address
-            rejected: User unknown
-
-        --8C1F2.1796465702/mx1.remote.example
-        Content-Description: Undelivered Message Headers
-        Content-Type: text/rfc822-headers
-
-        Return-Path: <{{returnPath}}>
-        Received: from relay.test.example (relay.test.example [203.0.113.25])
-        	by mx1.remote.example (Postfix) with ESMTPS id 8C1F2
-        	for <jane@remote.example>; Sat,  5 Dec 2026 10:15:01 +0000 (UTC)
-        From: Shop <orders@ours.example>
-        To: <jane@remote.example>
-        Subject: Your order 42
-        Message-ID: <order-42.1796465700@ours.example>
-        X-Message-ID: order-42
-        Date: Sat, 05 Dec 2026 10:15:00 +0000
-
-        --8C1F2.1796465702/mx1.remote.example--
-
-        """.ReplaceLineEndings("\r\n");
+            {returned}
+            """);
+    }
 
     /// <summary>An ARF abuse report from a mailbox provider's feedback loop, about a message sent with <paramref name="returnPath"/>.</summary>
-    public static string Arf(string to, string returnPath, string messageId = "order-43.1796465800@ours.example") => $$"""
-        From: Feedback Loop <fbl@feedback.mailbox.example>
-        Date: Sat, 05 Dec 2026 11:02:44 +0000
-        Subject: FW: Your order 43
-        To: <{{to}}>
-        Message-ID: <fbl-77120@feedback.mailbox.example>
-        MIME-Version: 1.0
-        Content-Type: multipart/report; report-type=feedback-report;
-        	boundary="part1_13d.2e68ed54_arf"
+    public static string Arf(string to, string returnPath, string messageId = "order-43.1796465800@ours.example")
+    {
+        var returned = OurHeader(returnPath, "mark@mailbox.example", 43, messageId, "Sat, 05 Dec 2026 10:16:39 +0000", """
+            Received: from relay.test.example (relay.test.example [203.0.113.25])
+            	by mx4.mailbox.example with ESMTPS; Sat, 05 Dec 2026 10:16:40 +0000
+            """);
+        return MultipartReport(
+            $"""
+            From: Feedback Loop <fbl@feedback.mailbox.example>
+            Date: Sat, 05 Dec 2026 11:02:44 +0000
+            Subject: FW: Your order 43
+            To: <{to}>
+            Message-ID: <fbl-77120@feedback.mailbox.example>
+            """,
+            "feedback-report",
+            "part1_13d.2e68ed54_arf",
+            null,
+            """
+            Content-Type: text/plain; charset="US-ASCII"
+            Content-Transfer-Encoding: 7bit
 
-        --part1_13d.2e68ed54_arf
-        Content-Type: text/plain; charset="US-ASCII"
-        Content-Transfer-Encoding: 7bit
+            This is an email abuse report for an email message received from IP
+            203.0.113.25 on Sat, 05 Dec 2026 10:16:40 +0000.
+            For more information about this format please see
+            https://www.rfc-editor.org/rfc/rfc5965.
+            """,
+            $"""
+            Content-Type: message/feedback-report
 
-        This is an email abuse report for an email message received from IP
-        203.0.113.25 on Sat, 05 Dec 2026 10:16:40 +0000.
-        For more information about this format please see
-        https://www.rfc-editor.org/rfc/rfc5965.
+            Feedback-Type: abuse
+            User-Agent: MailboxFBL/2.3
+            Version: 1
+            Original-Mail-From: <{returnPath}>
+            Original-Rcpt-To: <mark@mailbox.example>
+            Arrival-Date: Sat, 05 Dec 2026 10:16:40 +0000
+            Reporting-MTA: dns; mx4.mailbox.example
+            Source-IP: 203.0.113.25
+            Authentication-Results: mx4.mailbox.example;
+            	spf=pass smtp.mailfrom=ours.example; dkim=pass header.d=ours.example
+            Reported-Domain: ours.example
+            """,
+            $"""
+            Content-Type: message/rfc822
+            Content-Disposition: inline
 
-        --part1_13d.2e68ed54_arf
-        Content-Type: message/feedback-report
+            {returned}
+            MIME-Version: 1.0
+            Content-Type: text/plain; charset=us-ascii
 
-        Feedback-Type: abuse
-        User-Agent: MailboxFBL/2.3
-        Version: 1
-        Original-Mail-From: <{{returnPath}}>
-        Original-Rcpt-To: <mark@mailbox.example>
-        Arrival-Date: Sat, 05 Dec 2026 10:16:40 +0000
-        Reporting-MTA: dns; mx4.mailbox.example
-        Source-IP: 203.0.113.25
-        Authentication-Results: mx4.mailbox.example;
-        	spf=pass smtp.mailfrom=ours.example; dkim=pass header.d=ours.example
-        Reported-Domain: ours.example
-
-        --part1_13d.2e68ed54_arf
-        Content-Type: message/rfc822
-        Content-Disposition: inline
-
-        Return-Path: <{{returnPath}}>
-        Received: from relay.test.example (relay.test.example [203.0.113.25])
-        	by mx4.mailbox.example with ESMTPS; Sat, 05 Dec 2026 10:16:40 +0000
-        From: Shop <orders@ours.example>
-        To: <mark@mailbox.example>
-        Subject: Your order 43
-        Message-ID: <{{messageId}}>
-        X-Message-ID: order-43
-        Date: Sat, 05 Dec 2026 10:16:39 +0000
-        MIME-Version: 1.0
-        Content-Type: text/plain; charset=us-ascii
-
-        Thank you for your order.
-
-        --part1_13d.2e68ed54_arf--
-
-        """.ReplaceLineEndings("\r\n");
+            Thank you for your order.
+            """);
+    }
 
     /// <summary>A report in the schema of RFC 7489 appendix C, every optional element present.</summary>
     public const string SchemaReport = """
@@ -450,6 +442,43 @@ internal static class InboundSamples
 
     public static string SchemaMessage(string to) => ReportMessage(
         "dmarc-reports@receiver.example", to, $"receiver.example!ours.example!{ReportBegin}!{ReportEnd}.xml", "text/xml", Encoding.UTF8.GetBytes(SchemaReport));
+
+    /// <summary>
+    /// A multipart/report (RFC 6522) as a reporting system writes it: <paramref name="header"/> (the reporter's fields),
+    /// the MIME fields naming <paramref name="reportType"/> and <paramref name="boundary"/>, an optional preamble, then
+    /// each part (its fields, a blank line, its body) after a boundary line and the closing boundary; CRLF line ends.
+    /// </summary>
+    private static string MultipartReport(string header, string reportType, string boundary, string? preamble, params string[] parts)
+    {
+        var report = new StringBuilder(header).Append('\n');
+        report.Append("MIME-Version: 1.0\n");
+        report.Append("Content-Type: multipart/report; report-type=").Append(reportType).Append(";\n");
+        report.Append("\tboundary=\"").Append(boundary).Append("\"\n\n");
+        if (preamble is not null)
+        {
+            report.Append(preamble).Append("\n\n");
+        }
+
+        foreach (var part in parts)
+        {
+            report.Append("--").Append(boundary).Append('\n').Append(part).Append("\n\n");
+        }
+
+        report.Append("--").Append(boundary).Append("--\n");
+        return report.ToString().ReplaceLineEndings("\r\n");
+    }
+
+    /// <summary>The header of the message we sent for order <paramref name="order"/>, as the report returns it, with the reporter's Received field.</summary>
+    private static string OurHeader(string returnPath, string to, int order, string messageId, string date, string received) => $"""
+        Return-Path: <{returnPath}>
+        {received}
+        From: Shop <orders@ours.example>
+        To: <{to}>
+        Subject: Your order {order}
+        Message-ID: <{messageId}>
+        X-Message-ID: order-{order}
+        Date: {date}
+        """;
 
     /// <summary>Plain mail to a feedback address.</summary>
     public static string PlainMessage(string to, string subject = "Please remove me") => $"""

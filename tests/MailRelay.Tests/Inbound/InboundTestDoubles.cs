@@ -19,11 +19,11 @@ internal sealed class TokenTableVerifier : IBounceAddressVerifier
         return this;
     }
 
-    public bool IsBounceAddress(string address) => InboundAddresses.LocalPart(address).StartsWith("bounce+", StringComparison.OrdinalIgnoreCase);
+    public bool IsBounceAddress(string address) => AddressParts.LocalPart(address).StartsWith("bounce+", StringComparison.OrdinalIgnoreCase);
 
     public BounceAddressCheck Verify(string address, DateTimeOffset now)
     {
-        var token = InboundAddresses.LocalPart(address)["bounce+".Length..];
+        var token = AddressParts.LocalPart(address)["bounce+".Length..];
         if (_issued.TryGetValue(token, out var issued))
         {
             return new BounceAddressCheck(BounceAddressStatus.Valid, issued.QueueId, issued.Recipient, now.AddHours(-1));

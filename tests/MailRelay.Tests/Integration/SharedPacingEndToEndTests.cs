@@ -22,6 +22,9 @@ public sealed class SharedPacingEndToEndTests
     private const string Sender = "app@ours.example";
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(120);
 
+    /// <summary>The provider's ceilings in the daemons' configuration: 2 messages a second, 2 connections, 1 message each.</summary>
+    private const string CeilingLimits = """{"rate":"2/1s","maxConnections":2,"maxPerConnection":1}""";
+
     /// <summary>
     /// Each daemon waits for a transaction's instant on its own clock from an offset Redis gave it, so the daemons'
     /// MAIL FROMs can be closer than the ceiling by the difference of their answer times: well under a millisecond
@@ -32,14 +35,8 @@ public sealed class SharedPacingEndToEndTests
     [Fact]
     public async Task Two_daemons_sharing_a_provider_keep_its_ceilings_together_and_deliver_every_message_once()
     {
-        using var redis = RedisServer.Start();
-        await using var provider = FakeProviderMx.Start([IPAddress.Loopback], 0, 1000, TimeSpan.FromSeconds(1), TimeSpan.Zero, TimeProvider.System);
-        var prefix = SharedPrefix();
-        using var dataA = new TestDirectory();
-        using var dataB = new TestDirectory();
-        const string limits = """{"rate":"2/1s","maxConnections":2,"maxPerConnection":1}""";
-        await using var a = await DaemonProcess.StartAsync(Environment(dataA, provider, redis, prefix, limits));
-        await using var b = await DaemonProcess.StartAsync(Environment(dataB, provider, redis, prefix, limits));
+        await using var pair = await SharingPair.StartAsync(providerMessagesPerSecond: 1000, CeilingLimits);
+        var (a, b, provider) = (pair.A, pair.B, pair.Provider);
 
         var sent = await Task.WhenAll(SubmitAsync(a, "a", 6), SubmitAsync(b, "b", 6));
 
@@ -53,18 +50,11 @@ public sealed class SharedPacingEndToEndTests
     [Fact]
     public async Task A_rate_limit_reply_to_one_daemon_slows_the_other()
     {
-        using var redis = RedisServer.Start();
+        const string adaptive = """{"initialDelay":100,"minDelay":100,"maxDelay":60000,"backoffMultiplier":4,"successThreshold":1000}""";
 
         // One message a second at most: the second of two sent back to back draws a 421.
-        await using var provider = FakeProviderMx.Start([IPAddress.Loopback], 0, 1, TimeSpan.FromSeconds(1), TimeSpan.Zero, TimeProvider.System);
-        var prefix = SharedPrefix();
-        using var dataA = new TestDirectory();
-        using var dataB = new TestDirectory();
-        const string adaptive = """{"initialDelay":100,"minDelay":100,"maxDelay":60000,"backoffMultiplier":4,"successThreshold":1000}""";
-        var environmentA = Environment(dataA, provider, redis, prefix, """{"maxConnections":2}""", adaptive);
-        var environmentB = Environment(dataB, provider, redis, prefix, """{"maxConnections":2}""", adaptive);
-        await using var a = await DaemonProcess.StartAsync(environmentA);
-        await using var b = await DaemonProcess.StartAsync(environmentB);
+        await using var pair = await SharingPair.StartAsync(providerMessagesPerSecond: 1, """{"maxConnections":2}""", adaptive);
+        var (a, b, provider) = (pair.A, pair.B, pair.Provider);
 
         // Only a sends; b has never talked to the provider.
         await SubmitAsync(a, "a", 3);
@@ -79,14 +69,8 @@ public sealed class SharedPacingEndToEndTests
     [Fact]
     public async Task With_redis_killed_mid_run_the_daemons_keep_the_ceilings_together_deliver_and_share_again_after()
     {
-        using var redis = RedisServer.Start();
-        await using var provider = FakeProviderMx.Start([IPAddress.Loopback], 0, 1000, TimeSpan.FromSeconds(1), TimeSpan.Zero, TimeProvider.System);
-        var prefix = SharedPrefix();
-        using var dataA = new TestDirectory();
-        using var dataB = new TestDirectory();
-        const string limits = """{"rate":"2/1s","maxConnections":2,"maxPerConnection":1}""";
-        await using var a = await DaemonProcess.StartAsync(Environment(dataA, provider, redis, prefix, limits));
-        await using var b = await DaemonProcess.StartAsync(Environment(dataB, provider, redis, prefix, limits));
+        await using var pair = await SharingPair.StartAsync(providerMessagesPerSecond: 1000, CeilingLimits);
+        var (a, b, provider, redis) = (pair.A, pair.B, pair.Provider, pair.Redis);
         var sent = await Task.WhenAll(SubmitAsync(a, "a", 9), SubmitAsync(b, "b", 9));
 
         await provider.WaitUntilAsync(() => provider.Accepted.Count >= 4, Limit);
@@ -118,8 +102,8 @@ public sealed class SharedPacingEndToEndTests
         }
 
         using var connection = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redis.Port}");
-        var keys = connection.GetServer("127.0.0.1", redis.Port).Keys(pattern: "{" + prefix + "}:*").Select(k => k.ToString()).ToArray();
-        Assert.Contains("{" + prefix + "}:start:p:" + Domain + ":last", keys);
+        var keys = connection.GetServer("127.0.0.1", redis.Port).Keys(pattern: "{" + pair.Prefix + "}:*").Select(k => k.ToString()).ToArray();
+        Assert.Contains("{" + pair.Prefix + "}:start:p:" + Domain + ":last", keys);
     }
 
     [Fact]
@@ -160,27 +144,6 @@ public sealed class SharedPacingEndToEndTests
         ["DKIM_ENABLED"] = "false",
     };
 
-    private static string SharedPrefix() => "e2e" + Guid.NewGuid().ToString("N")[..10];
-
-    private static Dictionary<string, string> Environment(
-        TestDirectory data, FakeProviderMx provider, RedisServer redis, string prefix, string limits, string? adaptive = null)
-    {
-        var environment = DaemonBasics(data);
-        environment["DELIVERY_ROUTES"] = $$"""{"{{Domain}}":"127.0.0.1:{{provider.Port}}"}""";
-        environment["RATE_LIMIT_ENABLED"] = "true";
-        environment["RATE_LIMIT_DOMAINS"] = $$$"""{"{{{Domain}}}":{{{limits}}}}""";
-        environment["REDIS_URL"] = redis.Url;
-        environment["REDIS_KEY_PREFIX"] = prefix;
-        environment["REDIS_TIMEOUT"] = "1s";
-        environment["REPLICAS"] = "2";
-        if (adaptive is not null)
-        {
-            environment["ADAPTIVE_RATE_ENABLED"] = "true";
-            environment["ADAPTIVE_RATE_DEFAULTS"] = adaptive;
-        }
-
-        return environment;
-    }
 
     private static async Task<string[]> SubmitAsync(DaemonProcess daemon, string tag, int count)
     {
@@ -224,4 +187,95 @@ public sealed class SharedPacingEndToEndTests
 
     private static double Value(IReadOnlyList<MetricSample> samples, string name) =>
         samples.Where(s => s.Name == name).Select(s => s.Value).DefaultIfEmpty(-1).Single();
+
+    /// <summary>
+    /// A real redis-server, a <see cref="FakeProviderMx"/> that takes <c>providerMessagesPerSecond</c> before it
+    /// answers 421, and two daemons (A and B) that deliver to it under the same rate limits and share their pacing
+    /// through that Redis under a key prefix of their own (REPLICAS=2). Stopped in the reverse order of starting.
+    /// </summary>
+    private sealed class SharingPair : IAsyncDisposable
+    {
+        private RedisServer? _redis;
+        private FakeProviderMx? _provider;
+        private TestDirectory? _dataA;
+        private TestDirectory? _dataB;
+        private DaemonProcess? _a;
+        private DaemonProcess? _b;
+
+        private SharingPair()
+        {
+        }
+
+        public RedisServer Redis => _redis!;
+
+        public FakeProviderMx Provider => _provider!;
+
+        public DaemonProcess A => _a!;
+
+        public DaemonProcess B => _b!;
+
+        public string Prefix { get; } = "e2e" + Guid.NewGuid().ToString("N")[..10];
+
+        public static async Task<SharingPair> StartAsync(int providerMessagesPerSecond, string limits, string? adaptive = null)
+        {
+            var pair = new SharingPair();
+            try
+            {
+                pair._redis = RedisServer.Start();
+                pair._provider = FakeProviderMx.Start(
+                    [IPAddress.Loopback], 0, providerMessagesPerSecond, TimeSpan.FromSeconds(1), TimeSpan.Zero, TimeProvider.System);
+                pair._dataA = new TestDirectory();
+                pair._dataB = new TestDirectory();
+                pair._a = await DaemonProcess.StartAsync(pair.Environment(pair._dataA, limits, adaptive));
+                pair._b = await DaemonProcess.StartAsync(pair.Environment(pair._dataB, limits, adaptive));
+                return pair;
+            }
+            catch
+            {
+                await pair.DisposeAsync();
+                throw;
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_b is not null)
+            {
+                await _b.DisposeAsync();
+            }
+
+            if (_a is not null)
+            {
+                await _a.DisposeAsync();
+            }
+
+            _dataB?.Dispose();
+            _dataA?.Dispose();
+            if (_provider is not null)
+            {
+                await _provider.DisposeAsync();
+            }
+
+            _redis?.Dispose();
+        }
+
+        private Dictionary<string, string> Environment(TestDirectory data, string limits, string? adaptive)
+        {
+            var environment = DaemonBasics(data);
+            environment["DELIVERY_ROUTES"] = $$"""{"{{Domain}}":"127.0.0.1:{{Provider.Port}}"}""";
+            environment["RATE_LIMIT_ENABLED"] = "true";
+            environment["RATE_LIMIT_DOMAINS"] = $$$"""{"{{{Domain}}}":{{{limits}}}}""";
+            environment["REDIS_URL"] = Redis.Url;
+            environment["REDIS_KEY_PREFIX"] = Prefix;
+            environment["REDIS_TIMEOUT"] = "1s";
+            environment["REPLICAS"] = "2";
+            if (adaptive is not null)
+            {
+                environment["ADAPTIVE_RATE_ENABLED"] = "true";
+                environment["ADAPTIVE_RATE_DEFAULTS"] = adaptive;
+            }
+
+            return environment;
+        }
+    }
 }

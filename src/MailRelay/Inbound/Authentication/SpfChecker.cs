@@ -35,8 +35,7 @@ public sealed partial class SpfChecker
         }
         else
         {
-            var at = mailFrom.LastIndexOf('@');
-            domain = at < 0 ? null : mailFrom[(at + 1)..].TrimEnd('.');
+            domain = AddressParts.DomainOrNull(mailFrom);
             sender = mailFrom;
         }
 
@@ -62,7 +61,7 @@ public sealed partial class SpfChecker
     /// <summary>The whole address when its local part is plain (letters, digits, <c>. _ + -</c>); else only the domain, which is what DMARC uses.</summary>
     private static string RecordedSender(string sender, string domain)
     {
-        var localPart = sender[..sender.LastIndexOf('@')];
+        var localPart = AddressParts.LocalPart(sender);
         return DotAtom().IsMatch(localPart) ? localPart + "@" + domain : domain;
     }
 

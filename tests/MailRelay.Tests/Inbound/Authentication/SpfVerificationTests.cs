@@ -39,6 +39,30 @@ public class SpfVerificationTests(AuthenticationDnsFixture dns)
         Assert.Null(verdict.Refusal);
     }
 
+    [Theory]
+    [InlineData("bounces@pass.test.", "bounces@pass.test")]
+    [InlineData("\"a@b\"@pass.test", "pass.test")]
+    public async Task The_mail_from_domain_is_what_follows_the_last_at_sign_without_the_root_dot(string mailFrom, string recorded)
+    {
+        var rig = new AuthenticationRig(dns.Server.EndPoint, RecordOnly);
+
+        var verdict = await rig.VerifyAsync(mailFrom, SignedMessages.Unsigned("a@pass.test"));
+
+        Assert.Equal("pass", verdict.Spf);
+        Assert.EndsWith($"spf=pass smtp.mailfrom={recorded}", verdict.AuthenticationResults, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_mail_from_without_an_at_sign_has_no_domain_to_check()
+    {
+        var rig = new AuthenticationRig(dns.Server.EndPoint, RecordOnly);
+
+        // pass.test would pass as a domain: the result can only be none if the text is not taken as one.
+        var verdict = await rig.VerifyAsync("pass.test", SignedMessages.Unsigned("a@pass.test"));
+
+        Assert.Equal("none", verdict.Spf);
+    }
+
     [Fact]
     public async Task Another_client_address_fails_where_the_authorised_one_passes()
     {
