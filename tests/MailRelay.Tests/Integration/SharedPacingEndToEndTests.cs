@@ -11,7 +11,7 @@ namespace MailRelay.Tests.Integration;
 /// <summary>
 /// Two daemons (the real executable) sharing one provider through a real redis-server, measured where the provider
 /// measures: the kernel's receive stamps of the MAIL FROMs at a <see cref="FakeProviderMx"/> both deliver to. Their
-/// sum keeps the provider's ceilings, every message arrives once, a rate-limit reply to one slows the other, and with
+/// sum keeps the provider's ceilings (connections kept idle for reuse included), every message arrives once, a rate-limit reply to one slows the other, and with
 /// Redis killed mid-run and started again the sum still keeps the ceilings (each daemon on its share, REPLICAS=2,
 /// counting for one interval the slots Redis gave it before, however unevenly), delivery goes on and sharing resumes.
 /// These assert gaps and counts (floors and ceilings), never speed.
@@ -104,6 +104,23 @@ public sealed class SharedPacingEndToEndTests
         using var connection = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redis.Port}");
         var keys = connection.GetServer("127.0.0.1", redis.Port).Keys(pattern: "{" + pair.Prefix + "}:*").Select(k => k.ToString()).ToArray();
         Assert.Contains("{" + pair.Prefix + "}:start:p:" + Domain + ":last", keys);
+    }
+
+    [Fact]
+    public async Task With_connections_reused_the_daemons_keep_the_connection_ceiling_together_counting_idle_connections()
+    {
+        await using var pair = await SharingPair.StartAsync(providerMessagesPerSecond: 1000, """{"maxConnections":2}""");
+        var (a, b, provider) = (pair.A, pair.B, pair.Provider);
+
+        // a delivers first and keeps its connections open for its next messages; b's mail comes while they idle.
+        var first = await SubmitAsync(a, "a", 4);
+        await provider.WaitUntilAsync(() => provider.Accepted.Count >= 4, Limit);
+        var second = await SubmitAsync(b, "b", 4);
+        await provider.WaitUntilAsync(() => provider.Accepted.Count >= 8, Limit);
+
+        AssertDeliveredOnce(provider, first.Concat(second));
+        Assert.InRange(provider.MaxConcurrentConnections, 1, 2);
+        Assert.True(provider.Connections.Count < 8, $"{provider.Connections.Count} connections for 8 messages: none was reused");
     }
 
     [Fact]
