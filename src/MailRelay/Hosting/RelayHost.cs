@@ -129,6 +129,14 @@ public sealed class RelayHost : IAsyncDisposable
 
         builder.Services.AddWebhooks(configuration, metrics.Registry);
 
+        // A session's work runs on the thread that received its bytes, and a reply goes to the socket from the
+        // thread that flushed it, instead of each being handed to the thread pool in turn: one hand-off per
+        // command and reply instead of three. Each hand-off waits for a core, and on two busy cores the six
+        // ordinary replies of a session took longer than its commit (bench/README.md, "Where a session's time
+        // goes"). The socket engine still hands each completion to the pool, so no session runs on the engine's
+        // own thread: a blocking fsync holds one pool thread, as before, and no other connection.
+        builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
+
         var smtpListeners = new List<(ListenerEndpoint, ListenOptions)>();
         ListenOptions? adminListener = null;
         builder.WebHost.ConfigureKestrel(kestrel =>
