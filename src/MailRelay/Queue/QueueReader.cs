@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.IO.Enumeration;
 
 namespace MailRelay.Queue;
 
@@ -38,25 +39,43 @@ public sealed class QueueReader
     /// each file that cannot be read is passed to <paramref name="unreadable"/> instead.
     /// </summary>
     /// <param name="ordered">
-    /// Oldest first (queue ids sort by arrival): the names are listed and sorted before the first file is read.
+    /// Oldest first (queue ids sort by arrival): every name is listed before the first file is read (see
+    /// <see cref="ListOldestFirst"/>).
     /// </param>
     internal IEnumerable<QueueEntry> EnumerateCommitted(Action<UnreadableQueueFile> unreadable, bool ordered = false)
     {
-        var paths = EnumerateFiles();
-        if (ordered)
-        {
-            // State logs are skipped below anyway: leaving them out first halves the sort.
-            var sorted = paths.Where(p => !p.EndsWith(SpoolLayout.StateExtension, StringComparison.Ordinal)).ToList();
-            sorted.Sort(string.CompareOrdinal);
-            paths = sorted;
-        }
-
+        var paths = ordered ? ListOldestFirst().Paths() : EnumerateFiles();
         foreach (var path in paths)
         {
             if (TryReadCommitted(path, unreadable) is { } entry)
             {
                 yield return entry;
             }
+        }
+    }
+
+    /// <summary>
+    /// The committed area's files other than state logs, to be taken oldest first. Listing every name cannot be
+    /// avoided for that order (the directory gives them in hash order), but sorting them can: they are kept as a
+    /// binary heap, built in linear time, so the oldest is known at once and the sorting is spread over the reads.
+    /// </summary>
+    internal OrderedQueueFiles ListOldestFirst()
+    {
+        try
+        {
+            var names = new FileSystemEnumerable<string>(
+                _layout.ActiveDirectory,
+                static (ref entry) => entry.FileName.ToString(),
+                new EnumerationOptions { IgnoreInaccessible = false, AttributesToSkip = 0 })
+            {
+                // State logs are skipped when read anyway: leaving them out halves the heap, and their names are never made.
+                ShouldIncludePredicate = static (ref entry) => !entry.FileName.EndsWith(SpoolLayout.StateExtension, StringComparison.Ordinal),
+            };
+            return new OrderedQueueFiles(_layout.ActiveDirectory, names);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return new OrderedQueueFiles(_layout.ActiveDirectory, []);
         }
     }
 
