@@ -51,7 +51,7 @@ public static class QueueHandoff
             {
                 if (QueueReader.TryReadCommitted(path, file => HandoffLog.UnreadableFile(logger, file.FileName, file.Problem)) is not { } entry)
                 {
-                    // Unreadable (or not a queue file): it stays here for the operator, counted as remaining.
+                    // Unreadable: it stays here for the operator; a queue file (*.msg) among them counts as remaining.
                     continue;
                 }
 
