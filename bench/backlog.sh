@@ -11,6 +11,8 @@
 #
 #   bench/backlog.sh [-n MESSAGES] [-b BATCH] [-c CHECKPOINT] [-s SESSIONS] [-l BODY_BYTES] [-k]
 #     defaults: -n 500000 -b 10000 -c 100000 -s 20 -l 512; -k keeps the work directory (its path is printed)
+#   MAILRELAY_APP=DIR uses a daemon published there instead of publishing one; the daemon inherits the environment,
+#   so runtime settings can be compared run against run (DOTNET_GCConserveMemory=5 bench/backlog.sh ...).
 # Needs: postfix's smtp-source, python3, curl, dotnet. Loopback only.
 set -euo pipefail
 N=500000 B=10000 CHECK=100000 S=20 L=512 KEEP=false
@@ -41,11 +43,14 @@ load() { cut -d' ' -f1-3 /proc/loadavg; }
 python3 "$ROOT/bench/defer_sink.py" "$SINK" "$WORK/sink.stats" > "$WORK/sink.log" 2>&1 &
 PIDS+=($!)
 wait_port "$SINK"
-dotnet publish "$ROOT/src/MailRelay" -c Release -o "$WORK/app" > "$WORK/publish.log" 2>&1 || { cat "$WORK/publish.log"; exit 1; }
+APP=${MAILRELAY_APP:-$WORK/app}
+if [[ -z ${MAILRELAY_APP:-} ]]; then
+    dotnet publish "$ROOT/src/MailRelay" -c Release -o "$APP" > "$WORK/publish.log" 2>&1 || { cat "$WORK/publish.log"; exit 1; }
+fi
 start_relay() {
     SMTP_LISTENERS="127.0.0.1:$OURS" ADMIN_LISTEN="127.0.0.1:$ADMIN" DATA_DIR="$WORK/data" MAIL_HOSTNAME=relay.bench.test \
         DKIM_ENABLED=false RETRY_SCHEDULE=6h QUEUE_LIFETIME=5d DELIVERY_ROUTES="{\"bench.test\":\"127.0.0.1:$SINK\"}" \
-        LOG_LEVEL=Warning SMTP_MAX_SESSIONS_PER_CLIENT=0 "$WORK/app/MailRelay" >> "$WORK/mailrelay.log" 2>&1 &
+        LOG_LEVEL=Warning SMTP_MAX_SESSIONS_PER_CLIENT=0 "$APP/MailRelay" >> "$WORK/mailrelay.log" 2>&1 &
     RELAY=$!
 }
 send() {   # $1 = messages; prints the accept rate (msg/s)
@@ -101,7 +106,7 @@ c1=$(cpu_ticks)
 awk -v q="$queued" -v r="$rss" -v c=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" -v l="$(load)" \
     'BEGIN{printf "idle with %d queued: rss %d MiB, cpu %.2f%% of a core (user+sys over 30 s, load %s)\n", q, r/1024, 100*c/hz/30, l}'
 
-DATA_DIR="$WORK/data" python3 - "$WORK/app/MailRelay" <<'PY'
+DATA_DIR="$WORK/data" python3 - "$APP/MailRelay" <<'PY'
 import subprocess, sys, time
 t0 = time.monotonic()
 p = subprocess.Popen([sys.argv[1], "queue", "list"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)

@@ -11,6 +11,9 @@ internal static partial class HandoffLog
     [LoggerMessage(Level = LogLevel.Error, Message = "{QueueId}: unreadable delivery state, not handed over: {Detail}")]
     public static partial void Unreadable(ILogger logger, string queueId, string detail);
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "{FileName}: unreadable queue file, not handed over: {Detail}")]
+    public static partial void UnreadableFile(ILogger logger, string fileName, string detail);
+
     [LoggerMessage(Level = LogLevel.Information,
         Message = "Scale-down check: ordinal {Ordinal}, replicas {Replicas}: {Outcome}")]
     public static partial void Decided(ILogger logger, int ordinal, int replicas, string outcome);

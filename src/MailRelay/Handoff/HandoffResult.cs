@@ -1,7 +1,7 @@
 namespace MailRelay.Handoff;
 
 /// <summary>How a handoff went: messages now the peer's, and messages (or parts) still here.</summary>
-/// <param name="Remaining">Messages left in DATA_DIR, whole or with recipients the peer did not take.</param>
+/// <param name="Remaining">Queue files left in DATA_DIR: whole, with recipients the peer did not take, or unreadable.</param>
 /// <param name="Problem">Why the handoff stopped early (deadline, broken connection); null when it went through the queue.</param>
 public sealed record HandoffResult(int HandedOver, int Remaining, string? Problem)
 {

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.IO.Enumeration;
 
 namespace MailRelay.Queue;
 
@@ -13,7 +14,8 @@ public sealed class QueueReader
     /// <summary>The longest header accepted; far above 1000 recipients of 256 octets each.</summary>
     internal const int MaxHeaderLength = 4 * 1024 * 1024;
 
-    private const int ReadChunk = 16 * 1024;
+    /// <summary>The first read of a header: a whole small message, and more than most headers need.</summary>
+    private const int FirstRead = 4 * 1024;
 
     private readonly SpoolLayout _layout;
 
@@ -38,19 +40,12 @@ public sealed class QueueReader
     /// each file that cannot be read is passed to <paramref name="unreadable"/> instead.
     /// </summary>
     /// <param name="ordered">
-    /// Oldest first (queue ids sort by arrival): the names are listed and sorted before the first file is read.
+    /// Oldest first (queue ids sort by arrival): every name is listed before the first file is read (see
+    /// <see cref="ListOldestFirst"/>).
     /// </param>
     internal IEnumerable<QueueEntry> EnumerateCommitted(Action<UnreadableQueueFile> unreadable, bool ordered = false)
     {
-        var paths = EnumerateFiles();
-        if (ordered)
-        {
-            // State logs are skipped below anyway: leaving them out first halves the sort.
-            var sorted = paths.Where(p => !p.EndsWith(SpoolLayout.StateExtension, StringComparison.Ordinal)).ToList();
-            sorted.Sort(string.CompareOrdinal);
-            paths = sorted;
-        }
-
+        var paths = ordered ? ListOldestFirst().Paths() : EnumerateButStateLogs();
         foreach (var path in paths)
         {
             if (TryReadCommitted(path, unreadable) is { } entry)
@@ -60,12 +55,32 @@ public sealed class QueueReader
         }
     }
 
-    /// <summary>The committed files' paths, queue files and state logs alike, in no particular order.</summary>
-    internal IEnumerable<string> EnumerateFiles()
+    /// <summary>
+    /// The committed area's files other than state logs, to be taken oldest first. Listing every name cannot be
+    /// avoided for that order (the directory gives them in hash order), but sorting them can: they are kept as a
+    /// binary heap, built in linear time, so the oldest is known at once and the sorting is spread over the reads.
+    /// </summary>
+    internal OrderedQueueFiles ListOldestFirst()
     {
         try
         {
-            return Directory.EnumerateFileSystemEntries(_layout.ActiveDirectory);
+            return new OrderedQueueFiles(_layout.ActiveDirectory, ListButStateLogs(static (ref entry) => entry.FileName.ToString()));
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return new OrderedQueueFiles(_layout.ActiveDirectory, []);
+        }
+    }
+
+    /// <summary>
+    /// The committed files' paths other than state logs, in no particular order: what a restart reads. State logs are
+    /// read beside their message, so their names (half of a deferred queue's) are not even made into strings.
+    /// </summary>
+    internal IEnumerable<string> EnumerateButStateLogs()
+    {
+        try
+        {
+            return ListButStateLogs(static (ref entry) => entry.ToFullPath());
         }
         catch (DirectoryNotFoundException)
         {
@@ -73,8 +88,15 @@ public sealed class QueueReader
         }
     }
 
+    /// <exception cref="DirectoryNotFoundException">The queue was never created.</exception>
+    private FileSystemEnumerable<string> ListButStateLogs(FileSystemEnumerable<string>.FindTransform transform) =>
+        new(_layout.ActiveDirectory, transform, new EnumerationOptions { IgnoreInaccessible = false, AttributesToSkip = 0 })
+        {
+            ShouldIncludePredicate = static (ref entry) => !entry.FileName.EndsWith(SpoolLayout.StateExtension, StringComparison.Ordinal),
+        };
+
     /// <summary>
-    /// Reads the entry of one path of <see cref="EnumerateFiles"/>; null for a state log, a file gone meanwhile, or
+    /// Reads the entry of one path of <see cref="EnumerateButStateLogs"/>; null for a state log, a file gone meanwhile, or
     /// one that cannot be read (passed to <paramref name="unreadable"/>).
     /// </summary>
     internal static QueueEntry? TryReadCommitted(string path, Action<UnreadableQueueFile> unreadable)
@@ -107,6 +129,9 @@ public sealed class QueueReader
     internal static QueueEntry? TryRead(string path, out string? problem)
     {
         problem = null;
+
+        // Pooled: a restart reads every queue file's header, and a fresh buffer each would be most of what it allocates.
+        var buffer = ArrayPool<byte>.Shared.Rent(FirstRead);
         try
         {
             using var file = new FileStream(path, new FileStreamOptions
@@ -116,14 +141,13 @@ public sealed class QueueReader
                 Share = FileShare.ReadWrite | FileShare.Delete,
                 BufferSize = 0,
             });
-            var headerLine = ReadHeaderLine(file);
-            if (headerLine is null)
+            if (ReadHeaderLine(file, ref buffer) is not { } length)
             {
                 problem = "no header line";
                 return null;
             }
 
-            var header = SpoolHeaderCodec.Decode(headerLine.Value);
+            var header = SpoolHeaderCodec.Decode(buffer.AsMemory(0, length));
             var expectedName = header.QueueId + SpoolLayout.MessageExtension;
             if (!string.Equals(Path.GetFileName(path), expectedName, StringComparison.Ordinal))
             {
@@ -131,7 +155,7 @@ public sealed class QueueReader
                 return null;
             }
 
-            var contentOffset = headerLine.Value.Length + 1L;
+            var contentOffset = length + 1L;
             return QueueEntry.Of(header, path, contentOffset, file.Length - contentOffset);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
@@ -148,29 +172,42 @@ public sealed class QueueReader
             problem = $"cannot read: {ex.Message}";
             return null;
         }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
-    /// <summary>The bytes before the first LF, or null when there is no LF within the limit.</summary>
-    private static ReadOnlyMemory<byte>? ReadHeaderLine(FileStream file)
+    /// <summary>
+    /// The length of the bytes before the first LF, read into <paramref name="buffer"/> (a pooled array, swapped for a
+    /// larger pooled one while no LF has come), or null when there is no LF within the limit.
+    /// </summary>
+    private static int? ReadHeaderLine(FileStream file, ref byte[] buffer)
     {
-        var line = new ArrayBufferWriter<byte>(ReadChunk);
-        while (line.WrittenCount < MaxHeaderLength)
+        var filled = 0;
+        while (filled < MaxHeaderLength)
         {
-            var chunk = line.GetSpan(ReadChunk)[..ReadChunk];
-            var read = file.Read(chunk);
+            if (filled == buffer.Length)
+            {
+                var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                buffer.AsSpan(0, filled).CopyTo(larger);
+                ArrayPool<byte>.Shared.Return(buffer);
+                buffer = larger;
+            }
+
+            var read = file.Read(buffer.AsSpan(filled));
             if (read == 0)
             {
                 return null;
             }
 
-            var newline = chunk[..read].IndexOf((byte)'\n');
+            var newline = buffer.AsSpan(filled, read).IndexOf((byte)'\n');
             if (newline >= 0)
             {
-                line.Advance(newline);
-                return line.WrittenMemory;
+                return filled + newline;
             }
 
-            line.Advance(read);
+            filled += read;
         }
 
         return null;

@@ -201,6 +201,30 @@ public class ScaleDownHandoffTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Queue_handoff_leaves_an_unreadable_queue_file_and_counts_it_as_left()
+    {
+        using var data = new TestDirectory();
+        await using var sink = await RecordingSmtpSink.StartAsync();
+        await using var peer = await DaemonProcess.StartAsync(Remaining(new TestDirectory(), sink));
+        Directory.CreateDirectory(data.ActiveQueue);
+        var corrupt = Path.Combine(data.ActiveQueue, "0000000000000001.msg");
+        File.WriteAllText(corrupt, "not a header\n");
+        var environment = new Dictionary<string, string>
+        {
+            ["MAIL_HOSTNAME"] = "mailrelay-1.test.example",
+            ["DATA_DIR"] = data.Path,
+        };
+
+        var (exitCode, output) = await DaemonProcess.RunToExitAsync(environment, "queue", "handoff", "--to", peer.SmtpEndPoint.ToString());
+
+        Assert.True(exitCode == 1, output);
+        Assert.Contains("0 messages handed over", output, StringComparison.Ordinal);
+        Assert.Contains(", 1 left in", output, StringComparison.Ordinal);
+        Assert.True(File.Exists(corrupt));
+        Assert.Empty(sink.Received);
+    }
+
+    [Fact]
     public async Task Outside_handoff_peers_XARRIVAL_is_neither_offered_nor_accepted()
     {
         await using var sink = await RecordingSmtpSink.StartAsync();

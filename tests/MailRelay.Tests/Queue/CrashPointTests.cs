@@ -14,6 +14,27 @@ public sealed class CrashPointTests(ITestOutputHelper output)
     public async Task Every_crash_point_recovers_acknowledged_mail_and_durable_outcomes_exactly()
     {
         var workload = await CrashPointWorkload.RunAsync();
+        await CheckEveryCrashPointAsync(workload);
+    }
+
+    /// <summary>
+    /// The same with an active window of one message (QUEUE_ACTIVE_LIMIT=1): every message is read back from its
+    /// files to be attempted, leaves the window after its attempt, and one deferred message comes back within the
+    /// same run when its retry falls due, so the records written around an eviction and a reload are crashed at too.
+    /// </summary>
+    [Fact]
+    public async Task Every_crash_point_recovers_exactly_when_messages_leave_the_active_window_and_come_back()
+    {
+        var workload = await CrashPointWorkload.RunAsync(activeLimit: 1);
+
+        Assert.Equal(1, workload.LargestWindow);
+        Assert.Equal(0, workload.WindowBeforeReload);
+        Assert.Equal(3, workload.Operations.Count(o => o.Marker is { Event: CrashPointEvent.ResultGiven, Recipient: "wait@b.example" }));
+        await CheckEveryCrashPointAsync(workload);
+    }
+
+    private async Task CheckEveryCrashPointAsync(CrashPointWorkload workload)
+    {
         var operations = workload.Operations;
         var diskOperations = operations.Count(o => o.Kind != CrashPointKind.Marker);
         var recovered = new Dictionary<string, CrashPointObservation>(StringComparer.Ordinal);

@@ -13,14 +13,18 @@ namespace MailRelay.Tests.Queue;
 /// (one of 200 KB, written in several writes; two side by side), an operator hold while no daemon runs, a first
 /// daemon run whose attempts deliver, defer and fail recipients (one message is delivered whole and removed),
 /// an operator delete, and a second run, on a later clock, that delivers the last deferred recipient of one
-/// message (removing it) and defers another again.
+/// message (removing it) and defers another again. With an active window (QUEUE_ACTIVE_LIMIT) of one, every message
+/// leaves the window after its attempt and is read back from its files for the next, and the second run goes on, a
+/// later clock again, to deliver the recipient it deferred: a message evicted and reloaded within one run.
 /// </summary>
 internal sealed class CrashPointWorkload
 {
-    private CrashPointWorkload(IReadOnlyList<CrashPointOperation> operations, IReadOnlyList<CrashPointMessage> messages)
+    private CrashPointWorkload(IReadOnlyList<CrashPointOperation> operations, IReadOnlyList<CrashPointMessage> messages, int largestWindow, int? windowBeforeReload)
     {
+        WindowBeforeReload = windowBeforeReload;
         Operations = operations;
         Messages = messages;
+        LargestWindow = largestWindow;
     }
 
     /// <summary>Every disk operation and marker, in order.</summary>
@@ -28,8 +32,15 @@ internal sealed class CrashPointWorkload
 
     public IReadOnlyList<CrashPointMessage> Messages { get; }
 
-    public static QueueSchedulerOptions SchedulerOptions(string dataDirectory) => new()
+    /// <summary>The most messages the active window held while a recipient's result was being given.</summary>
+    public int LargestWindow { get; }
+
+    /// <summary>With a window of one: the messages in it once the second run's deferral was recorded, before the clock moved on.</summary>
+    public int? WindowBeforeReload { get; }
+
+    public static QueueSchedulerOptions SchedulerOptions(string dataDirectory, int activeLimit = QueueSchedulerOptions.DefaultActiveLimit) => new()
     {
+        ActiveLimit = activeLimit,
         DataDirectory = dataDirectory,
         HostName = SchedulerHarness.HostName,
         RetrySchedule = [TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5)],
@@ -37,8 +48,12 @@ internal sealed class CrashPointWorkload
         Jitter = 0,
     };
 
-    public static async Task<CrashPointWorkload> RunAsync()
+    /// <param name="activeLimit">The daemon runs' QUEUE_ACTIVE_LIMIT; at 1 the second run attempts the recipient it defers once more.</param>
+    public static async Task<CrashPointWorkload> RunAsync(int activeLimit = QueueSchedulerOptions.DefaultActiveLimit)
     {
+        var evicting = activeLimit == 1;
+        QueueScheduler? running = null;
+        var largestWindow = 0;
         using var data = new TempDataDirectory();
         var disk = new CrashPointFileSystem(data.Path);
         var time = new FakeTimeProvider(SpoolFixtures.Start);
@@ -49,7 +64,9 @@ internal sealed class CrashPointWorkload
             ["later@b.example"] = new([RecipientOutcome.Deferred, RecipientOutcome.Delivered]),
             ["ok2@a.example"] = new([RecipientOutcome.Delivered]),
             ["bad@c.example"] = new([RecipientOutcome.Failed]),
-            ["wait@b.example"] = new([RecipientOutcome.Deferred, RecipientOutcome.Deferred]),
+            ["wait@b.example"] = new(evicting
+                ? [RecipientOutcome.Deferred, RecipientOutcome.Deferred, RecipientOutcome.Delivered]
+                : [RecipientOutcome.Deferred, RecipientOutcome.Deferred]),
             ["ok3@a.example"] = new([RecipientOutcome.Delivered]),
             ["ok4@d.example"] = new([RecipientOutcome.Delivered]),
             ["x@b.example"] = new([RecipientOutcome.Deferred]),
@@ -98,6 +115,7 @@ internal sealed class CrashPointWorkload
                 lock (outcomes)
                 {
                     outcome = outcomes[recipient].Dequeue();
+                    largestWindow = Math.Max(largestWindow, running?.WindowCount ?? 0);
                 }
 
                 disk.Mark(new CrashPointMarker(CrashPointEvent.ResultGiven, request.Message.QueueId, recipient, StatusOf(outcome)));
@@ -111,7 +129,7 @@ internal sealed class CrashPointWorkload
         };
 
         // Every recipient of the first four messages: one transaction per domain and message.
-        await RunDaemonAsync(spool, transport, time, disk, attempts: 9);
+        await RunDaemonAsync(spool, transport, time, disk, activeLimit, s => running = s, attempts: 9);
         await spool.DisposeAsync();
 
         disk.Mark(new CrashPointMarker(CrashPointEvent.DeleteRequested, deleted));
@@ -122,10 +140,12 @@ internal sealed class CrashPointWorkload
         spool = SpoolFixtures.CreateSpool(data.Path, time, disk);
         spool.Initialize();
 
-        // The two deferred recipients now due; the held message waits.
-        await RunDaemonAsync(spool, transport, time, disk, attempts: 2);
+        // The two deferred recipients now due; the held message waits. With the window of one, the message deferred
+        // again leaves the window, and comes back from its files when its next retry falls due 5 minutes later.
+        var windowBeforeReload = await RunDaemonAsync(
+            spool, transport, time, disk, activeLimit, s => running = s, attempts: 2, then: evicting ? (TimeSpan.FromMinutes(6), 1) : null);
         await spool.DisposeAsync();
-        return new CrashPointWorkload(disk.Operations, messages);
+        return new CrashPointWorkload(disk.Operations, messages, largestWindow, windowBeforeReload);
     }
 
     public static RecipientStatus StatusOf(RecipientOutcome outcome) => outcome switch
@@ -135,13 +155,25 @@ internal sealed class CrashPointWorkload
         _ => RecipientStatus.Deferred,
     };
 
-    private static async Task RunDaemonAsync(Spool spool, FakeTransport transport, TimeProvider time, CrashPointFileSystem disk, int attempts)
+    /// <param name="then">After <paramref name="attempts"/>, the clock advanced this far and that many attempts more.</param>
+    /// <returns>With <paramref name="then"/>, the messages in the window just before the clock was advanced.</returns>
+    private static async Task<int?> RunDaemonAsync(
+        Spool spool,
+        FakeTransport transport,
+        FakeTimeProvider time,
+        CrashPointFileSystem disk,
+        int activeLimit,
+        Action<QueueScheduler> started,
+        int attempts,
+        (TimeSpan Advance, int Attempts)? then = null)
     {
         var dataDirectory = Path.GetDirectoryName(spool.QueueDirectory)!;
+        int? windowBeforeAdvance = null;
         await using var outbox = new EventOutbox(dataDirectory, disk, NullLogger.Instance);
         outbox.Open();
         var scheduler = new QueueScheduler(
-            SchedulerOptions(dataDirectory), spool, transport, time, NullLogger.Instance, null, disk, new Random(7), events: outbox);
+            SchedulerOptions(dataDirectory, activeLimit), spool, transport, time, NullLogger.Instance, null, disk, new Random(7), events: outbox);
+        started(scheduler);
         scheduler.AttemptRecorded += (id, results) =>
         {
             foreach (var result in results ?? [])
@@ -156,7 +188,20 @@ internal sealed class CrashPointWorkload
             await events.NextAttemptAsync();
         }
 
+        if (then is { } more)
+        {
+            // A pass after the last attempt was recorded: the message it deferred has been looked at and has left the window.
+            await scheduler.NextPassAsync().WaitAsync(SchedulerEvents.Timeout);
+            windowBeforeAdvance = scheduler.WindowCount;
+            time.Advance(more.Advance);
+            for (var i = 0; i < more.Attempts; i++)
+            {
+                await events.NextAttemptAsync();
+            }
+        }
+
         await scheduler.StopAsync(CancellationToken.None);
         scheduler.Dispose();
+        return windowBeforeAdvance;
     }
 }

@@ -49,6 +49,57 @@ public sealed class QueueReaderTests : IDisposable
     }
 
     [Fact]
+    public void Oldest_first_hands_out_every_name_but_the_state_logs_in_ordinal_order_and_counts_the_queue_files()
+    {
+        Directory.CreateDirectory(_data.Active);
+        var random = new Random(3);
+        var names = new List<string>();
+        for (var i = 0; i < 300; i++)
+        {
+            var id = string.Concat(Enumerable.Range(0, 16).Select(_ => "0123456789ABCDEFGHJKMNPQRSTVWXYZ"[random.Next(32)]));
+            names.Add(id + SpoolLayout.MessageExtension);
+            File.WriteAllText(Path.Combine(_data.Active, id + SpoolLayout.MessageExtension), string.Empty);
+            if (i % 3 == 0)
+            {
+                File.WriteAllText(Path.Combine(_data.Active, id + SpoolLayout.StateExtension), string.Empty);
+            }
+        }
+
+        File.WriteAllText(Path.Combine(_data.Active, "README"), string.Empty);
+        File.WriteAllText(Path.Combine(_data.Active, ".hidden"), string.Empty);
+        names.AddRange(["README", ".hidden"]);
+
+        var files = new QueueReader(_data.Path).ListOldestFirst();
+
+        Assert.Equal(300, files.MessageCount);
+        Assert.Equal(names.Order(StringComparer.Ordinal), files.Paths().Select(Path.GetFileName));
+        Assert.Empty(files.Paths());
+        Assert.Equal(0, new QueueReader(Path.Combine(_data.Path, "nowhere")).ListOldestFirst().MessageCount);
+    }
+
+    [Fact]
+    public async Task Queue_list_prints_the_messages_oldest_first()
+    {
+        await using var spool = CreateSpool(_data.Path);
+        spool.Initialize();
+        var ids = new List<string>();
+        for (var i = 0; i < 40; i++)
+        {
+            ids.Add(await CommitAsync(spool, Envelope(), Message($"message {i}")));
+        }
+
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        Assert.Equal(QueueCommands.Success, QueueCommands.RunList(_data.Path, stdout, stderr));
+
+        var listed = stdout.ToString().Split(Environment.NewLine)
+            .Where(l => l.Length > 16 && ids.Contains(l[..16]))
+            .Select(l => l[..16]);
+        Assert.Equal(ids, listed);
+        Assert.Empty(stderr.ToString());
+    }
+
+    [Fact]
     public async Task A_file_that_vanishes_before_it_is_opened_is_skipped_without_a_problem()
     {
         await using var spool = CreateSpool(_data.Path);

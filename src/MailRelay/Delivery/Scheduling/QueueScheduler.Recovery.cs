@@ -20,7 +20,7 @@ public sealed partial class QueueScheduler
 
         // Reading the files is most of a restart's work: every core reads, each file on its own.
         Parallel.ForEach(
-            new QueueReader(_options.DataDirectory).EnumerateFiles(),
+            new QueueReader(_options.DataDirectory).EnumerateButStateLogs(),
             new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
             path =>
             {
