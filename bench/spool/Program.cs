@@ -12,12 +12,16 @@ Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"{writers} concurrent writers, {messages} messages of {messageBytes} bytes, data in {dataDirectory}"));
 Console.WriteLine(SpoolLoadResult.Header);
 
+// Interleaved: the file-per-message spool with and without group commit, and a segment log (SegmentLoad).
 var load = new SpoolLoad(dataDirectory, writers, messages, messageBytes);
+var segment = new SegmentLoad(dataDirectory, writers, messages, messageBytes);
 await new SpoolLoad(dataDirectory, writers, Math.Min(messages, 500), messageBytes).RunAsync(256);
-foreach (var maxBatchSize in new[] { 256, 1, 256, 1 })
+await new SegmentLoad(dataDirectory, writers, Math.Min(messages, 500), messageBytes).RunAsync();
+for (var round = 0; round < 2; round++)
 {
-    var result = await load.RunAsync(maxBatchSize);
-    Console.WriteLine(result.Format());
+    Console.WriteLine((await load.RunAsync(256)).Format());
+    Console.WriteLine((await segment.RunAsync()).Format());
+    Console.WriteLine((await load.RunAsync(1)).Format());
 }
 
 Directory.Delete(dataDirectory, recursive: true);

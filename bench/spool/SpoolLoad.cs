@@ -44,6 +44,7 @@ internal sealed class SpoolLoad
 
         var remaining = _messages;
         var latencies = new List<double>[_writers];
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, _writers).Select(w => Task.Run(async () =>
         {
@@ -58,14 +59,16 @@ internal sealed class SpoolLoad
             }
         })));
         clock.Stop();
+        var used = Process.GetCurrentProcess().TotalProcessorTime - cpu;
 
         var all = latencies.SelectMany(l => l).Order().ToArray();
         return new SpoolLoadResult(
-            maxBatchSize,
+            maxBatchSize == 1 ? "unbatched" : "batched",
             _messages,
             clock.Elapsed,
             spool.Statistics.DirectorySyncs,
             all[all.Length / 2],
-            all[(int)(all.Length * 0.99)]);
+            all[(int)(all.Length * 0.99)],
+            used);
     }
 }
