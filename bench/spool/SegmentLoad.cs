@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Diagnostics;
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
@@ -31,12 +30,7 @@ internal sealed partial class SegmentLoad
 
     public async Task<SpoolLoadResult> RunAsync()
     {
-        if (Directory.Exists(_dataDirectory))
-        {
-            Directory.Delete(_dataDirectory, recursive: true);
-        }
-
-        Directory.CreateDirectory(_dataDirectory);
+        WriterRun.Reset(_dataDirectory);
         var path = Path.Combine(_dataDirectory, "segment-000001.log");
         var recordSize = RecordHeader + _messageSize;
         using var handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, FileOptions.None);
@@ -47,32 +41,25 @@ internal sealed partial class SegmentLoad
         var crc = Crc32.HashToUInt32(content);
         var group = new GroupSync(handle);
         var next = -1L;
-        var remaining = _messages;
-        var latencies = new List<double>[_writers];
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-        var clock = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, _writers).Select(w => Task.Run(async () =>
-        {
-            var mine = latencies[w] = [];
-            var record = new byte[recordSize];
-            content.CopyTo(record.AsSpan(RecordHeader));
-            while (Interlocked.Decrement(ref remaining) >= 0)
+        return await WriterRun.MeasureAsync(
+            "segment",
+            _writers,
+            _messages,
+            _ =>
             {
-                var started = Stopwatch.GetTimestamp();
-                var index = Interlocked.Increment(ref next);
-                BinaryPrimitives.WriteInt32LittleEndian(record, _messageSize);
-                BinaryPrimitives.WriteUInt32LittleEndian(record.AsSpan(4), crc);
-                BinaryPrimitives.WriteInt64LittleEndian(record.AsSpan(8), index);
-                RandomAccess.Write(handle, record, index * recordSize);
-                await group.CommitAsync();
-                mine.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            }
-        })));
-        clock.Stop();
-        var used = Process.GetCurrentProcess().TotalProcessorTime - cpu;
-
-        var all = latencies.SelectMany(l => l).Order().ToArray();
-        return new SpoolLoadResult("segment", _messages, clock.Elapsed, group.Syncs, all[all.Length / 2], all[(int)(all.Length * 0.99)], used);
+                var record = new byte[recordSize];
+                content.CopyTo(record.AsSpan(RecordHeader));
+                return () =>
+                {
+                    var index = Interlocked.Increment(ref next);
+                    BinaryPrimitives.WriteInt32LittleEndian(record, _messageSize);
+                    BinaryPrimitives.WriteUInt32LittleEndian(record.AsSpan(4), crc);
+                    BinaryPrimitives.WriteInt64LittleEndian(record.AsSpan(8), index);
+                    RandomAccess.Write(handle, record, index * recordSize);
+                    return group.CommitAsync();
+                };
+            },
+            () => group.Syncs);
     }
 
     /// <summary>Writes zeros over the whole segment and syncs it, so later syncs carry data only (no extent changes).</summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using MailRelay.Queue;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -22,11 +21,7 @@ internal sealed class SpoolLoad
 
     public async Task<SpoolLoadResult> RunAsync(int maxBatchSize)
     {
-        if (Directory.Exists(_dataDirectory))
-        {
-            Directory.Delete(_dataDirectory, recursive: true);
-        }
-
+        WriterRun.Reset(_dataDirectory);
         await using var spool = new MailRelay.Queue.Spool(
             _dataDirectory, TimeProvider.System, NullLogger.Instance, new PosixDiskSync(), new Random(),
             maxBatchSize, waitingChanged: null);
@@ -42,33 +37,16 @@ internal sealed class SpoolLoad
             HeloName = "bench.example.com",
         };
 
-        var remaining = _messages;
-        var latencies = new List<double>[_writers];
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-        var clock = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, _writers).Select(w => Task.Run(async () =>
-        {
-            var mine = latencies[w] = [];
-            while (Interlocked.Decrement(ref remaining) >= 0)
+        return await WriterRun.MeasureAsync(
+            maxBatchSize == 1 ? "unbatched" : "batched",
+            _writers,
+            _messages,
+            _ => async () =>
             {
-                var started = Stopwatch.GetTimestamp();
                 await using var writer = await spool.BeginAsync(envelope);
                 await writer.WriteAsync(content);
                 await writer.CommitAsync();
-                mine.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            }
-        })));
-        clock.Stop();
-        var used = Process.GetCurrentProcess().TotalProcessorTime - cpu;
-
-        var all = latencies.SelectMany(l => l).Order().ToArray();
-        return new SpoolLoadResult(
-            maxBatchSize == 1 ? "unbatched" : "batched",
-            _messages,
-            clock.Elapsed,
-            spool.Statistics.DirectorySyncs,
-            all[all.Length / 2],
-            all[(int)(all.Length * 0.99)],
-            used);
+            },
+            () => spool.Statistics.DirectorySyncs);
     }
 }

@@ -260,46 +260,6 @@ public sealed partial class PacingRegistry
     private async ValueTask<ConnectionLease> AcquireSharedConnectionAsync(
         RedisSharedPacing shared, ProviderKey provider, ProviderKey? domainScope, CancellationToken cancellationToken)
     {
-        var poolKey = domainScope is { } scoped ? provider.Value + "|" + scoped.Value : provider.Value;
-        while (true)
-        {
-            if (_idle!.TryAdopt(poolKey) is { } adopted)
-            {
-                return Lease(adopted.Places, adopted);
-            }
-
-            var parked = _idle.NextParked(poolKey);
-            using var acquire = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var acquiring = AcquireSharedPlacesAsync(shared, provider, domainScope, poolKey, acquire.Token).AsTask();
-            if (!acquiring.IsCompleted && await Task.WhenAny(acquiring, parked).ConfigureAwait(false) != acquiring)
-            {
-                await acquire.CancelAsync().ConfigureAwait(false);
-            }
-
-            try
-            {
-                var (places, scopeKeys, limited, perConnection, leaseDomain) = await acquiring.ConfigureAwait(false);
-                return new ConnectionLease(provider, leaseDomain, places, limited, perConnection, scopeKeys.Count == 0 ? null : (_idle, poolKey, scopeKeys));
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                // An idle connection of this pool parked its places first: take them over.
-            }
-        }
-
-        ConnectionLease Lease(IDisposable places, IdlePlace adopted)
-        {
-            var domain = domainScope is { } d && Limits.HasDomainScope(d) ? Limits.LimitsForDomain(d) : null;
-            var limited = (domain?.MaxConnections is not null, Limits.LimitsFor(provider).MaxConnections is not null, Limits.GlobalLimits.MaxConnections is not null);
-            return new ConnectionLease(
-                provider, domain is null ? null : domainScope, places, limited, Limits.MaxPerConnection(provider, domainScope), (_idle!, poolKey, adopted.ScopeKeys), adopted);
-        }
-    }
-
-    /// <summary>The places of one connection under the shared ceilings (see <see cref="AcquireSharedConnectionAsync"/>).</summary>
-    private async ValueTask<(IDisposable? Places, List<string> ScopeKeys, (bool, bool, bool) Limited, int? PerConnection, ProviderKey? LeaseDomain)> AcquireSharedPlacesAsync(
-        RedisSharedPacing shared, ProviderKey provider, ProviderKey? domainScope, string poolKey, CancellationToken cancellationToken)
-    {
         var domain = domainScope is { } d && Limits.HasDomainScope(d) ? Limits.LimitsForDomain(d) : null;
         var byProvider = Limits.LimitsFor(provider);
         var scopes = new List<SharedScope>(3);
@@ -320,13 +280,51 @@ public sealed partial class PacingRegistry
 
         var perConnection = Limits.MaxPerConnection(provider, domainScope);
         var limited = (domain?.MaxConnections is not null, byProvider.MaxConnections is not null, Limits.GlobalLimits.MaxConnections is not null);
-        var leaseDomain = domain is null ? null : domainScope;
-        var scopeKeys = scopes.ConvertAll(scope => scope.Key);
         if (scopes.Count == 0)
         {
-            return (null, scopeKeys, limited, perConnection, null);
+            return new ConnectionLease(provider, null, null, limited, perConnection);
         }
 
+        var leaseDomain = domain is null ? null : domainScope;
+        var poolKey = domainScope is { } scoped ? provider.Value + "|" + scoped.Value : provider.Value;
+        var scopeKeys = scopes.ConvertAll(scope => scope.Key);
+        while (true)
+        {
+            if (_idle!.TryAdopt(poolKey) is { } adopted)
+            {
+                return new ConnectionLease(provider, leaseDomain, adopted.Places, limited, perConnection, (_idle, poolKey, scopeKeys), adopted);
+            }
+
+            var parked = _idle.NextParked(poolKey);
+            using var acquire = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var acquiring = AcquireSharedPlacesAsync(shared, provider, domainScope, scopes, scopeKeys, poolKey, acquire.Token).AsTask();
+            if (!acquiring.IsCompleted && await Task.WhenAny(acquiring, parked).ConfigureAwait(false) != acquiring)
+            {
+                await acquire.CancelAsync().ConfigureAwait(false);
+            }
+
+            try
+            {
+                var places = await acquiring.ConfigureAwait(false);
+                return new ConnectionLease(provider, leaseDomain, places, limited, perConnection, (_idle, poolKey, scopeKeys));
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // An idle connection of this pool parked its places first: take them over.
+            }
+        }
+    }
+
+    /// <summary>The places of one connection in <paramref name="scopes"/> (see <see cref="AcquireSharedConnectionAsync"/>).</summary>
+    private async ValueTask<IDisposable> AcquireSharedPlacesAsync(
+        RedisSharedPacing shared,
+        ProviderKey provider,
+        ProviderKey? domainScope,
+        List<SharedScope> scopes,
+        List<string> scopeKeys,
+        string poolKey,
+        CancellationToken cancellationToken)
+    {
         IDisposable? alone = null;
         try
         {
@@ -339,13 +337,12 @@ public sealed partial class PacingRegistry
 
                 if (await shared.AcquireConnectionAsync(scopes, () => _idle!.MakeRoom(scopeKeys, poolKey), cancellationToken).ConfigureAwait(false) is { } places)
                 {
-                    var held = alone is null ? _connections.Count(scopeKeys, places) : new BothPlaces(alone, places);
-                    return (held, scopeKeys, limited, perConnection, leaseDomain);
+                    return alone is null ? _connections.Count(scopeKeys, places) : new BothPlaces(alone, places);
                 }
             }
 
             alone ??= await TakeAloneAsync(shared, provider, domainScope, scopes, poolKey, cancellationToken).ConfigureAwait(false);
-            return (new BothPlaces(alone, shared.HoldAlone(scopes)), scopeKeys, limited, perConnection, leaseDomain);
+            return new BothPlaces(alone, shared.HoldAlone(scopes));
         }
         catch
         {

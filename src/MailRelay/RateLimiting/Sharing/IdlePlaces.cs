@@ -107,30 +107,18 @@ internal sealed class IdlePlaces
     /// </summary>
     public void Want(string scopeKey)
     {
-        IdlePlace? oldest = null;
+        IdlePlace? oldest;
         lock (_sync)
         {
-            foreach (var list in _parked.Values)
-            {
-                foreach (var place in list)
-                {
-                    if (place.ScopeKeys.Contains(scopeKey, StringComparer.Ordinal) && (oldest is null || place.Order < oldest.Order))
-                    {
-                        oldest = place;
-                    }
-                }
-            }
-
+            oldest = Oldest(place => place.ScopeKeys.Contains(scopeKey, StringComparer.Ordinal));
             if (oldest is null)
             {
                 _owed[scopeKey] = _time.GetUtcNow() + WantedFor;
             }
         }
 
-        if (oldest is not null)
-        {
-            _ = oldest.CloseAsync();
-        }
+        // Outside the lock: closing takes the pool's lock, which parks places under its own.
+        _ = oldest?.CloseAsync();
     }
 
     /// <summary>
@@ -140,30 +128,13 @@ internal sealed class IdlePlaces
     /// </summary>
     public void MakeRoom(IReadOnlyList<string> scopeKeys, string poolKey)
     {
-        IdlePlace? oldest = null;
+        IdlePlace? oldest;
         lock (_sync)
         {
-            foreach (var (key, list) in _parked)
-            {
-                if (key == poolKey)
-                {
-                    continue;
-                }
-
-                foreach (var place in list)
-                {
-                    if (place.ScopeKeys.Any(scopeKeys.Contains) && (oldest is null || place.Order < oldest.Order))
-                    {
-                        oldest = place;
-                    }
-                }
-            }
+            oldest = Oldest(place => place.PoolKey != poolKey && place.ScopeKeys.Any(scopeKeys.Contains));
         }
 
-        if (oldest is not null)
-        {
-            _ = oldest.CloseAsync();
-        }
+        _ = oldest?.CloseAsync();
     }
 
     /// <summary>Forgets <paramref name="place"/> (its connection closed or was taken); false when it was taken over.</summary>
@@ -178,6 +149,21 @@ internal sealed class IdlePlaces
 
             return !place.Adopted;
         }
+    }
+
+    /// <summary>The place parked first among those <paramref name="matches"/> accepts; null when none. Under the lock.</summary>
+    private IdlePlace? Oldest(Func<IdlePlace, bool> matches)
+    {
+        IdlePlace? oldest = null;
+        foreach (var place in _parked.Values.SelectMany(list => list))
+        {
+            if (matches(place) && (oldest is null || place.Order < oldest.Order))
+            {
+                oldest = place;
+            }
+        }
+
+        return oldest;
     }
 
     /// <summary>True (and the debt settled) when a place in one of <paramref name="scopeKeys"/> is owed to another replica.</summary>
