@@ -14,6 +14,7 @@ using MailRelay.Observability;
 using MailRelay.Policy;
 using MailRelay.Policy.Senders;
 using MailRelay.Queue;
+using MailRelay.Queue.Segments;
 using MailRelay.RateLimiting;
 using MailRelay.Smtp.Connections;
 using MailRelay.Smtp.Hosting;
@@ -108,7 +109,7 @@ public sealed class RelayHost : IAsyncDisposable
         var senderPolicy = new SenderPolicy(configuration.Senders, configuration.Domains.Select(d => d.Name));
         builder.Services.AddSingleton(senderPolicy);
         builder.Services.AddSingleton(new MessageIntake(configuration.HostName, configuration.OutboundHeaders, senderPolicy, new SenderMetrics(metrics.Registry)));
-        builder.Services.AddSingleton(sp => new Spool(configuration.DataDirectory, time, sp.GetRequiredService<ILogger<Spool>>(), diskSync, new Random(), Spool.DefaultMaxBatchSize, waitingChanged: null));
+        builder.Services.AddSingleton(sp => new Spool(configuration.DataDirectory, time, sp.GetRequiredService<ILogger<Spool>>(), diskSync, new Random(), Spool.DefaultMaxBatchSize, waitingChanged: null, new SegmentOptions()));
         builder.Services.AddSingleton(new SpoolFreeSpace(configuration.DataDirectory, configuration.SpoolMinFreeSpace, time));
         builder.Services.AddInboundMail(configuration, metrics.Registry);
         builder.Services.AddSingleton<ISmtpSessionHandler, RelaySessionHandler>();

@@ -19,6 +19,10 @@ internal static partial class LibC
     [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
     public static partial int FSync(int fileDescriptor);
 
+    /// <summary>Flushes the descriptor's data (and only the metadata needed to read it back) to the device.</summary>
+    [LibraryImport("libc", EntryPoint = "fdatasync", SetLastError = true)]
+    public static partial int FDataSync(int fileDescriptor);
+
     /// <summary>Closes the descriptor; 0 on success, -1 with errno set.</summary>
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fileDescriptor);

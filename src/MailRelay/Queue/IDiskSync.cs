@@ -24,6 +24,36 @@ internal interface IDiskSync
     /// <summary>fsync of a file opened through <see cref="Open"/>.</summary>
     void SyncFile(FileStream file) => SyncFile(file.SafeFileHandle);
 
+    /// <summary>
+    /// fdatasync of a file opened through <see cref="Open"/>: its data reach the device, and of its metadata only what
+    /// reading them back needs. Into blocks already written (a zero-filled segment) that is no journal commit.
+    /// </summary>
+    void SyncData(FileStream file)
+    {
+        var handle = file.SafeFileHandle;
+        var added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            if (Native.LibC.FDataSync((int)handle.DangerousGetHandle()) != 0)
+            {
+                var errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+                throw new IOException(
+                    $"fdatasync({file.Name}) failed: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})", errno);
+            }
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>pwrite(2): writes at <paramref name="offset"/>, whatever the file's position.</summary>
+    void WriteAt(FileStream file, ReadOnlySpan<byte> data, long offset) => RandomAccess.Write(file.SafeFileHandle, data, offset);
+
     /// <summary>Creates or opens a file for writing (the mode and sharing come with <paramref name="options"/>).</summary>
     FileStream Open(string path, FileStreamOptions options) => new(path, options);
 

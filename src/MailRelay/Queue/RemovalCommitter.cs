@@ -1,3 +1,5 @@
+using MailRelay.Queue.Segments;
+
 namespace MailRelay.Queue;
 
 /// <summary>
@@ -5,7 +7,8 @@ namespace MailRelay.Queue;
 /// fsyncs shared by every removal waiting at that moment, as <see cref="GroupCommitter"/> does for new mail.
 /// The fsync is needed: a message whose recipients were all delivered in one attempt has no state log (its
 /// removal is the only record of the delivery), so a removal lost in a crash would bring it back and send it
-/// again. A caller treats the message as gone only once its task completes.
+/// again. A caller treats the message as gone only once its task completes. A message kept in a segment file is removed
+/// with a removal record there instead (<see cref="SegmentLog.TryRemove"/>), its state log deleted once that is durable.
 /// </summary>
 /// <remarks>
 /// The unlinks are done by the caller, at once and side by side with other callers; only the fsync is
@@ -18,14 +21,16 @@ internal sealed class RemovalCommitter : IAsyncDisposable
     private readonly Lock _lock = new();
     private readonly SpoolLayout _layout;
     private readonly IDiskSync _diskSync;
+    private readonly SegmentLog? _segments;
     private TaskCompletionSource? _nextSync;
     private Task _syncing = Task.CompletedTask;
     private bool _syncRunning;
     private bool _started;
     private bool _closed;
 
-    public RemovalCommitter(string dataDirectory, IDiskSync diskSync)
+    public RemovalCommitter(string dataDirectory, IDiskSync diskSync, SegmentLog? segments = null)
     {
+        _segments = segments;
         _layout = new SpoolLayout(dataDirectory);
         _diskSync = diskSync;
     }
@@ -54,6 +59,32 @@ internal sealed class RemovalCommitter : IAsyncDisposable
                 return Task.FromException(new IOException("The queue is shutting down; the message was not removed."));
             }
         }
+
+        if (_segments?.TryRemove(queueId, () => RemoveFileAsync(queueId, withStateLog)) is { } segmentRemoval)
+        {
+            return withStateLog ? RemoveStateLogAfterAsync(segmentRemoval, queueId) : segmentRemoval;
+        }
+
+        return RemoveFileAsync(queueId, withStateLog);
+    }
+
+    /// <summary>The state log goes only once the removal record is durable: before, a crash would bring the message back without it.</summary>
+    private async Task RemoveStateLogAfterAsync(Task segmentRemoval, string queueId)
+    {
+        await segmentRemoval.ConfigureAwait(false);
+
+        try
+        {
+            _diskSync.Delete(_layout.StatePath(queueId));
+        }
+        catch (Exception ex) when (SpoolFiles.IsIoFailure(ex))
+        {
+            // The message is gone for good; a state log left behind is removed at the next start as an orphan.
+        }
+    }
+
+    private Task RemoveFileAsync(string queueId, bool withStateLog)
+    {
 
         try
         {

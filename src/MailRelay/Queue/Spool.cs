@@ -1,10 +1,14 @@
+using MailRelay.Queue.Segments;
+
 namespace MailRelay.Queue;
 
 /// <summary>
 /// The durable message spool under the data directory (layout and file format: docs/queue-format.md).
-/// A message is written to <c>queue/incoming/</c>, fsync'd, moved into <c>queue/active/</c> by its own
-/// session and made durable there with a directory fsync shared by every message moved before that fsync
-/// began. Only then does <see cref="SpoolMessageWriter.CommitAsync"/> return the queue id.
+/// A message that fits the writer's buffer is appended to a segment file (<c>queue/segments/</c>) and made durable by
+/// an fdatasync shared by every message written before it began; a larger one is written to <c>queue/incoming/</c>,
+/// fsync'd, moved into <c>queue/active/</c> by its own session and made durable there with a directory fsync shared by
+/// every message moved before that fsync began. Only then does <see cref="SpoolMessageWriter.CommitAsync"/> return the
+/// queue id.
 /// Thread-safe; one instance per data directory and process.
 /// </summary>
 public sealed class Spool : IAsyncDisposable
@@ -18,10 +22,11 @@ public sealed class Spool : IAsyncDisposable
     private readonly IDiskSync _diskSync;
     private readonly QueueIdGenerator _ids;
     private readonly GroupCommitter _committer;
+    private readonly SegmentLog? _segments;
     private int _lifecycle;
 
     public Spool(string dataDirectory, TimeProvider timeProvider, ILogger<Spool> logger)
-        : this(dataDirectory, timeProvider, logger, new PosixDiskSync(), new Random(), DefaultMaxBatchSize, waitingChanged: null)
+        : this(dataDirectory, timeProvider, logger, new PosixDiskSync(), new Random(), DefaultMaxBatchSize, waitingChanged: null, new SegmentOptions())
     {
     }
 
@@ -32,7 +37,8 @@ public sealed class Spool : IAsyncDisposable
         IDiskSync diskSync,
         Random random,
         int maxBatchSize,
-        Action<int>? waitingChanged)
+        Action<int>? waitingChanged,
+        SegmentOptions? segments = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(dataDirectory);
         ArgumentNullException.ThrowIfNull(timeProvider);
@@ -43,6 +49,7 @@ public sealed class Spool : IAsyncDisposable
         _diskSync = diskSync;
         _ids = new QueueIdGenerator(random);
         _committer = new GroupCommitter(_layout, diskSync, Statistics, logger, maxBatchSize, waitingChanged, NotifyCommitted);
+        _segments = segments is null ? null : new SegmentLog(_layout, diskSync, timeProvider, logger, Statistics, segments, NotifyCommitted);
     }
 
     private enum Lifecycle
@@ -61,6 +68,9 @@ public sealed class Spool : IAsyncDisposable
 
     /// <summary>The <c>queue</c> directory under the data directory.</summary>
     public string QueueDirectory => _layout.QueueDirectory;
+
+    /// <summary>The segment files small messages are appended to; null when every message gets a file of its own.</summary>
+    internal SegmentLog? Segments => _segments;
 
     /// <summary>Counters for metrics: commits, failures, batches and directory fsyncs.</summary>
     public SpoolStatistics Statistics { get; } = new();
@@ -87,6 +97,7 @@ public sealed class Spool : IAsyncDisposable
             _diskSync.SyncDirectory(_layout.DataDirectory);
             _diskSync.SyncDirectory(_layout.QueueDirectory);
             stale = RemoveStaleIncoming();
+            _segments?.Start();
         }
         catch (Exception ex) when (SpoolFiles.IsIoFailure(ex))
         {
@@ -133,7 +144,7 @@ public sealed class Spool : IAsyncDisposable
 
         var now = _timeProvider.GetUtcNow();
         var header = new SpoolHeader(SpoolHeaderCodec.CurrentVersion, _ids.Next(now), originalArrival ?? now, envelope);
-        return SpoolMessageWriter.CreateAsync(header, _layout, _committer, _diskSync, Statistics, _logger, cancellationToken);
+        return SpoolMessageWriter.CreateAsync(header, _layout, _committer, _segments, _diskSync, Statistics, _logger, cancellationToken);
     }
 
     /// <summary>A reader over this spool's committed messages.</summary>
@@ -148,6 +159,10 @@ public sealed class Spool : IAsyncDisposable
         }
 
         await _committer.DisposeAsync().ConfigureAwait(false);
+        if (_segments is not null)
+        {
+            await _segments.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     private void NotifyCommitted(QueueEntry entry)

@@ -26,4 +26,26 @@ internal static class SpoolFiles
     /// <summary>Whether the exception is one the file system raises for a failed operation.</summary>
     public static bool IsIoFailure(Exception exception) =>
         exception is IOException or UnauthorizedAccessException;
+
+    /// <summary>
+    /// Options to create a spool file that must not exist yet (<c>O_CREAT|O_EXCL</c>), for writing, unbuffered (the
+    /// callers buffer, so a failed write never lingers to resurface on dispose); mail is private: mode 0640.
+    /// </summary>
+    public static FileStreamOptions CreateNewOptions(FileOptions options = FileOptions.None)
+    {
+        var created = new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            Share = FileShare.None,
+            BufferSize = 0,
+            Options = options,
+        };
+        if (!OperatingSystem.IsWindows())
+        {
+            created.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
+        }
+
+        return created;
+    }
 }

@@ -34,4 +34,24 @@ internal static partial class SpoolLog
     [LoggerMessage(EventId = 3008, Level = LogLevel.Error,
         Message = "A subscriber to committed messages failed for {QueueId}")]
     public static partial void NotificationFailed(ILogger logger, string queueId, Exception exception);
+
+    [LoggerMessage(EventId = 3009, Level = LogLevel.Critical,
+        Message = "Segment {Sequence} failed at offset {Offset}; the records after it were refused and a new segment is used")]
+    public static partial void SegmentBroken(ILogger logger, long sequence, long offset, Exception exception);
+
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Error,
+        Message = "Preparing segment {Sequence} failed")]
+    public static partial void SegmentPrepareFailed(ILogger logger, long sequence, Exception exception);
+
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Error,
+        Message = "Copying the messages of segment {Sequence} into queue files failed; they stay in the segment")]
+    public static partial void CopyForwardFailed(ILogger logger, long sequence, Exception exception);
+
+    [LoggerMessage(EventId = 3012, Level = LogLevel.Information,
+        Message = "Copied {Count} long-lived messages of segment {Sequence} into queue files of their own")]
+    public static partial void CopiedForward(ILogger logger, int count, long sequence);
+
+    [LoggerMessage(EventId = 3013, Level = LogLevel.Warning,
+        Message = "A segment file operation failed")]
+    public static partial void SegmentFailed(ILogger logger, Exception exception);
 }

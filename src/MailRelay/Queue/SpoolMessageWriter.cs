@@ -1,10 +1,13 @@
 using System.Buffers;
+using MailRelay.Queue.Segments;
 
 namespace MailRelay.Queue;
 
 /// <summary>
-/// Streams one message into its spool file. Content goes through one pooled buffer of
-/// <see cref="BufferSize"/> bytes, so memory stays bounded whatever the message size. Call
+/// Streams one message into the spool. Content goes through one pooled buffer of <see cref="BufferSize"/> bytes, so
+/// memory stays bounded whatever the message size. A message whose envelope header and content fit the buffer is
+/// committed as one record of a segment file, sharing an fdatasync with every message committed beside it; one that
+/// outgrows the buffer gets its own queue file, created when the buffer first fills. Call
 /// <see cref="WriteAsync"/> any number of times, then <see cref="CommitAsync"/> or <see cref="AbortAsync"/>;
 /// disposing without a commit aborts. Not thread-safe: one session owns one writer.
 /// </summary>
@@ -13,9 +16,13 @@ public sealed class SpoolMessageWriter : IAsyncDisposable
     /// <summary>The write buffer; larger writes go straight to the file.</summary>
     public const int BufferSize = 64 * 1024;
 
+    /// <summary>Room before the buffered bytes for a segment record's header, so a record is written from the buffer as it is.</summary>
+    private const int BufferStart = SegmentRecord.HeaderLength;
+
     private readonly string _incomingPath;
     private readonly string _activePath;
     private readonly GroupCommitter _committer;
+    private readonly SegmentLog? _segments;
     private readonly IDiskSync _diskSync;
     private readonly SpoolStatistics _statistics;
     private readonly ILogger _logger;
@@ -30,10 +37,12 @@ public sealed class SpoolMessageWriter : IAsyncDisposable
         SpoolHeader header,
         SpoolLayout layout,
         GroupCommitter committer,
+        SegmentLog? segments,
         IDiskSync diskSync,
         SpoolStatistics statistics,
         ILogger logger)
     {
+        _segments = segments;
         _header = header;
         _incomingPath = layout.IncomingPath(QueueId);
         _activePath = layout.ActivePath(QueueId);
@@ -81,7 +90,8 @@ public sealed class SpoolMessageWriter : IAsyncDisposable
     }
 
     /// <summary>
-    /// Makes the message durable: flushes and fsyncs the file, then the group committer moves it into the
+    /// Makes the message durable: appends it to a segment and waits for the fdatasync that covers it, or, for a message
+    /// with a file of its own, flushes and fsyncs the file, then the group committer moves it into the
     /// committed directory and fsyncs that directory. Returns the queue id only once all of that is done;
     /// only then may the client hear 250. Cancellation is honoured up to the file fsync; after that the
     /// message may still be committed even though the caller stopped waiting (the client, having no 250,
@@ -91,6 +101,11 @@ public sealed class SpoolMessageWriter : IAsyncDisposable
     public async ValueTask<string> CommitAsync(CancellationToken cancellationToken = default)
     {
         ThrowUnlessOpen();
+        if (_file is null && _segments is not null)
+        {
+            return await CommitToSegmentAsync(_segments, cancellationToken).ConfigureAwait(false);
+        }
+
         var reason = SpoolFailureReason.WriteFailed;
         try
         {
@@ -144,16 +159,21 @@ public sealed class SpoolMessageWriter : IAsyncDisposable
         SpoolHeader header,
         SpoolLayout layout,
         GroupCommitter committer,
+        SegmentLog? segments,
         IDiskSync diskSync,
         SpoolStatistics statistics,
         ILogger logger,
         CancellationToken cancellationToken)
     {
-        var writer = new SpoolMessageWriter(header, layout, committer, diskSync, statistics, logger);
+        var writer = new SpoolMessageWriter(header, layout, committer, segments, diskSync, statistics, logger);
         try
         {
-            writer._file = diskSync.Open(writer._incomingPath, CreateOptions());
-            writer._buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+            if (segments is null)
+            {
+                writer.OpenFile();
+            }
+
+            writer._buffer = ArrayPool<byte>.Shared.Rent(BufferStart + BufferSize);
             var encoded = SpoolHeaderCodec.Encode(header);
             writer._contentOffset = encoded.Length;
             await writer.AppendAsync(encoded, cancellationToken).ConfigureAwait(false);
@@ -171,42 +191,22 @@ public sealed class SpoolMessageWriter : IAsyncDisposable
         return writer;
     }
 
-    private static FileStreamOptions CreateOptions()
-    {
-        var options = new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.Write,
-            Share = FileShare.None,
-            // Unbuffered: this class buffers, so a failed write never lingers to resurface on dispose.
-            BufferSize = 0,
-            Options = FileOptions.Asynchronous,
-        };
-        if (!OperatingSystem.IsWindows())
-        {
-            // Mail is private: owner read/write, group read.
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
-        }
-
-        return options;
-    }
-
     private async ValueTask AppendAsync(ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
         var buffer = _buffer!;
-        if (_buffered == 0 && content.Length >= buffer.Length)
+        if (_buffered == 0 && content.Length >= BufferSize)
         {
-            await _diskSync.WriteAsync(_file!, content, cancellationToken).ConfigureAwait(false);
+            await _diskSync.WriteAsync(_file ?? OpenFile(), content, cancellationToken).ConfigureAwait(false);
             return;
         }
 
         while (!content.IsEmpty)
         {
-            var count = Math.Min(content.Length, buffer.Length - _buffered);
-            content.Span[..count].CopyTo(buffer.AsSpan(_buffered));
+            var count = Math.Min(content.Length, BufferSize - _buffered);
+            content.Span[..count].CopyTo(buffer.AsSpan(BufferStart + _buffered));
             _buffered += count;
             content = content[count..];
-            if (_buffered == buffer.Length)
+            if (_buffered == BufferSize)
             {
                 await FlushBufferAsync(cancellationToken).ConfigureAwait(false);
             }
@@ -217,9 +217,32 @@ public sealed class SpoolMessageWriter : IAsyncDisposable
     {
         if (_buffered > 0)
         {
-            await _diskSync.WriteAsync(_file!, _buffer.AsMemory(0, _buffered), cancellationToken).ConfigureAwait(false);
+            await _diskSync.WriteAsync(_file ?? OpenFile(), _buffer.AsMemory(BufferStart, _buffered), cancellationToken).ConfigureAwait(false);
             _buffered = 0;
         }
+    }
+
+    /// <summary>Creates the message's own file in <c>incoming/</c>: at the start without segments, else once the buffer fills.</summary>
+    private FileStream OpenFile() => _file = _diskSync.Open(_incomingPath, SpoolFiles.CreateNewOptions(FileOptions.Asynchronous));
+
+    /// <summary>The whole message is in the buffer: one record, durable with the fdatasync that covers it.</summary>
+    private async ValueTask<string> CommitToSegmentAsync(SegmentLog segments, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        _state = WriterState.Committing;
+        QueueEntry entry;
+        try
+        {
+            entry = await segments.AppendMessageAsync(_buffer!, BufferStart + _buffered, _header, (int)_contentOffset).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (SpoolFiles.IsIoFailure(ex))
+        {
+            throw Fail(ex, SpoolFiles.IsOutOfSpace(ex) ? SpoolFailureReason.InsufficientStorage : SpoolFailureReason.SyncFailed);
+        }
+
+        ReturnBuffer();
+        _state = WriterState.Committed;
+        return entry.QueueId;
     }
 
     private async ValueTask CloseFileAsync()

@@ -42,6 +42,19 @@ internal sealed class CrashPointFileSystem : IDiskSync
         Add(new CrashPointOperation(CrashPointKind.SyncFile, Relative(file.Name)));
     }
 
+    /// <summary>An fdatasync: for the model, as good as an fsync (a segment's size never changes after it is prepared).</summary>
+    public void SyncData(FileStream file)
+    {
+        ((IDiskSync)_real).SyncData(file);
+        Add(new CrashPointOperation(CrashPointKind.SyncFile, Relative(file.Name)));
+    }
+
+    public void WriteAt(FileStream file, ReadOnlySpan<byte> data, long offset)
+    {
+        RandomAccess.Write(file.SafeFileHandle, data, offset);
+        Add(new CrashPointOperation(CrashPointKind.Write, Relative(file.Name)) { Offset = offset, Data = data.ToArray() });
+    }
+
     public void SyncDirectory(string path)
     {
         _real.SyncDirectory(path);

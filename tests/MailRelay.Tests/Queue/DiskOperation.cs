@@ -7,6 +7,9 @@ public enum DiskOperation
     Write,
     Truncate,
     SyncFile,
+
+    /// <summary>fdatasync of a segment file.</summary>
+    SyncData,
     SyncDirectory,
     Move,
     Delete,

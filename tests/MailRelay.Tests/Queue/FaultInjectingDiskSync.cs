@@ -76,6 +76,18 @@ internal sealed class FaultInjectingDiskSync : IDiskSync
         RecordFileSync(file.Name, succeeded: true);
     }
 
+    public void SyncData(FileStream file)
+    {
+        ThrowIfFailing(DiskOperation.SyncData, file.Name);
+        ((IDiskSync)_real).SyncData(file);
+    }
+
+    public void WriteAt(FileStream file, ReadOnlySpan<byte> data, long offset)
+    {
+        ThrowIfFailing(DiskOperation.Write, file.Name);
+        RandomAccess.Write(file.SafeFileHandle, data, offset);
+    }
+
     public void SyncDirectory(string path)
     {
         ThrowIfFailing(DiskOperation.SyncDirectory, path);

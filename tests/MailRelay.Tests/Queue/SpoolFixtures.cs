@@ -1,5 +1,6 @@
 using System.Text;
 using MailRelay.Queue;
+using MailRelay.Queue.Segments;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -23,9 +24,17 @@ internal static class SpoolFixtures
         TimeProvider? time = null,
         IDiskSync? diskSync = null,
         int maxBatchSize = Spool.DefaultMaxBatchSize,
-        Action<int>? waitingChanged = null) =>
+        Action<int>? waitingChanged = null,
+        SegmentOptions? segments = null) =>
         new(dataDirectory, time ?? new FakeTimeProvider(Start), NullLogger.Instance,
-            diskSync ?? new PosixDiskSync(), new Random(1), maxBatchSize, waitingChanged);
+            diskSync ?? new PosixDiskSync(), new Random(1), maxBatchSize, waitingChanged, segments);
+
+    /// <summary>Segments as small as a record of the largest size allows, so a few messages fill one.</summary>
+    public static SegmentOptions SmallSegments(int maxSegments = 8) => new()
+    {
+        SegmentSize = SegmentRecord.HeaderLength + SegmentOptions.LargestRecord,
+        MaxSegments = maxSegments,
+    };
 
     public static byte[] Message(string subject) =>
         Encoding.ASCII.GetBytes($"From: app@example.com\r\nTo: user@example.net\r\nSubject: {subject}\r\n\r\nHello.\r\n");
@@ -37,6 +46,12 @@ internal static class SpoolFixtures
         return await writer.CommitAsync();
     }
 
-    /// <summary>The message bytes of a committed file, read from after its header.</summary>
-    public static byte[] ContentOf(QueueEntry entry) => File.ReadAllBytes(entry.FilePath)[(int)entry.ContentOffset..];
+    /// <summary>The message bytes of a committed message, wherever it is kept.</summary>
+    public static byte[] ContentOf(QueueEntry entry)
+    {
+        using var file = entry.OpenContent(new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.ReadWrite | FileShare.Delete });
+        var content = new byte[entry.Size];
+        file.ReadExactly(content);
+        return content;
+    }
 }

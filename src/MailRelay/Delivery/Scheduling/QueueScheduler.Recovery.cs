@@ -14,9 +14,21 @@ public sealed partial class QueueScheduler
     {
         var layout = new SpoolLayout(_options.DataDirectory);
         Directory.CreateDirectory(layout.ActiveDirectory);
-        QueueFileOperations.RemoveOrphanStates(_options.DataDirectory, _diskSync);
         var unreadable = 0;
         var recipients = 0;
+        var segments = _spool.Segments?.Recover(file =>
+        {
+            Interlocked.Increment(ref unreadable);
+            SchedulerLog.Unreadable(_logger, file.FileName, file.Problem);
+        }) ?? [];
+        QueueFileOperations.RemoveOrphanStates(_options.DataDirectory, _diskSync, _spool.Segments is { } log ? log.Contains : null);
+        foreach (var entry in segments)
+        {
+            if (Admit(entry) is { } slot)
+            {
+                recipients += slot.OpenRecipients;
+            }
+        }
 
         // Reading the files is most of a restart's work: every core reads, each file on its own.
         Parallel.ForEach(

@@ -142,7 +142,19 @@ public sealed partial class QueueScheduler
     private QueuedMessage? Load(QueueSlot slot, DateTimeOffset now)
     {
         var layout = new SpoolLayout(_options.DataDirectory);
-        var entry = QueueReader.TryRead(layout.ActivePath(slot.QueueId), out var problem);
+        string? problem = null;
+        QueueEntry? entry;
+        try
+        {
+            entry = _spool.Segments?.TryReadEntry(slot.QueueId);
+        }
+        catch (Exception ex) when (ex is QueueFormatException || SpoolFiles.IsIoFailure(ex))
+        {
+            entry = null;
+            problem = ex.Message;
+        }
+
+        entry ??= problem is null ? QueueReader.TryRead(layout.ActivePath(slot.QueueId), out problem) : null;
         if (entry is null)
         {
             // Gone (nothing else removes a message while the daemon runs), or no longer readable: the operator's now.

@@ -107,7 +107,7 @@ public sealed partial class QueueScheduler : BackgroundService
         _classifier = transport as IDestinationClassifier;
         _pacing = pacing is { IsActive: true } && _classifier is not null ? pacing : null;
         _grouper = new TransactionGrouper(transport as INextHopGrouping, _pacing, options.RecipientLimit);
-        _removals = new RemovalCommitter(options.DataDirectory, diskSync);
+        _removals = new RemovalCommitter(options.DataDirectory, diskSync, spool.Segments);
         _recorder = new DeliveryRecorder(
             options.DataDirectory, _retry, new DsnWriter(spool, options.HostName, timeProvider), diskSync, timeProvider, logger, metrics, OnRemoved, _removals, options.DelayWarning,
             events, options.ClientIdHeader, new ProviderLabels(pacing));

@@ -57,7 +57,7 @@ internal sealed class FakeTransport : IDeliveryTransport, IDestinationClassifier
             {
             }
 
-            var content = File.ReadAllBytes(request.Message.FilePath)[(int)request.Message.ContentOffset..];
+            var content = MailRelay.Tests.Queue.SpoolFixtures.ContentOf(request.Message);
             Requests.Enqueue(new RecordedRequest(request, content, Clock.GetUtcNow()));
             if (BeforeReply is not null)
             {
