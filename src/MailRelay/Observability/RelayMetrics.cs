@@ -58,14 +58,20 @@ public sealed class RelayMetrics : ISmtpServerEvents
         var factory = Metrics.WithCustomRegistry(Registry);
         var open = factory.CreateGauge("mailrelay_smtp_connections", "SMTP connections open (after PROXY, counted by real client).");
         var clients = factory.CreateGauge("mailrelay_smtp_client_addresses", "Distinct client addresses with an open connection.");
-        var batches = factory.CreateGauge("mailrelay_spool_commit_batches", "Group commits done (each one directory fsync for one or more messages).");
+        var batches = factory.CreateGauge(
+            "mailrelay_spool_commit_batches", "Group commits done (each one directory fsync, or one segment fdatasync, for one or more messages).");
         var failed = factory.CreateGauge("mailrelay_spool_failed_messages", "Messages the spool failed to make durable (answered 451).");
+        var segments = factory.CreateGauge("mailrelay_spool_segments", "Segment files the spool holds (16 MiB each on disk), the one being appended to included.");
+        var copied = factory.CreateGauge(
+            "mailrelay_spool_copied_forward_messages", "Messages copied out of a segment into a queue file of their own because they stayed (monotonic).");
         Registry.AddBeforeCollectCallback(() =>
         {
             open.Set(connections.CurrentConnections);
             clients.Set(connections.CurrentClientAddresses);
             batches.Set(spool.Statistics.CommitBatches);
             failed.Set(spool.Statistics.FailedMessages);
+            segments.Set(spool.Segments?.SegmentCount ?? 0);
+            copied.Set(spool.Segments?.CopiedForward ?? 0);
         });
     }
 

@@ -23,15 +23,16 @@ internal static class QueueFileOperations
         return true;
     }
 
-    /// <summary>Records the hold flag durably; false when there is no such message.</summary>
+    /// <summary>Records the hold flag durably, for a message with a queue file or kept in a segment; false when there is no such message.</summary>
     public static bool SetHold(string dataDirectory, string queueId, bool held, DateTimeOffset now, IDiskSync diskSync)
     {
         var layout = new SpoolLayout(dataDirectory);
-        if (!File.Exists(layout.ActivePath(queueId)))
+        if (!File.Exists(layout.ActivePath(queueId)) && !Segments.SegmentScan.Read(layout).Live.ContainsKey(queueId))
         {
             return false;
         }
 
+        // The state log is a file of its own for a message kept in a segment too.
         MessageStateLog.Append(layout.StatePath(queueId), [StateRecord.ForHold(held, now)], diskSync);
         return true;
     }

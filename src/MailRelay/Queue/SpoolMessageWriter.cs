@@ -101,9 +101,10 @@ public sealed class SpoolMessageWriter : IAsyncDisposable
     public async ValueTask<string> CommitAsync(CancellationToken cancellationToken = default)
     {
         ThrowUnlessOpen();
-        if (_file is null && _segments is not null)
+        if (_file is null && _segments is not null
+            && await CommitToSegmentAsync(_segments, cancellationToken).ConfigureAwait(false) is { } queueId)
         {
-            return await CommitToSegmentAsync(_segments, cancellationToken).ConfigureAwait(false);
+            return queueId;
         }
 
         var reason = SpoolFailureReason.WriteFailed;
@@ -225,8 +226,11 @@ public sealed class SpoolMessageWriter : IAsyncDisposable
     /// <summary>Creates the message's own file in <c>incoming/</c>: at the start without segments, else once the buffer fills.</summary>
     private FileStream OpenFile() => _file = _diskSync.Open(_incomingPath, SpoolFiles.CreateNewOptions(FileOptions.Asynchronous));
 
-    /// <summary>The whole message is in the buffer: one record, durable with the fdatasync that covers it.</summary>
-    private async ValueTask<string> CommitToSegmentAsync(SegmentLog segments, CancellationToken cancellationToken)
+    /// <summary>
+    /// The whole message is in the buffer: one record, durable with the fdatasync that covers it. Null when no segment
+    /// can be had now (a disk too full to prepare one): the message then goes to a file of its own, as a large one does.
+    /// </summary>
+    private async ValueTask<string?> CommitToSegmentAsync(SegmentLog segments, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         _state = WriterState.Committing;
@@ -234,6 +238,11 @@ public sealed class SpoolMessageWriter : IAsyncDisposable
         try
         {
             entry = await segments.AppendMessageAsync(_buffer!, BufferStart + _buffered, _header, (int)_contentOffset).ConfigureAwait(false);
+        }
+        catch (SegmentUnavailableException)
+        {
+            _state = WriterState.Open;
+            return null;
         }
         catch (Exception ex) when (SpoolFiles.IsIoFailure(ex))
         {

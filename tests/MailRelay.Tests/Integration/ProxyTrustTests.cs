@@ -28,7 +28,7 @@ public class ProxyTrustTests
         Assert.StartsWith("354 ", await client.CommandAsync("DATA"), StringComparison.Ordinal);
         Assert.StartsWith("250 2.0.0 Ok: queued as ", await client.CommandAsync("Subject: via proxy\r\n\r\nbody\r\n."), StringComparison.Ordinal);
 
-        var stored = await File.ReadAllTextAsync(Assert.Single(relay.Data.QueuedFiles()));
+        var stored = Assert.Single(relay.Data.QueuedMessages()).Text;
         Assert.Contains("(unknown [198.51.100.7])", stored, StringComparison.Ordinal);
     }
 

@@ -36,11 +36,11 @@ public class RelayAcceptanceTests
         var reply = await client.SendAsync(message);
         await client.DisconnectAsync(quit: true);
 
-        var file = Assert.Single(relay.Data.QueuedFiles());
-        var queueId = Path.GetFileNameWithoutExtension(file);
+        var queued = Assert.Single(relay.Data.QueuedMessages());
+        var queueId = queued.QueueId;
         Assert.Contains(queueId, reply, StringComparison.Ordinal);
 
-        var stored = await File.ReadAllBytesAsync(file);
+        var stored = queued.Bytes;
         var headerEnd = Array.IndexOf(stored, (byte)'\n') + 1;
         var content = Encoding.Latin1.GetString(stored, headerEnd, stored.Length - headerEnd);
         Assert.StartsWith("Received: from ", content, StringComparison.Ordinal);

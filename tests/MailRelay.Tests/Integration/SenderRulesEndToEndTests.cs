@@ -144,7 +144,7 @@ public sealed class SenderRulesEndToEndTests : IDisposable
         Assert.Empty(relay.Data.QueuedFiles());
 
         Assert.StartsWith("250 2.0.0 Ok: queued as ", await SendChunkedAsync(client, "app@ours.example"), StringComparison.Ordinal);
-        var stored = await File.ReadAllTextAsync(Assert.Single(relay.Data.QueuedFiles()));
+        var stored = Assert.Single(relay.Data.QueuedMessages()).Text;
         Assert.Contains("\r\nFrom: app@ours.example\r\nSubject: chunked\r\n\r\nbody\r\n", stored, StringComparison.Ordinal);
         Assert.DoesNotContain("X-Mailer", stored, StringComparison.Ordinal);
     }

@@ -67,10 +67,11 @@ public class SpoolFailureReplyTests
         var incoming = Path.Combine(relay.Data.Path, "queue", "incoming");
         Directory.Delete(incoming);
 
-        var refused = await SendAsync(client, Body(4096));
+        // Over the writer's buffer: a message with a queue file of its own, started in incoming/.
+        var refused = await SendAsync(client, Body(128 * 1024));
 
         Assert.Equal("451 4.3.0 Error: queue file write error, try again later", refused);
         Directory.CreateDirectory(incoming);
-        Assert.StartsWith("250 2.0.0 Ok: queued as ", await SendAsync(client, Body(4096)), StringComparison.Ordinal);
+        Assert.StartsWith("250 2.0.0 Ok: queued as ", await SendAsync(client, Body(128 * 1024)), StringComparison.Ordinal);
     }
 }

@@ -36,9 +36,9 @@ public class SwaksInteropTests
             "--to", "a@elsewhere.example,b@elsewhere.example", "--header", "Subject: swaks", "--body", "from swaks");
 
         Assert.True(exit == 0, output);
-        var file = Assert.Single(relay.Data.QueuedFiles());
-        Assert.Contains("queued as " + Path.GetFileNameWithoutExtension(file), output, StringComparison.Ordinal);
-        var stored = await File.ReadAllTextAsync(file);
+        var queued = Assert.Single(relay.Data.QueuedMessages());
+        Assert.Contains("queued as " + queued.QueueId, output, StringComparison.Ordinal);
+        var stored = queued.Text;
         Assert.Contains("Subject: swaks", stored, StringComparison.Ordinal);
         Assert.Contains("\"recipients\":[\"a@elsewhere.example\",\"b@elsewhere.example\"]", stored, StringComparison.Ordinal);
     }

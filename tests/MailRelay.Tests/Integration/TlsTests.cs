@@ -58,7 +58,7 @@ public sealed class TlsTests : IDisposable
         await client.DisconnectAsync(quit: true);
 
         Assert.Equal("CN=relay.test.example", presented);
-        var stored = await File.ReadAllTextAsync(Assert.Single(relay.Data.QueuedFiles()));
+        var stored = Assert.Single(relay.Data.QueuedMessages()).Text;
         Assert.Contains(" with ESMTPS id ", stored, StringComparison.Ordinal);
     }
 

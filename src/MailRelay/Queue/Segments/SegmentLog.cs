@@ -24,6 +24,9 @@ internal sealed class SegmentLog : IAsyncDisposable
 {
     private const int ZeroChunk = 1024 * 1024;
 
+    /// <summary>How long after a segment could not be prepared (a full disk) messages go to queue files of their own.</summary>
+    private static readonly TimeSpan PrepareRetryDelay = TimeSpan.FromSeconds(10);
+
     private readonly Lock _lock = new();
     private readonly SpoolLayout _layout;
     private readonly IDiskSync _disk;
@@ -46,6 +49,7 @@ internal sealed class SegmentLog : IAsyncDisposable
     private ITimer? _retireTimer;
     private long _copiedForward;
     private Task _retireRun = Task.CompletedTask;
+    private DateTimeOffset _retryPreparingAt;
 
     public SegmentLog(
         SpoolLayout layout,
@@ -243,6 +247,7 @@ internal sealed class SegmentLog : IAsyncDisposable
     /// <param name="length">Header and body.</param>
     /// <param name="header">The envelope whose line starts the body.</param>
     /// <param name="contentStart">Where the message bytes start in the body.</param>
+    /// <exception cref="SegmentUnavailableException">No segment can be prepared now (a full disk): nothing was written.</exception>
     /// <exception cref="IOException">Not durable; nothing of it will be read back as a message.</exception>
     public async Task<QueueEntry> AppendMessageAsync(byte[] record, int length, SpoolHeader header, int contentStart)
     {
@@ -395,6 +400,11 @@ internal sealed class SegmentLog : IAsyncDisposable
                 }
 
                 var spare = PrepareSpareLocked();
+                if (spare.IsFaulted)
+                {
+                    throw new SegmentUnavailableException(spare.Exception!.InnerException!);
+                }
+
                 if (spare.IsCompletedSuccessfully)
                 {
                     SealTailLocked();
@@ -415,23 +425,19 @@ internal sealed class SegmentLog : IAsyncDisposable
             }
             catch (Exception ex) when (SpoolFiles.IsIoFailure(ex))
             {
-                lock (_lock)
-                {
-                    if (_spare == preparing)
-                    {
-                        _spare = null;
-                    }
-                }
-
-                throw;
+                throw new SegmentUnavailableException(ex);
             }
         }
     }
 
-    /// <summary>The spare segment, being prepared or ready; starts preparing one when there is none.</summary>
+    /// <summary>
+    /// The spare segment, being prepared or ready; starts preparing one when there is none, or when the last attempt
+    /// failed more than <see cref="PrepareRetryDelay"/> ago (a faulted task until then: a disk too full for a segment
+    /// is not tried for every message).
+    /// </summary>
     private Task<Segment> PrepareSpareLocked()
     {
-        if (_spare is null || _spare.IsFaulted)
+        if (_spare is null || (_spare.IsFaulted && _time.GetUtcNow() >= _retryPreparingAt))
         {
             var sequence = _nextSequence++;
             _spare = Task.Run(() => Prepare(sequence));
@@ -475,6 +481,11 @@ internal sealed class SegmentLog : IAsyncDisposable
         {
             SpoolLog.SegmentPrepareFailed(_logger, sequence, ex);
             SpoolFiles.TryDelete(_disk, preparing, _logger);
+            lock (_lock)
+            {
+                _retryPreparingAt = _time.GetUtcNow() + PrepareRetryDelay;
+            }
+
             throw;
         }
     }
