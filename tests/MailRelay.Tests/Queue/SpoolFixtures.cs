@@ -37,6 +37,12 @@ internal static class SpoolFixtures
         return await writer.CommitAsync();
     }
 
-    /// <summary>The message bytes of a committed file, read from after its header.</summary>
-    public static byte[] ContentOf(QueueEntry entry) => File.ReadAllBytes(entry.FilePath)[(int)entry.ContentOffset..];
+    /// <summary>The message bytes of a committed message, in its queue file or its segment.</summary>
+    public static byte[] ContentOf(QueueEntry entry)
+    {
+        using var content = QueueContent.Open(entry, QueueContent.ReadOptions());
+        using var bytes = new MemoryStream();
+        content.CopyTo(bytes);
+        return bytes.ToArray();
+    }
 }
