@@ -49,12 +49,13 @@ public sealed class QueueReader
     internal IEnumerable<QueueEntry> EnumerateCommitted(Action<UnreadableQueueFile> unreadable, bool ordered = false)
     {
         var segments = SegmentScan.Read(_layout, unreadable);
+        using var segmentEntries = new SegmentEntryReader(_layout);
         if (ordered)
         {
             foreach (var (path, segment) in ListOldestFirst(segments).Items())
             {
                 var entry = segment is { } location
-                    ? TryReadSegmentEntry(_layout, Path.GetFileNameWithoutExtension(path), location, unreadable)
+                    ? TryReadSegmentEntry(_layout, segmentEntries, Path.GetFileNameWithoutExtension(path), location, unreadable)
                     : TryReadCommitted(path, unreadable);
                 if (entry is not null)
                 {
@@ -67,7 +68,7 @@ public sealed class QueueReader
 
         foreach (var (queueId, location) in segments.Live)
         {
-            if (TryReadSegmentEntry(_layout, queueId, location, unreadable) is { } entry)
+            if (TryReadSegmentEntry(_layout, segmentEntries, queueId, location, unreadable) is { } entry)
             {
                 yield return entry;
             }
@@ -115,11 +116,11 @@ public sealed class QueueReader
     /// meanwhile; null when it is gone altogether or cannot be read (passed to <paramref name="unreadable"/>).
     /// </summary>
     internal static QueueEntry? TryReadSegmentEntry(
-        SpoolLayout layout, string queueId, SegmentLocation location, Action<UnreadableQueueFile> unreadable)
+        SpoolLayout layout, SegmentEntryReader segments, string queueId, SegmentLocation location, Action<UnreadableQueueFile> unreadable)
     {
         try
         {
-            if (SegmentScan.ReadEntry(layout, location) is { } entry)
+            if (segments.Read(location) is { } entry)
             {
                 return entry;
             }
@@ -149,7 +150,8 @@ public sealed class QueueReader
         if (SegmentScan.Read(layout).Live.TryGetValue(queueId, out var location))
         {
             string? found = null;
-            var entry = TryReadSegmentEntry(layout, queueId, location, u => found = u.Problem);
+            using var segments = new SegmentEntryReader(layout);
+            var entry = TryReadSegmentEntry(layout, segments, queueId, location, u => found = u.Problem);
             problem = found;
             return entry;
         }

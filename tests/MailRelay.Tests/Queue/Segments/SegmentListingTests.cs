@@ -55,6 +55,26 @@ public sealed class SegmentListingTests : IDisposable
     }
 
     [Fact]
+    public void A_segment_message_whose_header_line_is_longer_than_the_first_read_is_read_whole()
+    {
+        var id = TestSegment.IdAt(Start);
+        var recipients = Enumerable.Range(0, 400).Select(i => $"recipient-{i:D4}@example.net").ToArray();
+        var content = Message("many recipients");
+        var segment = new TestSegment(_data.Path)
+            .Message(id, Start, Envelope("app@example.com", recipients), content)
+            .Message(TestSegment.IdAt(Start.AddSeconds(1)), Start.AddSeconds(1), Envelope(), Message("next"));
+        segment.Write();
+        Assert.True(segment.Bodies[id].Length - content.Length > 8 * 1024);
+
+        var entry = new QueueReader(_data.Path).ReadCommitted().Entries[0];
+
+        Assert.Equal(id, entry.QueueId);
+        Assert.Equal(recipients, entry.Envelope.Recipients);
+        Assert.Equal(content.Length, entry.Size);
+        Assert.Equal(content, ContentOf(entry));
+    }
+
+    [Fact]
     public void A_message_named_by_a_removal_record_is_not_listed()
     {
         var (first, second) = (TestSegment.IdAt(Start), TestSegment.IdAt(Start.AddSeconds(1)));
@@ -147,7 +167,8 @@ public sealed class SegmentListingTests : IDisposable
         File.WriteAllBytes(Path.Combine(_data.Active, id + ".msg"), segment.Bodies[id]);
         File.Delete(segment.Path);
 
-        var entry = QueueReader.TryReadSegmentEntry(new SpoolLayout(_data.Path), id, location, u => Assert.Fail(u.Problem));
+        using var segments = new SegmentEntryReader(new SpoolLayout(_data.Path));
+        var entry = QueueReader.TryReadSegmentEntry(new SpoolLayout(_data.Path), segments, id, location, u => Assert.Fail(u.Problem));
 
         Assert.NotNull(entry);
         Assert.Equal(Path.Combine(_data.Active, id + ".msg"), entry.FilePath);
