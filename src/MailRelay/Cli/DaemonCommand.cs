@@ -55,13 +55,12 @@ public static class DaemonCommand
                 Path.GetFullPath(configuration.DataDirectory),
                 configuration.HostName);
             await host.WaitForShutdownAsync();
-
-            // Sessions and deliveries have stopped and the queue lock is free: a pod the StatefulSet no longer keeps
-            // hands its queue over now.
-            await Handoff.ScaleDownHandoff.RunIfLeavingAsync(configuration, handoffLogger, CancellationToken.None);
-            logger.Information("MailRelay stopped");
         }
 
+        // Sessions and deliveries have stopped, the spool is disposed (its segment log appends nothing more) and the
+        // queue lock is free: a pod the StatefulSet no longer keeps hands its queue over now.
+        await Handoff.ScaleDownHandoff.RunIfLeavingAsync(configuration, handoffLogger, CancellationToken.None);
+        logger.Information("MailRelay stopped");
         return CommandLine.ExitOk;
     }
 }

@@ -40,17 +40,15 @@ public sealed class DkimMessageSigner
     }
 
     /// <summary>
-    /// Signs a queued message: reads its file from <see cref="QueueEntry.ContentOffset"/> (the file is not
+    /// Signs a queued message: reads its <see cref="QueueEntry.Size"/> bytes wherever it is kept (nothing is
     /// changed) with the envelope sender stored beside it.
     /// </summary>
     public async Task<DkimSigningResult> SignAsync(QueueEntry entry, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        var stream = new FileStream(
-            entry.FilePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 4096, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        var stream = QueueContent.Open(entry, QueueContent.ReadOptions(4096, FileOptions.Asynchronous | FileOptions.SequentialScan));
         await using (stream)
         {
-            stream.Position = entry.ContentOffset;
             return await SignAsync(stream, entry.Envelope.Sender, cancellationToken);
         }
     }

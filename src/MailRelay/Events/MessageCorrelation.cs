@@ -1,4 +1,5 @@
 using System.Text;
+using MailRelay.Queue;
 
 namespace MailRelay.Events;
 
@@ -16,13 +17,19 @@ public sealed record MessageCorrelation(string? MessageId, string? ClientId)
 
     public static MessageCorrelation None { get; } = new(null, null);
 
-    /// <summary>Reads the fields from a queue file whose message starts at <paramref name="contentOffset"/>.</summary>
+    /// <summary>Reads the fields from a queued message, wherever it is kept (no further than its own bytes).</summary>
     /// <exception cref="IOException">The file cannot be read.</exception>
-    public static MessageCorrelation Read(string path, long contentOffset, string clientIdHeader)
+    public static MessageCorrelation Read(QueueEntry entry, string clientIdHeader)
     {
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
-        file.Position = contentOffset;
-        var buffer = new byte[MaxHeaderBytes];
+        ArgumentNullException.ThrowIfNull(entry);
+        using var file = entry.OpenContent(new FileStreamOptions
+        {
+            Mode = FileMode.Open,
+            Access = FileAccess.Read,
+            Share = FileShare.ReadWrite | FileShare.Delete,
+            BufferSize = 0,
+        });
+        var buffer = new byte[(int)Math.Min(MaxHeaderBytes, entry.Size)];
         var length = 0;
         int read;
         while (length < buffer.Length && (read = file.Read(buffer, length, buffer.Length - length)) > 0)

@@ -170,7 +170,7 @@ internal sealed class HandoffClient : IAsyncDisposable
 
     private async Task CopyContentAsync(QueueEntry entry, CancellationToken cancellationToken)
     {
-        await using var file = new FileStream(entry.FilePath, new FileStreamOptions
+        await using var file = entry.OpenContent(new FileStreamOptions
         {
             Mode = FileMode.Open,
             Access = FileAccess.Read,
@@ -178,7 +178,6 @@ internal sealed class HandoffClient : IAsyncDisposable
             BufferSize = 0,
             Options = FileOptions.SequentialScan,
         });
-        file.Seek(entry.ContentOffset, SeekOrigin.Begin);
         var buffer = new byte[CopyBuffer];
         var left = entry.Size;
         while (left > 0)

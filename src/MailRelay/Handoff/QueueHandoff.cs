@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using MailRelay.Queue;
+using MailRelay.Queue.Segments;
 
 namespace MailRelay.Handoff;
 
@@ -24,6 +25,17 @@ public static class QueueHandoff
         ArgumentNullException.ThrowIfNull(logger);
         using var queueLock = QueueLock.TryAcquire(dataDirectory)
             ?? throw new HandoffException($"A running daemon holds the queue lock in {dataDirectory}; stop it first");
+        // The handoff removes queue files: the messages kept in segments become queue files first.
+        var layout = new SpoolLayout(dataDirectory);
+        try
+        {
+            SegmentMaterializer.MaterializeAll(layout, diskSync, logger);
+        }
+        catch (Exception exception) when (SpoolFiles.IsIoFailure(exception))
+        {
+            return new HandoffResult(0, new QueueReader(dataDirectory).ListOldestFirst().MessageCount, $"cannot copy the segment messages into queue files: {exception.Message}");
+        }
+
         // Oldest first, one envelope at a time: a queue of any size is never all in memory. The queue files are counted
         // from their names for the messages that remain.
         var files = new QueueReader(dataDirectory).ListOldestFirst();
@@ -33,7 +45,6 @@ public static class QueueHandoff
             return new HandoffResult(0, 0, null);
         }
 
-        var layout = new SpoolLayout(dataDirectory);
         var handedOver = 0;
         HandoffClient client;
         try

@@ -84,7 +84,7 @@ public static class QueueCommands
         }
 
         var layout = new SpoolLayout(dataDirectory);
-        var entry = QueueReader.TryRead(layout.ActivePath(queueId), out var problem);
+        var entry = QueueReader.TryReadAny(layout, queueId, out var problem);
         if (entry is null)
         {
             stderr.WriteLine(problem is null ? $"{queueId}: no such message" : $"{queueId}: unreadable: {problem}");
@@ -164,7 +164,10 @@ public static class QueueCommands
                 return Success;
             }
 
+            // No daemon runs, and none can start while we hold the lock: the files are changed directly, so every
+            // message kept in a segment becomes a queue file first.
             var diskSync = new PosixDiskSync();
+            Segments.SegmentMaterializer.MaterializeAll(new SpoolLayout(dataDirectory), diskSync);
             var done = command switch
             {
                 ControlCommand.Delete => QueueFileOperations.Delete(dataDirectory, queueId, diskSync),
@@ -205,7 +208,12 @@ public static class QueueCommands
 
     private static bool Exists(string dataDirectory, string queueId, TextWriter stderr)
     {
-        if (File.Exists(new SpoolLayout(dataDirectory).ActivePath(queueId)))
+        // A queue file, or a message kept in a segment; the second look at the file catches a copy forward whose
+        // segment was retired between the first two.
+        var layout = new SpoolLayout(dataDirectory);
+        if (File.Exists(layout.ActivePath(queueId))
+            || Segments.SegmentScan.Read(layout).Live.ContainsKey(queueId)
+            || File.Exists(layout.ActivePath(queueId)))
         {
             return true;
         }

@@ -1,13 +1,14 @@
 using System.Buffers;
 using System.IO.Enumeration;
+using MailRelay.Queue.Segments;
 
 namespace MailRelay.Queue;
 
 /// <summary>
-/// Lists the committed messages by reading only their header lines. Safe to run beside a live daemon:
-/// files that vanish between listing and opening (delivered, deleted) are skipped, files that appear
-/// are seen or not, and a file it cannot interpret (corrupt, foreign, newer format) is reported, never
-/// fatal.
+/// Lists the committed messages, in queue files and in segment files, by reading only their header lines. Safe to
+/// run beside a live daemon: files that vanish between listing and opening (delivered, deleted) are skipped, files
+/// that appear are seen or not, a segment retired meanwhile is read in the queue files it was copied into, and a file
+/// or record it cannot interpret (corrupt, foreign, newer format) is reported, never fatal.
 /// </summary>
 public sealed class QueueReader
 {
@@ -25,7 +26,7 @@ public sealed class QueueReader
         _layout = new SpoolLayout(dataDirectory);
     }
 
-    /// <summary>Reads every committed entry. A queue that was never created is simply empty.</summary>
+    /// <summary>Reads every committed entry, in queue files and in segment files. A queue that was never created is simply empty.</summary>
     public QueueSnapshot ReadCommitted()
     {
         var unreadable = new List<UnreadableQueueFile>();
@@ -37,17 +38,50 @@ public sealed class QueueReader
 
     /// <summary>
     /// Reads the committed entries one at a time, in no particular order, so a large queue is never all in memory;
-    /// each file that cannot be read is passed to <paramref name="unreadable"/> instead.
+    /// each file or segment record that cannot be read is passed to <paramref name="unreadable"/> instead. The segments
+    /// are read first, then the queue files: a queue file whose id a segment gave is skipped (a copy forward that raced
+    /// the listing), so each message comes once.
     /// </summary>
     /// <param name="ordered">
-    /// Oldest first (queue ids sort by arrival): every name is listed before the first file is read (see
-    /// <see cref="ListOldestFirst"/>).
+    /// Oldest first (queue ids sort by arrival), queue files and segment messages in one sequence: every name is listed
+    /// before the first file is read (see <see cref="ListOldestFirst(Action{UnreadableQueueFile})"/>).
     /// </param>
     internal IEnumerable<QueueEntry> EnumerateCommitted(Action<UnreadableQueueFile> unreadable, bool ordered = false)
     {
-        var paths = ordered ? ListOldestFirst().Paths() : EnumerateButStateLogs();
-        foreach (var path in paths)
+        var segments = SegmentScan.Read(_layout, unreadable);
+        using var segmentEntries = new SegmentEntryReader(_layout);
+        if (ordered)
         {
+            foreach (var (path, segment) in ListOldestFirst(segments).Items())
+            {
+                var entry = segment is { } location
+                    ? TryReadSegmentEntry(_layout, segmentEntries, Path.GetFileNameWithoutExtension(path), location, unreadable)
+                    : TryReadCommitted(path, unreadable);
+                if (entry is not null)
+                {
+                    yield return entry;
+                }
+            }
+
+            yield break;
+        }
+
+        foreach (var (queueId, location) in segments.Live)
+        {
+            if (TryReadSegmentEntry(_layout, segmentEntries, queueId, location, unreadable) is { } entry)
+            {
+                yield return entry;
+            }
+        }
+
+        var live = segments.Live.GetAlternateLookup<ReadOnlySpan<char>>();
+        foreach (var path in EnumerateButStateLogs())
+        {
+            if (segments.Live.Count > 0 && live.ContainsKey(Path.GetFileNameWithoutExtension(path.AsSpan())))
+            {
+                continue;
+            }
+
             if (TryReadCommitted(path, unreadable) is { } entry)
             {
                 yield return entry;
@@ -56,25 +90,80 @@ public sealed class QueueReader
     }
 
     /// <summary>
-    /// The committed area's files other than state logs, to be taken oldest first. Listing every name cannot be
-    /// avoided for that order (the directory gives them in hash order), but sorting them can: they are kept as a
-    /// binary heap, built in linear time, so the oldest is known at once and the sorting is spread over the reads.
+    /// The committed area's files other than state logs, and the live segment messages, to be taken oldest first.
+    /// Listing every name cannot be avoided for that order (the directory gives them in hash order), but sorting them
+    /// can: they are kept as a binary heap, built in linear time, so the oldest is known at once and the sorting is
+    /// spread over the reads.
     /// </summary>
-    internal OrderedQueueFiles ListOldestFirst()
+    /// <param name="unreadable">Told of each segment record that checks but cannot be read.</param>
+    internal OrderedQueueFiles ListOldestFirst(Action<UnreadableQueueFile>? unreadable = null) =>
+        ListOldestFirst(SegmentScan.Read(_layout, unreadable));
+
+    private OrderedQueueFiles ListOldestFirst(SegmentScan segments)
     {
         try
         {
-            return new OrderedQueueFiles(_layout.ActiveDirectory, ListButStateLogs(static (ref entry) => entry.FileName.ToString()));
+            return new OrderedQueueFiles(_layout.ActiveDirectory, ListButStateLogs(static (ref entry) => entry.FileName.ToString()), segments.Live);
         }
         catch (DirectoryNotFoundException)
         {
-            return new OrderedQueueFiles(_layout.ActiveDirectory, []);
+            return new OrderedQueueFiles(_layout.ActiveDirectory, [], segments.Live);
         }
     }
 
     /// <summary>
+    /// The entry of a live segment message, or of the queue file it was copied forward into when its segment is gone
+    /// meanwhile; null when it is gone altogether or cannot be read (passed to <paramref name="unreadable"/>).
+    /// </summary>
+    internal static QueueEntry? TryReadSegmentEntry(
+        SpoolLayout layout, SegmentEntryReader segments, string queueId, SegmentLocation location, Action<UnreadableQueueFile> unreadable)
+    {
+        try
+        {
+            if (segments.Read(location) is { } entry)
+            {
+                return entry;
+            }
+        }
+        catch (Exception ex) when (ex is QueueFormatException || SpoolFiles.IsIoFailure(ex))
+        {
+            unreadable(new UnreadableQueueFile(
+                $"{Path.GetFileName(layout.SegmentPath(location.Sequence))}@{location.BodyOffset}", ex.Message));
+            return null;
+        }
+
+        return TryReadCommitted(layout.ActivePath(queueId), unreadable);
+    }
+
+    /// <summary>
+    /// Reads the entry of one message by its id, from its queue file or its segment; null with a null
+    /// <paramref name="problem"/> means there is no such message.
+    /// </summary>
+    internal static QueueEntry? TryReadAny(SpoolLayout layout, string queueId, out string? problem)
+    {
+        var file = TryRead(layout.ActivePath(queueId), out problem);
+        if (file is not null || problem is not null)
+        {
+            return file;
+        }
+
+        if (SegmentScan.Read(layout).Live.TryGetValue(queueId, out var location))
+        {
+            string? found = null;
+            using var segments = new SegmentEntryReader(layout);
+            var entry = TryReadSegmentEntry(layout, segments, queueId, location, u => found = u.Problem);
+            problem = found;
+            return entry;
+        }
+
+        // Copied forward and its segment retired between the two looks.
+        return TryRead(layout.ActivePath(queueId), out problem);
+    }
+
+    /// <summary>
     /// The committed files' paths other than state logs, in no particular order: what a restart reads. State logs are
-    /// read beside their message, so their names (half of a deferred queue's) are not even made into strings.
+    /// read beside their message, so their names (half of a deferred queue's) are not even made into strings. Queue
+    /// files only: the daemon gets its segment messages from the segment log itself.
     /// </summary>
     internal IEnumerable<string> EnumerateButStateLogs()
     {

@@ -70,9 +70,8 @@ public static class QueueShow
 
     private static void WriteHeaders(QueueEntry entry, TextWriter output)
     {
-        using var file = new FileStream(entry.FilePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        file.Seek(entry.ContentOffset, SeekOrigin.Begin);
-        using var reader = new StreamReader(file, System.Text.Encoding.UTF8);
+        using var content = QueueContent.Open(entry, QueueContent.ReadOptions());
+        using var reader = new StreamReader(content, System.Text.Encoding.UTF8);
         var shown = 0;
         while (reader.ReadLine() is { } line && line.Length > 0 && shown < MaxHeaderBytes)
         {

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using MailRelay.Queue;
+using MailRelay.Tests.Queue;
+using MailRelay.Tests.Queue.Segments;
 using MailRelay.Tests.Support;
 using Xunit.Abstractions;
 
@@ -156,6 +158,31 @@ public class ScaleDownHandoffTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_leaving_pod_hands_over_the_messages_a_previous_stop_left_in_segment_files_before_it_starts()
+    {
+        using var data = new TestDirectory();
+        await using var sink = await RecordingSmtpSink.StartAsync();
+        await using var api = await FakeStatefulSetApi.StartAsync(replicas: 1);
+        await using var peer = await DaemonProcess.StartAsync(Remaining(new TestDirectory(), sink));
+        var arrival = DateTimeOffset.UtcNow.AddMinutes(-10);
+        var (handed, removed) = (TestSegment.IdAt(arrival), TestSegment.IdAt(arrival.AddSeconds(1)));
+        var envelope = new SpoolEnvelope { Sender = "app@ours.example", Recipients = ["a1@elsewhere.example"] };
+        new TestSegment(data.Path)
+            .Message(handed, arrival, envelope, Encoding.ASCII.GetBytes("From: app@ours.example\r\nSubject: handoff from a segment\r\n\r\nbody\r\n"))
+            .Message(removed, arrival.AddSeconds(1), envelope, Encoding.ASCII.GetBytes("From: app@ours.example\r\nSubject: handoff removed\r\n\r\nbody\r\n"))
+            .Removal(removed)
+            .Write();
+
+        await using var daemon = await DaemonProcess.StartAsync(Leaving(data, api, peer.SmtpEndPoint));
+
+        Assert.Contains("ordinal 1, replicas 1: leaving", daemon.Output, StringComparison.Ordinal);
+        await sink.WaitUntilAsync(() => !sink.Received.IsEmpty, Limit);
+        Assert.Equal("Subject: handoff from a segment", Marker(Assert.Single(sink.Received).Content));
+        Assert.Empty(new QueueReader(data.Path).ReadCommitted().Entries);
+        Assert.Empty(Directory.GetFiles(Path.Combine(data.Path, "queue", "segments")));
+    }
+
+    [Fact]
     public async Task Queue_handoff_empties_a_stopped_daemon_s_directory_and_hands_only_pending_recipients()
     {
         using var data = new TestDirectory();
@@ -259,11 +286,7 @@ public class ScaleDownHandoffTests(ITestOutputHelper output)
         return text[start..text.IndexOf('\r', start)];
     }
 
-    private static string Marker(QueueEntry entry)
-    {
-        var bytes = File.ReadAllBytes(entry.FilePath).AsSpan((int)entry.ContentOffset).ToArray();
-        return Marker(bytes);
-    }
+    private static string Marker(QueueEntry entry) => Marker(SpoolFixtures.ContentOf(entry));
 
     /// <summary>Submits <paramref name="count"/> messages over four pipelined sessions, each with DSN parameters.</summary>
     private static async Task SubmitAsync(IPEndPoint relay, int count)

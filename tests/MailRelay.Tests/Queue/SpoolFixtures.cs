@@ -46,12 +46,12 @@ internal static class SpoolFixtures
         return await writer.CommitAsync();
     }
 
-    /// <summary>The message bytes of a committed message, wherever it is kept.</summary>
+    /// <summary>The message bytes of a committed message, in its queue file or its segment.</summary>
     public static byte[] ContentOf(QueueEntry entry)
     {
-        using var file = entry.OpenContent(new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.ReadWrite | FileShare.Delete });
-        var content = new byte[entry.Size];
-        file.ReadExactly(content);
-        return content;
+        using var content = QueueContent.Open(entry, QueueContent.ReadOptions());
+        using var bytes = new MemoryStream();
+        content.CopyTo(bytes);
+        return bytes.ToArray();
     }
 }

@@ -165,8 +165,7 @@ public static class DsnBuilder
 
     private static MimeEntity OriginalPart(QueueEntry original)
     {
-        using var file = new FileStream(original.FilePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        file.Seek(original.ContentOffset, SeekOrigin.Begin);
+        using var file = QueueContent.Open(original, QueueContent.ReadOptions());
         if (original.Envelope.Return == DsnReturn.Full && original.Size <= MaxReturnedMessageSize)
         {
             return new MessagePart("rfc822") { Message = MimeMessage.Load(file) };
@@ -178,7 +177,7 @@ public static class DsnBuilder
     }
 
     /// <summary>The header block (up to and including the blank line), bounded.</summary>
-    private static byte[] ReadHeaderBlock(FileStream file)
+    private static byte[] ReadHeaderBlock(Stream file)
     {
         var buffer = new byte[MaxReturnedHeaderSize];
         var length = 0;

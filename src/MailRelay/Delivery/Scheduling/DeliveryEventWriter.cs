@@ -45,7 +45,7 @@ internal sealed class DeliveryEventWriter
 
         try
         {
-            var read = MessageCorrelation.Read(message.Entry.FilePath, message.Entry.ContentOffset, _clientIdHeader);
+            var read = MessageCorrelation.Read(message.Entry, _clientIdHeader);
             message.Correlation = read;
             return read;
         }

@@ -6,7 +6,7 @@ using MimeKit.IO;
 namespace MailRelay.Delivery.Transport;
 
 /// <summary>
-/// A queued message opened for sending: parsed by MimeKit over the queue file itself (persistent, so the
+/// A queued message opened for sending: parsed by MimeKit over the file that keeps it (persistent, so the
 /// bodies stay on disk and are streamed, not copied into memory) or, for small messages, over their bytes
 /// read at once; with a signature header in front when a signer gave one. Holds the file open until disposed.
 /// </summary>
@@ -51,7 +51,7 @@ public sealed class LoadedMessage : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(entry);
         var small = entry.Size <= InMemoryLimit;
-        var file = new FileStream(entry.FilePath, new FileStreamOptions
+        var file = entry.OpenContent(new FileStreamOptions
         {
             Mode = FileMode.Open,
             Access = FileAccess.Read,
@@ -62,19 +62,19 @@ public sealed class LoadedMessage : IAsyncDisposable
         });
         try
         {
-            var size = file.Length - entry.ContentOffset;
+            // The message's own bytes only: in a segment file other records follow it.
+            var size = entry.Size;
             var linesRewritten = false;
             Stream content;
-            if (size <= InMemoryLimit)
+            if (small)
             {
                 var stored = new byte[size];
-                file.Position = entry.ContentOffset;
                 file.ReadExactly(stored);
                 content = new MemoryStream(stored, 0, stored.Length, writable: false, publiclyVisible: true);
             }
             else
             {
-                content = new BoundStream(file, entry.ContentOffset, -1, leaveOpen: true);
+                content = QueueContent.Bound(file, size, leaveOpen: true);
             }
 
             // Lines over the limit of RFC 5322 are rewritten before signing, so the signature covers what is

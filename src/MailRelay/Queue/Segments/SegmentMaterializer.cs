@@ -1,0 +1,126 @@
+using System.Buffers;
+
+namespace MailRelay.Queue.Segments;
+
+/// <summary>
+/// Turns every live segment message into a queue file of its own and removes the segments, for the code that changes
+/// queue files while no daemon runs (queue delete, hold, release, the handoff): it then finds every message as a file
+/// and needs to know nothing of segments. The caller holds <see cref="QueueLock"/>, so no segment log appends meanwhile.
+/// </summary>
+/// <remarks>
+/// Order, for a crash at any point: each body is written to <c>incoming/</c>, fsync'd and renamed into <c>active/</c>
+/// (a queue file of the same id already there wins: it is the message's copy, maybe changed since); one directory fsync
+/// of <c>active/</c> makes every rename durable; only then are segments deleted, so until then every message is in its
+/// segment, in its queue file, or both (readers take the queue file, <see cref="SegmentScan"/>). A crash before the
+/// deletions leaves both, which the next run or the daemon's start settles; a leftover in <c>incoming/</c> was never
+/// acknowledged there and is discarded. A segment holding a record that checks but cannot be read
+/// (<see cref="SegmentScan.Pinned"/>) is kept for the operator, and so is every segment after the first such one: a
+/// later segment may hold the removal record of a message in the kept one, and deleting it would bring that message
+/// back. The live messages of the kept segments are copied all the same.
+/// </remarks>
+internal static class SegmentMaterializer
+{
+    /// <summary>Copies the live segment messages into queue files, then removes the segments; returns how many were copied.</summary>
+    /// <exception cref="IOException">A write, rename, fsync or deletion failed; what was done stays valid (see the remarks).</exception>
+    public static int MaterializeAll(SpoolLayout layout, IDiskSync disk, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        ArgumentNullException.ThrowIfNull(disk);
+        if (!Directory.Exists(layout.SegmentsDirectory))
+        {
+            return 0;
+        }
+
+        var scan = SegmentScan.Read(layout, unreadable => SegmentMaterializerLog.RecordUnreadable(logger, unreadable.FileName, unreadable.Problem));
+        var copied = 0;
+        if (scan.Live.Count > 0)
+        {
+            Directory.CreateDirectory(layout.IncomingDirectory);
+            Directory.CreateDirectory(layout.ActiveDirectory);
+
+            // Segment by segment, in record order: each segment's reads go forward through it.
+            foreach (var (queueId, location) in scan.Live.OrderBy(m => m.Value.Sequence).ThenBy(m => m.Value.BodyOffset))
+            {
+                if (Copy(layout, disk, queueId, location))
+                {
+                    copied++;
+                }
+            }
+
+            disk.SyncDirectory(layout.ActiveDirectory);
+        }
+
+        var firstPinned = scan.Pinned.Count > 0 ? scan.Pinned.Min() : long.MaxValue;
+        var deleted = 0;
+        foreach (var path in Directory.EnumerateFiles(layout.SegmentsDirectory))
+        {
+            var sequence = SpoolLayout.SegmentSequence(path);
+            if (path.EndsWith(SpoolLayout.PreparingExtension, StringComparison.Ordinal) || sequence < firstPinned)
+            {
+                disk.Delete(path);
+                deleted++;
+            }
+        }
+
+        if (deleted > 0)
+        {
+            disk.SyncDirectory(layout.SegmentsDirectory);
+        }
+
+        if (scan.Pinned.Count > 0)
+        {
+            SegmentMaterializerLog.SegmentsKept(logger, Path.GetFileName(layout.SegmentPath(firstPinned)));
+        }
+
+        if (copied > 0 || deleted > 0)
+        {
+            SegmentMaterializerLog.Materialized(logger, copied, deleted);
+        }
+
+        return copied;
+    }
+
+    /// <summary>Writes one message's record body as its queue file; false when a queue file of the id was there already.</summary>
+    private static bool Copy(SpoolLayout layout, IDiskSync disk, string queueId, SegmentLocation location)
+    {
+        var active = layout.ActivePath(queueId);
+        if (File.Exists(active))
+        {
+            return false;
+        }
+
+        var body = ArrayPool<byte>.Shared.Rent(location.BodyLength);
+        try
+        {
+            using (var segment = File.OpenHandle(layout.SegmentPath(location.Sequence), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
+            {
+                if (RandomAccess.Read(segment, body.AsSpan(0, location.BodyLength), location.BodyOffset) != location.BodyLength)
+                {
+                    throw new IOException($"segment {Path.GetFileName(layout.SegmentPath(location.Sequence))} ends inside the record of {queueId}");
+                }
+            }
+
+            // A leftover of an earlier run that stopped before its rename; never acknowledged from here.
+            var incoming = layout.IncomingPath(queueId);
+            disk.Delete(incoming);
+            using (var file = disk.Open(incoming, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                Share = FileShare.None,
+                BufferSize = 0,
+            }))
+            {
+                disk.Write(file, body.AsSpan(0, location.BodyLength));
+                disk.SyncFile(file);
+            }
+
+            disk.Move(incoming, active);
+            return true;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(body);
+        }
+    }
+}
