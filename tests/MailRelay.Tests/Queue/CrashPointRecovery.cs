@@ -1,6 +1,7 @@
 using MailRelay.Delivery.Scheduling;
 using MailRelay.Events;
 using MailRelay.Queue;
+using MailRelay.Queue.Segments;
 using MailRelay.Tests.Delivery.Scheduling;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -20,7 +21,7 @@ internal static class CrashPointRecovery
         using var data = new TempDataDirectory();
         state.Materialize(data.Path);
         var time = new FakeTimeProvider(SpoolFixtures.Start + TimeSpan.FromSeconds(30));
-        await using var spool = SpoolFixtures.CreateSpool(data.Path, time);
+        await using var spool = SpoolFixtures.CreateSpool(data.Path, time, segments: SpoolFixtures.SmallSegments());
         spool.Initialize();
         var incomingLeft = data.IncomingFiles().Length;
 
@@ -75,8 +76,9 @@ internal static class CrashPointRecovery
             recipients.UnionWith(request.Request.Recipients);
         }
 
+        var inSegments = SegmentScan.Read(new SpoolLayout(data.Path)).Live;
         var orphans = Directory.GetFiles(data.Active, "*" + SpoolLayout.StateExtension)
-            .Count(s => !File.Exists(Path.ChangeExtension(s, SpoolLayout.MessageExtension)));
+            .Count(s => !File.Exists(Path.ChangeExtension(s, SpoolLayout.MessageExtension)) && !inSegments.ContainsKey(Path.GetFileNameWithoutExtension(s)));
         var unreadableAfter = 0;
         foreach (var log in Directory.GetFiles(data.Active, "*" + SpoolLayout.StateExtension))
         {

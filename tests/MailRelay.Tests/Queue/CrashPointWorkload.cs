@@ -2,6 +2,7 @@ using MailRelay.Delivery;
 using MailRelay.Delivery.Scheduling;
 using MailRelay.Events;
 using MailRelay.Queue;
+using MailRelay.Queue.Segments;
 using MailRelay.Tests.Delivery.Scheduling;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -69,11 +70,12 @@ internal sealed class CrashPointWorkload
                 : [RecipientOutcome.Deferred, RecipientOutcome.Deferred]),
             ["ok3@a.example"] = new([RecipientOutcome.Delivered]),
             ["ok4@d.example"] = new([RecipientOutcome.Delivered]),
+            ["solo@a.example"] = new([RecipientOutcome.Delivered]),
             ["x@b.example"] = new([RecipientOutcome.Deferred]),
             ["y@c.example"] = new([RecipientOutcome.Deferred]),
         };
 
-        var spool = SpoolFixtures.CreateSpool(data.Path, time, disk);
+        var spool = SpoolFixtures.CreateSpool(data.Path, time, disk, segments: SpoolFixtures.SmallSegments());
         spool.Initialize();
 
         async Task<string> AcceptAsync(string sender, params string[] recipients)
@@ -84,7 +86,15 @@ internal sealed class CrashPointWorkload
                 content = [.. content, .. System.Text.Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat(new string('z', 98) + "\r\n", 2000)))];
             }
 
-            var id = await SpoolFixtures.CommitAsync(spool, SpoolFixtures.Envelope(sender, recipients), content);
+            // The message accepted last says it first arrived at the start (a peer's handover does), so a daemon restarted
+            // on the recovery clock finds it due at once, as every other pending recipient.
+            string id;
+            await using (var writer = await spool.BeginAsync(SpoolFixtures.Envelope(sender, recipients), recipients[0] == "late@b.example" ? SpoolFixtures.Start : null))
+            {
+                await writer.WriteAsync(content);
+                id = await writer.CommitAsync();
+            }
+
             disk.Mark(new CrashPointMarker(CrashPointEvent.Acknowledged, id));
             lock (messages)
             {
@@ -97,6 +107,7 @@ internal sealed class CrashPointWorkload
         await AcceptAsync("app@example.com", "ok1@a.example", "later@b.example");
         await AcceptAsync(string.Empty, "ok2@a.example", "bad@c.example", "wait@b.example");
         await AcceptAsync("app@example.com", "ok3@a.example", "ok4@d.example");
+        await AcceptAsync("app@example.com", "solo@a.example");
         var pair = await Task.WhenAll(
             AcceptAsync("app@example.com", "x@b.example", "y@c.example"),
             AcceptAsync("app@example.com", "held@a.example"));
@@ -129,21 +140,42 @@ internal sealed class CrashPointWorkload
         };
 
         // Every recipient of the first four messages: one transaction per domain and message.
-        await RunDaemonAsync(spool, transport, time, disk, activeLimit, s => running = s, attempts: 9);
+        await RunDaemonAsync(spool, transport, time, disk, activeLimit, s => running = s, attempts: 10);
         await spool.DisposeAsync();
 
         disk.Mark(new CrashPointMarker(CrashPointEvent.DeleteRequested, deleted));
+
+        // As `queue delete` does with no daemon running: segment messages become queue files first.
+        SegmentMaterializer.MaterializeAll(new SpoolLayout(data.Path), disk);
         QueueFileOperations.Delete(data.Path, deleted, disk);
         disk.Mark(new CrashPointMarker(CrashPointEvent.DeleteApplied, deleted));
 
         time.Advance(TimeSpan.FromMinutes(2));
-        spool = SpoolFixtures.CreateSpool(data.Path, time, disk);
+        spool = SpoolFixtures.CreateSpool(data.Path, time, disk, segments: SpoolFixtures.SmallSegments());
         spool.Initialize();
 
         // The two deferred recipients now due; the held message waits. With the window of one, the message deferred
         // again leaves the window, and comes back from its files when its next retry falls due 5 minutes later.
         var windowBeforeReload = await RunDaemonAsync(
             spool, transport, time, disk, activeLimit, s => running = s, attempts: 2, then: evicting ? (TimeSpan.FromMinutes(6), 1) : null);
+        await spool.DisposeAsync();
+
+        // A third start accepts a message that then stays: its segment stops taking mail after a minute, and a minute
+        // later the message is copied forward into a queue file of its own and the segment deleted.
+        spool = SpoolFixtures.CreateSpool(data.Path, time, disk, segments: SpoolFixtures.SmallSegments());
+        spool.Initialize();
+        var late = await AcceptAsync("app@example.com", "late@b.example");
+        for (var step = 0; step < 2; step++)
+        {
+            time.Advance(new SegmentOptions().RetireAfter);
+            await spool.Segments!.RetireDueAsync();
+        }
+
+        if (!File.Exists(Path.Combine(data.Active, late + SpoolLayout.MessageExtension)))
+        {
+            throw new InvalidOperationException("the late message was not copied forward");
+        }
+
         await spool.DisposeAsync();
         return new CrashPointWorkload(disk.Operations, messages, largestWindow, windowBeforeReload);
     }

@@ -24,6 +24,9 @@ internal sealed class SegmentLog : IAsyncDisposable
 {
     private const int ZeroChunk = 1024 * 1024;
 
+    /// <summary>Segments' worth of free space below which none is prepared (messages then get queue files of their own).</summary>
+    private const int MinimumFreeSegments = 4;
+
     /// <summary>How long after a segment could not be prepared (a full disk) messages go to queue files of their own.</summary>
     private static readonly TimeSpan PrepareRetryDelay = TimeSpan.FromSeconds(10);
 
@@ -453,6 +456,14 @@ internal sealed class SegmentLog : IAsyncDisposable
         var path = _layout.SegmentPath(sequence);
         try
         {
+            // A segment is taken from the disk whole: on a disk with little room it would take what single messages need.
+            var free = new DriveInfo(_layout.SegmentsDirectory).AvailableFreeSpace;
+            if (free < MinimumFreeSegments * _options.SegmentSize)
+            {
+                throw new IOException(
+                    $"only {free} bytes are free in {_layout.SegmentsDirectory}; a segment of {_options.SegmentSize} is prepared with {MinimumFreeSegments} times that free");
+            }
+
             using (var file = _disk.Open(preparing, SpoolFiles.CreateNewOptions()))
             {
                 var zeros = ArrayPool<byte>.Shared.Rent(ZeroChunk);
