@@ -5,8 +5,9 @@ using MailRelay.Queue.Segments;
 namespace MailRelay.Handoff;
 
 /// <summary>
-/// Moves a stopped queue (the daemon after its scheduler stopped, or <c>queue handoff</c> on a DATA_DIR no daemon
-/// uses) to a peer relay over SMTP, holding the queue lock throughout. Each message goes with its recipients not yet
+/// Moves a stopped queue (the daemon after its spool stopped, or <c>queue handoff</c> on a DATA_DIR no daemon
+/// uses) to a peer relay over SMTP, holding the queue lock throughout. The messages kept in segment files become queue
+/// files first (<see cref="SegmentMaterializer"/>), so the handoff removes files only. Each message goes with its recipients not yet
 /// final and is removed here only after the peer's 250 for its content, durably (directory fsync) before the next
 /// one starts: a crash at any point loses nothing and sends again at most the one message in flight. Recipients the
 /// peer refused stay here, the ones it took are recorded as delivered to it. What the deadline cuts off stays too.
