@@ -30,11 +30,14 @@ public static class QueueHandoff
         var layout = new SpoolLayout(dataDirectory);
         try
         {
-            SegmentMaterializer.MaterializeAll(layout, diskSync, logger);
+            SegmentMaterializer.MaterializeAll(layout, diskSync, logger, cancellationToken);
         }
-        catch (Exception exception) when (SpoolFiles.IsIoFailure(exception))
+        catch (Exception exception) when (SpoolFiles.IsIoFailure(exception) || exception is OperationCanceledException)
         {
-            return new HandoffResult(0, new QueueReader(dataDirectory).ListOldestFirst().MessageCount, $"cannot copy the segment messages into queue files: {exception.Message}");
+            var remaining = new QueueReader(dataDirectory).ListOldestFirst().MessageCount;
+            return new HandoffResult(0, remaining, exception is OperationCanceledException
+                ? Describe(exception, string.Empty)
+                : $"cannot copy the segment messages into queue files: {exception.Message}");
         }
 
         // Oldest first, one envelope at a time: a queue of any size is never all in memory. The queue files are counted

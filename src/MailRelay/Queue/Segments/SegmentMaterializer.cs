@@ -21,8 +21,13 @@ namespace MailRelay.Queue.Segments;
 internal static class SegmentMaterializer
 {
     /// <summary>Copies the live segment messages into queue files, then removes the segments; returns how many were copied.</summary>
+    /// <param name="cancellationToken">
+    /// Checked before each message (one fsync each, so a large queue takes a while): on cancellation the copies made so
+    /// far are made durable and every segment stays.
+    /// </param>
     /// <exception cref="IOException">A write, rename, fsync or deletion failed; what was done stays valid (see the remarks).</exception>
-    public static int MaterializeAll(SpoolLayout layout, IDiskSync disk, ILogger? logger = null)
+    /// <exception cref="OperationCanceledException">Cancelled before every message was copied.</exception>
+    public static int MaterializeAll(SpoolLayout layout, IDiskSync disk, ILogger? logger = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(layout);
         ArgumentNullException.ThrowIfNull(disk);
@@ -38,16 +43,26 @@ internal static class SegmentMaterializer
             Directory.CreateDirectory(layout.IncomingDirectory);
             Directory.CreateDirectory(layout.ActiveDirectory);
 
-            // Segment by segment, in record order: each segment's reads go forward through it.
-            foreach (var (queueId, location) in scan.Live.OrderBy(m => m.Value.Sequence).ThenBy(m => m.Value.BodyOffset))
+            try
             {
-                if (Copy(layout, disk, queueId, location))
+                // Segment by segment, in record order: each segment's reads go forward through it.
+                foreach (var (queueId, location) in scan.Live.OrderBy(m => m.Value.Sequence).ThenBy(m => m.Value.BodyOffset))
                 {
-                    copied++;
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (Copy(layout, disk, queueId, location))
+                    {
+                        copied++;
+                    }
                 }
             }
-
-            disk.SyncDirectory(layout.ActiveDirectory);
+            finally
+            {
+                // Also after a failure or cancellation: the renames made so far are made durable.
+                if (copied > 0 || !cancellationToken.IsCancellationRequested)
+                {
+                    disk.SyncDirectory(layout.ActiveDirectory);
+                }
+            }
         }
 
         var firstPinned = scan.Pinned.Count > 0 ? scan.Pinned.Min() : long.MaxValue;

@@ -83,6 +83,26 @@ public sealed class SegmentMaterializerTests : IDisposable
     }
 
     [Fact]
+    public void Cancelled_midway_the_copies_made_are_durable_and_every_segment_stays()
+    {
+        var (first, second) = (TestSegment.IdAt(Start), TestSegment.IdAt(Start.AddSeconds(1)));
+        var segment = new TestSegment(_data.Path)
+            .Message(first, Start, Envelope(), Message("copied"))
+            .Message(second, Start.AddSeconds(1), Envelope(), Message("left in the segment"));
+        segment.Write();
+        using var deadline = new CancellationTokenSource();
+        var disk = new CancelOnFirstMove(deadline);
+
+        Assert.Throws<OperationCanceledException>(() => SegmentMaterializer.MaterializeAll(Layout, disk, cancellationToken: deadline.Token));
+
+        Assert.Equal([Path.GetFullPath(_data.Active)], disk.SyncedDirectories.Select(Path.GetFullPath));
+        Assert.Equal(segment.Bodies[first], File.ReadAllBytes(Layout.ActivePath(first)));
+        Assert.False(File.Exists(Layout.ActivePath(second)));
+        Assert.True(File.Exists(segment.Path));
+        Assert.Equal([first, second], new QueueReader(_data.Path).ReadCommitted().Entries.Select(e => e.QueueId));
+    }
+
+    [Fact]
     public void A_segment_with_a_record_that_does_not_read_and_every_later_one_are_kept()
     {
         var (a, b, c, removedLater) = (TestSegment.IdAt(Start), TestSegment.IdAt(Start.AddSeconds(1)), TestSegment.IdAt(Start.AddSeconds(2)),
@@ -134,6 +154,24 @@ public sealed class SegmentMaterializerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_handoff_whose_deadline_passes_while_copying_reports_it_and_keeps_the_segment_messages()
+    {
+        var id = TestSegment.IdAt(Start);
+        var segment = new TestSegment(_data.Path).Message(id, Start, Envelope(), Message("not yet copied"));
+        segment.Write();
+        using var deadline = new CancellationTokenSource();
+        await deadline.CancelAsync();
+
+        // No peer listens on port 9: nothing is sent once the deadline has passed.
+        var result = await QueueHandoff.RunAsync(
+            _data.Path, "127.0.0.1", 9, "leaving.test.example", new FakeTimeProvider(Start), NullLogger.Instance, new PosixDiskSync(), deadline.Token);
+
+        Assert.Equal(new HandoffResult(0, 1, "the handoff deadline passed"), result);
+        Assert.True(File.Exists(segment.Path));
+        Assert.Equal(id, Assert.Single(new QueueReader(_data.Path).ReadCommitted().Entries).QueueId);
+    }
+
+    [Fact]
     public async Task Offline_handoff_hands_a_segment_message_to_the_peer_and_keeps_no_copy()
     {
         await using var peer = await InProcessRelay.StartAsync(new Dictionary<string, string?>
@@ -163,5 +201,27 @@ public sealed class SegmentMaterializerTests : IDisposable
         Assert.Equal(content, stored[^content.Length..]);
         Assert.Empty(new QueueReader(_data.Path).ReadCommitted().Entries);
         Assert.Empty(Directory.GetFiles(Layout.SegmentsDirectory));
+    }
+
+    /// <summary>The real file operations; the first rename into place cancels <paramref name="deadline"/>.</summary>
+    private sealed class CancelOnFirstMove(CancellationTokenSource deadline) : IDiskSync
+    {
+        private readonly PosixDiskSync _real = new();
+
+        public List<string> SyncedDirectories { get; } = [];
+
+        public void SyncFile(Microsoft.Win32.SafeHandles.SafeFileHandle file) => _real.SyncFile(file);
+
+        public void SyncDirectory(string path)
+        {
+            SyncedDirectories.Add(path);
+            _real.SyncDirectory(path);
+        }
+
+        public void Move(string source, string destination)
+        {
+            File.Move(source, destination, overwrite: false);
+            deadline.Cancel();
+        }
     }
 }
