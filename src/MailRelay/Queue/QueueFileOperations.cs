@@ -8,9 +8,25 @@ namespace MailRelay.Queue;
 internal static class QueueFileOperations
 {
     /// <summary>Removes a message's files durably; false when there was no such message.</summary>
-    public static bool Delete(string dataDirectory, string queueId, IDiskSync diskSync)
+    /// <param name="segments">
+    /// The running daemon's segment log: a message kept in a segment is removed by a removal record there (waited for),
+    /// then its state log. Without one (no daemon runs) segment messages have been copied into queue files first.
+    /// </param>
+    public static bool Delete(string dataDirectory, string queueId, IDiskSync diskSync, Segments.SegmentLog? segments = null)
     {
         var layout = new SpoolLayout(dataDirectory);
+        if (segments?.TryRemove(queueId, () =>
+            {
+                Delete(dataDirectory, queueId, diskSync);
+                return Task.CompletedTask;
+            }) is { } removal)
+        {
+            // Rare (an operator's delete, a bounced message's end): one fdatasync is waited for on this thread.
+            removal.GetAwaiter().GetResult();
+            diskSync.Delete(layout.StatePath(queueId));
+            return true;
+        }
+
         var messagePath = layout.ActivePath(queueId);
         if (!File.Exists(messagePath))
         {
@@ -24,10 +40,12 @@ internal static class QueueFileOperations
     }
 
     /// <summary>Records the hold flag durably, for a message with a queue file or kept in a segment; false when there is no such message.</summary>
-    public static bool SetHold(string dataDirectory, string queueId, bool held, DateTimeOffset now, IDiskSync diskSync)
+    /// <param name="inSegment">Whether a message is live in a segment (the running daemon knows); null: the segments are read.</param>
+    public static bool SetHold(string dataDirectory, string queueId, bool held, DateTimeOffset now, IDiskSync diskSync, Func<string, bool>? inSegment = null)
     {
         var layout = new SpoolLayout(dataDirectory);
-        if (!File.Exists(layout.ActivePath(queueId)) && !Segments.SegmentScan.Read(layout).Live.ContainsKey(queueId))
+        if (!File.Exists(layout.ActivePath(queueId))
+            && !(inSegment ?? (id => Segments.SegmentScan.Read(layout).Live.ContainsKey(id)))(queueId))
         {
             return false;
         }

@@ -35,6 +35,9 @@ internal sealed class RemovalCommitter : IAsyncDisposable
         _diskSync = diskSync;
     }
 
+    /// <summary>The segment log whose messages this committer removes with removal records; null without segments.</summary>
+    public SegmentLog? Segments => _segments;
+
     /// <summary>Opens the committer for removals.</summary>
     public void Start()
     {

@@ -71,11 +71,11 @@ public class ProcessLifecycleTests
         await daemon.DisposeAsync();
 
         Assert.True(acknowledged.Count >= 150);
+        var queued = data.QueuedMessages().ToDictionary(m => m.QueueId, StringComparer.Ordinal);
         foreach (var (id, marker) in acknowledged)
         {
-            var path = Path.Combine(data.ActiveQueue, id + ".msg");
-            Assert.True(File.Exists(path), $"acknowledged message {id} is missing after kill -9");
-            var text = await File.ReadAllTextAsync(path, Encoding.Latin1);
+            Assert.True(queued.TryGetValue(id, out var message), $"acknowledged message {id} is missing after kill -9");
+            var text = Encoding.Latin1.GetString(message.Bytes);
             Assert.Contains("Subject: " + marker, text, StringComparison.Ordinal);
             Assert.EndsWith(Filler, text, StringComparison.Ordinal);
         }

@@ -164,6 +164,40 @@ public sealed class SegmentLogTests : IDisposable
     }
 
     [Fact]
+    public async Task A_copied_forward_message_whose_segment_stays_is_removed_with_a_record_so_a_restart_does_not_bring_it_back()
+    {
+        // An older segment holding a record that cannot be read is kept for the operator, so every later one stays too.
+        new Segments.TestSegment(_data.Path).Record(SegmentRecordType.Message, Encoding.ASCII.GetBytes("{\"v\":99}\n")).Write();
+        string id;
+        await using (var spool = SegmentSpool())
+        {
+            spool.Initialize();
+            Assert.Empty(spool.Segments!.Recover(_ => { }));
+            id = await CommitAsync(spool, Envelope(), Message("copied"));
+            var segment = spool.Segments.TryReadEntry(id)!.FilePath;
+            for (var step = 0; step < 2; step++)
+            {
+                _time.Advance(new SegmentOptions().RetireAfter);
+                await spool.Segments.RetireDueAsync();
+            }
+
+            Assert.True(File.Exists(Path.Combine(_data.Active, id + SpoolLayout.MessageExtension)));
+            Assert.Contains(segment, SegmentFiles());
+
+            // The queue file's removal is cut short here (as by a crash right after the removal record).
+            var removal = spool.Segments.TryRemove(id, () => Task.CompletedTask);
+            Assert.NotNull(removal);
+            await removal;
+        }
+
+        await using var restarted = SegmentSpool();
+        restarted.Initialize();
+        Assert.DoesNotContain(id, restarted.Segments!.Recover(_ => { }).Select(e => e.QueueId));
+        Assert.False(File.Exists(Path.Combine(_data.Active, id + SpoolLayout.MessageExtension)));
+        Assert.DoesNotContain(id, new QueueReader(_data.Path).ReadCommitted().Entries.Select(e => e.QueueId));
+    }
+
+    [Fact]
     public async Task Beyond_the_most_segments_the_oldest_ones_messages_are_copied_forward_at_once()
     {
         await using var spool = SegmentSpool(maxSegments: 2);

@@ -523,7 +523,7 @@ internal sealed class DeliveryRecorder
     {
         try
         {
-            QueueFileOperations.Delete(_dataDirectory, message.QueueId, _diskSync);
+            QueueFileOperations.Delete(_dataDirectory, message.QueueId, _diskSync, _removals.Segments);
             message.Removed = true;
             SchedulerLog.Removed(_logger, message.QueueId);
             return true;

@@ -116,7 +116,7 @@ public sealed partial class QueueScheduler
                         break;
                     case ControlCommand.Delete:
                         // Results of attempts still in flight are dropped when they arrive (Removed).
-                        QueueFileOperations.Delete(_options.DataDirectory, message.QueueId, _diskSync);
+                        QueueFileOperations.Delete(_options.DataDirectory, message.QueueId, _diskSync, _spool.Segments);
                         message.Removed = true;
                         break;
                 }
@@ -143,8 +143,9 @@ public sealed partial class QueueScheduler
         try
         {
             found = request.Command == ControlCommand.Delete
-                ? QueueFileOperations.Delete(_options.DataDirectory, slot.QueueId, _diskSync)
-                : QueueFileOperations.SetHold(_options.DataDirectory, slot.QueueId, request.Command == ControlCommand.Hold, _time.GetUtcNow(), _diskSync);
+                ? QueueFileOperations.Delete(_options.DataDirectory, slot.QueueId, _diskSync, _spool.Segments)
+                : QueueFileOperations.SetHold(
+                    _options.DataDirectory, slot.QueueId, request.Command == ControlCommand.Hold, _time.GetUtcNow(), _diskSync, _spool.Segments is { } log ? log.Contains : _ => false);
         }
         catch (Exception ex) when (ex is QueueFormatException || SpoolFiles.IsIoFailure(ex))
         {

@@ -40,6 +40,7 @@ internal sealed class SegmentLog : IAsyncDisposable
     private readonly Action<QueueEntry>? _committed;
     private readonly SortedDictionary<long, Segment> _segments = [];
     private readonly Dictionary<string, LiveMessage> _live = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Segment> _copied = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Segment? _tail;
     private Task<Segment>? _spare;
@@ -176,7 +177,17 @@ internal sealed class SegmentLog : IAsyncDisposable
                     recovered.Add((queueId, location));
                 }
             }
+
+            foreach (var (queueId, sequence) in scan.Copied)
+            {
+                if (_segments.TryGetValue(sequence, out var segment) && _copied.TryAdd(queueId, segment))
+                {
+                    segment.CopiedIds.Add(queueId);
+                }
+            }
         }
+
+        RemoveLeftoverCopies(scan.Removed);
 
         DeleteFinishedSegments();
 
@@ -273,6 +284,13 @@ internal sealed class SegmentLog : IAsyncDisposable
         LiveMessage? message;
         lock (_lock)
         {
+            if (_copied.Remove(queueId, out var copiedFrom))
+            {
+                copiedFrom.CopiedIds.Remove(queueId);
+                copiedFrom.Removing++;
+                return RemoveCopyAsync(queueId, copiedFrom, removeQueueFile);
+            }
+
             if (!_live.TryGetValue(queueId, out message))
             {
                 return null;
@@ -641,13 +659,9 @@ internal sealed class SegmentLog : IAsyncDisposable
 
     private async Task AppendRemovalAsync(string queueId, LiveMessage message)
     {
-        var length = SegmentRecord.HeaderLength + queueId.Length + 1;
-        var record = ArrayPool<byte>.Shared.Rent(length);
         try
         {
-            Encoding.ASCII.GetBytes(queueId, record.AsSpan(SegmentRecord.HeaderLength));
-            record[length - 1] = (byte)'\n';
-            await AppendAsync(SegmentRecordType.Removal, record, length, describe: null).ConfigureAwait(false);
+            await AppendRemovalRecordAsync(queueId).ConfigureAwait(false);
         }
         catch
         {
@@ -663,10 +677,6 @@ internal sealed class SegmentLog : IAsyncDisposable
 
             throw;
         }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(record);
-        }
 
         lock (_lock)
         {
@@ -674,6 +684,74 @@ internal sealed class SegmentLog : IAsyncDisposable
         }
 
         DeleteFinishedSegments();
+    }
+
+    private async Task AppendRemovalRecordAsync(string queueId)
+    {
+        var length = SegmentRecord.HeaderLength + queueId.Length + 1;
+        var record = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            Encoding.ASCII.GetBytes(queueId, record.AsSpan(SegmentRecord.HeaderLength));
+            record[length - 1] = (byte)'\n';
+            await AppendAsync(SegmentRecordType.Removal, record, length, describe: null).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(record);
+        }
+    }
+
+    /// <summary>
+    /// Removes a message copied forward while its segment still exists: without a removal record the segment's copy
+    /// would come back once the queue file is gone. The record goes first; a queue file left by a crash after it is
+    /// removed at the next start (<see cref="RemoveLeftoverCopies"/>).
+    /// </summary>
+    private async Task RemoveCopyAsync(string queueId, Segment copiedFrom, Func<Task> removeQueueFile)
+    {
+        try
+        {
+            await AppendRemovalRecordAsync(queueId).ConfigureAwait(false);
+        }
+        catch
+        {
+            lock (_lock)
+            {
+                copiedFrom.Removing--;
+                if (_copied.TryAdd(queueId, copiedFrom))
+                {
+                    copiedFrom.CopiedIds.Add(queueId);
+                }
+            }
+
+            throw;
+        }
+
+        lock (_lock)
+        {
+            copiedFrom.Removing--;
+        }
+
+        await removeQueueFile().ConfigureAwait(false);
+        DeleteFinishedSegments();
+    }
+
+    /// <summary>Deletes the queue files of ids a removal record names (copies whose removal was cut short by a crash).</summary>
+    private void RemoveLeftoverCopies(HashSet<string> removed)
+    {
+        var leftovers = removed.Where(id => File.Exists(_layout.ActivePath(id))).ToList();
+        if (leftovers.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var queueId in leftovers)
+        {
+            _disk.Delete(_layout.ActivePath(queueId));
+            _disk.Delete(_layout.StatePath(queueId));
+        }
+
+        _disk.SyncDirectory(_layout.ActiveDirectory);
     }
 
     private async Task RemoveAfterCopyAsync(Task copying, string queueId, Func<Task> removeQueueFile)
@@ -702,6 +780,10 @@ internal sealed class SegmentLog : IAsyncDisposable
             foreach (var segment in finished)
             {
                 _segments.Remove(segment.Sequence);
+                foreach (var queueId in segment.CopiedIds)
+                {
+                    _copied.Remove(queueId);
+                }
             }
         }
 
@@ -855,6 +937,8 @@ internal sealed class SegmentLog : IAsyncDisposable
                 if (_live.Remove(queueId, out var message))
                 {
                     message.Segment.Live--;
+                    _copied[queueId] = message.Segment;
+                    message.Segment.CopiedIds.Add(queueId);
                 }
             }
 
@@ -963,6 +1047,9 @@ internal sealed class SegmentLog : IAsyncDisposable
         public int Removing { get; set; }
 
         public bool Copying { get; set; }
+
+        /// <summary>Its messages copied forward whose removal still needs a record (see <see cref="RemoveCopyAsync"/>).</summary>
+        public List<string> CopiedIds { get; } = [];
 
         public bool Broken { get; set; }
 

@@ -27,6 +27,18 @@ internal sealed class SegmentScan
     /// <summary>Segments holding a record that checks but cannot be read as a message: kept for the operator, never removed.</summary>
     public HashSet<long> Pinned { get; } = [];
 
+    /// <summary>
+    /// Messages whose record is in a segment but that were copied forward into a queue file (which wins), with the
+    /// segment: removing such a message needs a removal record as long as its segment exists.
+    /// </summary>
+    public Dictionary<string, long> Copied { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Every queue id a removal record names. A queue file of such an id is what is left of a copied-forward message
+    /// whose removal record was durable before its file was unlinked: it is gone, not queued.
+    /// </summary>
+    public HashSet<string> Removed { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Messages in <paramref name="sequence"/> that are live.</summary>
     public int LiveIn(long sequence) => _liveCounts.GetValueOrDefault(sequence);
 
@@ -67,6 +79,7 @@ internal sealed class SegmentScan
         // A message copied forward is in its queue file; the segment's copy waits only for the segment to go.
         foreach (var queueId in scan.Live.Keys.Where(id => File.Exists(layout.ActivePath(id))).ToList())
         {
+            scan.Copied[queueId] = scan.Live[queueId].Sequence;
             scan.Drop(queueId);
         }
 
@@ -165,6 +178,7 @@ internal sealed class SegmentScan
                     foreach (var queueId in RemovedIds(body.Span))
                     {
                         Drop(queueId);
+                        Removed.Add(queueId);
                     }
                 }
 
