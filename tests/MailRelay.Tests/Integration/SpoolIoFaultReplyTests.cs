@@ -47,7 +47,8 @@ public class SpoolIoFaultReplyTests
         await client.ConnectAsync(relay.SmtpEndPoint.Address.ToString(), relay.SmtpEndPoint.Port, SecureSocketOptions.None);
 
         disk.Fail(operation, path);
-        var refused = await Assert.ThrowsAsync<SmtpCommandException>(() => client.SendAsync(Message("refused", large)));
+        var refused = await Record.ExceptionAsync(() => client.SendAsync(Message("refused", large))) as SmtpCommandException;
+        Assert.True(refused is not null, $"the message was not refused; the relay's log:\n{relay.Log}");
 
         Assert.Equal(451, (int)refused.StatusCode);
         Assert.StartsWith("4.3.0", refused.Message, StringComparison.Ordinal);

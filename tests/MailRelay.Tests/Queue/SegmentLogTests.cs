@@ -198,6 +198,23 @@ public sealed class SegmentLogTests : IDisposable
     }
 
     [Fact]
+    public async Task Recovery_beside_the_first_segment_being_prepared_takes_over_only_what_an_earlier_run_left()
+    {
+        var disk = new HeldSegmentDirectorySync();
+        await using var spool = SegmentSpool(disk: disk);
+        spool.Initialize();
+
+        // The first segment is renamed into place and its directory is being synced when recovery reads the segments.
+        await disk.Entered.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Empty(spool.Segments!.Recover(_ => { }));
+        disk.Release.Set();
+
+        var id = await CommitAsync(spool, Envelope(), Message("after recovery"));
+        Assert.True(spool.Segments.Contains(id));
+        Assert.Empty(_data.ActiveFiles());
+    }
+
+    [Fact]
     public async Task Beyond_the_most_segments_the_oldest_ones_messages_are_copied_forward_at_once()
     {
         await using var spool = SegmentSpool(maxSegments: 2);
@@ -280,6 +297,30 @@ public sealed class SegmentLogTests : IDisposable
             {
                 return bySegment;
             }
+        }
+    }
+
+    /// <summary>Holds the first fsync of the segments directory (a prepared segment just renamed into place) until released.</summary>
+    private sealed class HeldSegmentDirectorySync : IDiskSync
+    {
+        private readonly PosixDiskSync _real = new();
+        private int _held;
+
+        public SemaphoreSlim Entered { get; } = new(0);
+
+        public ManualResetEventSlim Release { get; } = new();
+
+        public void SyncFile(SafeFileHandle file) => _real.SyncFile(file);
+
+        public void SyncDirectory(string path)
+        {
+            if (path.EndsWith("segments", StringComparison.Ordinal) && Interlocked.Exchange(ref _held, 1) == 0)
+            {
+                Entered.Release();
+                Release.Wait(TimeSpan.FromSeconds(30));
+            }
+
+            _real.SyncDirectory(path);
         }
     }
 

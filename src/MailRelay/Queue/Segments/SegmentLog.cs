@@ -129,16 +129,6 @@ internal sealed class SegmentLog : IAsyncDisposable
 
     private List<(string QueueId, SegmentLocation Location)> TakeOver(Action<UnreadableQueueFile> unreadable)
     {
-        HashSet<long> own;
-        lock (_lock)
-        {
-            own = [.. _segments.Keys];
-            if (_spare is { IsCompletedSuccessfully: true } spare)
-            {
-                own.Add(spare.Result.Sequence);
-            }
-        }
-
         foreach (var path in Directory.EnumerateFiles(_layout.SegmentsDirectory, "*" + SpoolLayout.PreparingExtension))
         {
             if (SpoolLayout.SegmentSequence(Path.ChangeExtension(path, SpoolLayout.SegmentExtension)) is { } sequence && sequence < _firstOwnSequence)
@@ -147,7 +137,8 @@ internal sealed class SegmentLog : IAsyncDisposable
             }
         }
 
-        var scan = SegmentScan.Read(_layout, unreadable, skip: own);
+        // Every sequence from the first this log drew is its own (its tail, its spare being prepared): never taken over.
+        var scan = SegmentScan.Read(_layout, unreadable, skip: sequence => sequence >= _firstOwnSequence);
         var now = _time.GetUtcNow();
         var recovered = new List<(string QueueId, SegmentLocation Location)>();
         lock (_lock)
@@ -160,13 +151,6 @@ internal sealed class SegmentLog : IAsyncDisposable
                     Pinned = scan.Pinned.Contains(sequence),
                 };
                 _segments.TryAdd(sequence, segment);
-                if (sequence >= _nextSequence)
-                {
-                    // Written by another process after this one started: a removal record must never land in a segment
-                    // older than its message's, so this log's next segment comes after it.
-                    _nextSequence = sequence + 1;
-                    SealTailLocked();
-                }
             }
 
             foreach (var (queueId, location) in scan.Live)

@@ -44,15 +44,15 @@ internal sealed class SegmentScan
 
     /// <summary>Reads every segment under <paramref name="layout"/>; a queue that has none (or no segments directory) is empty.</summary>
     /// <param name="unreadable">Told of each record that checks but whose envelope cannot be read.</param>
-    /// <param name="skip">Segments not to read (those a running log wrote itself and already knows).</param>
-    public static SegmentScan Read(SpoolLayout layout, Action<UnreadableQueueFile>? unreadable = null, IReadOnlySet<long>? skip = null)
+    /// <param name="skip">Segments not to read (those a running log writes itself and already knows).</param>
+    public static SegmentScan Read(SpoolLayout layout, Action<UnreadableQueueFile>? unreadable = null, Func<long, bool>? skip = null)
     {
         var scan = new SegmentScan(layout);
         List<long> sequences;
         try
         {
             sequences = [.. Directory.EnumerateFiles(layout.SegmentsDirectory, "*" + SpoolLayout.SegmentExtension)
-                .Select(SpoolLayout.SegmentSequence).OfType<long>().Where(s => skip?.Contains(s) != true)];
+                .Select(SpoolLayout.SegmentSequence).OfType<long>().Where(s => skip?.Invoke(s) != true)];
         }
         catch (DirectoryNotFoundException)
         {

@@ -174,10 +174,13 @@ public sealed class SegmentMaterializerTests : IDisposable
     [Fact]
     public async Task Offline_handoff_hands_a_segment_message_to_the_peer_and_keeps_no_copy()
     {
+        // The peer keeps what it takes (its next hops are unreachable, so nothing is delivered or bounced meanwhile).
         await using var peer = await InProcessRelay.StartAsync(new Dictionary<string, string?>
         {
             ["TRUSTED_NETWORKS"] = "none",
             ["HANDOFF_PEERS"] = "127.0.0.1/32",
+            ["DELIVERY_ROUTES"] = TestNetwork.UnreachableRoutes,
+            ["DNS_SERVERS"] = TestNetwork.SilentDnsServer,
         });
         var id = TestSegment.IdAt(Start);
         var content = Message("handed over from a segment");
