@@ -893,10 +893,9 @@ internal sealed class SegmentLog : IAsyncDisposable
             using var source = File.OpenHandle(segment.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
             foreach (var (queueId, message) in moving)
             {
-                if (CopyForward(source, queueId, message.Location))
-                {
-                    copied.Add(queueId);
-                }
+                // A queue file of the id already there (an earlier copy) is the message as well.
+                SegmentCopy.ToQueueFile(_layout, _disk, _logger, source, queueId, message.Location);
+                copied.Add(queueId);
             }
 
             _disk.SyncDirectory(_layout.ActiveDirectory);
@@ -933,44 +932,6 @@ internal sealed class SegmentLog : IAsyncDisposable
         SpoolLog.CopiedForward(_logger, copied.Count, segment.Sequence);
         done.TrySetResult();
         return succeeded;
-    }
-
-    /// <summary>Writes one message's record body as <c>active/&lt;id&gt;.msg</c>; false when a queue file of that id already exists.</summary>
-    private bool CopyForward(Microsoft.Win32.SafeHandles.SafeFileHandle source, string queueId, SegmentLocation location)
-    {
-        var incoming = _layout.IncomingPath(queueId);
-        var active = _layout.ActivePath(queueId);
-        if (File.Exists(active))
-        {
-            return true;
-        }
-
-        var body = ArrayPool<byte>.Shared.Rent(location.BodyLength);
-        try
-        {
-            if (RandomAccess.Read(source, body.AsSpan(0, location.BodyLength), location.BodyOffset) != location.BodyLength)
-            {
-                throw new IOException($"Segment {location.Sequence} ends inside the record of {queueId}.");
-            }
-
-            using (var file = _disk.Open(incoming, SpoolFiles.CreateNewOptions()))
-            {
-                _disk.Write(file, body.AsSpan(0, location.BodyLength));
-                _disk.SyncFile(file);
-            }
-
-            _disk.Move(incoming, active);
-            return true;
-        }
-        catch
-        {
-            SpoolFiles.TryDelete(_disk, incoming, _logger);
-            throw;
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(body);
-        }
     }
 
     /// <summary>A copy-forward that failed: its copies go, so the segment stays the only place of each message.</summary>

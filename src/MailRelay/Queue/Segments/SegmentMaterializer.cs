@@ -1,4 +1,4 @@
-using System.Buffers;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace MailRelay.Queue.Segments;
 
@@ -37,6 +37,20 @@ internal static class SegmentMaterializer
         }
 
         var scan = SegmentScan.Read(layout, unreadable => SegmentMaterializerLog.RecordUnreadable(logger, unreadable.FileName, unreadable.Problem));
+        // A copied message whose removal record is durable but whose queue file outlived it (a crash between the two)
+        // is gone: its file goes before the segment holding that record does.
+        var leftovers = scan.Removed.Where(id => File.Exists(layout.ActivePath(id))).ToList();
+        foreach (var queueId in leftovers)
+        {
+            disk.Delete(layout.ActivePath(queueId));
+            disk.Delete(layout.StatePath(queueId));
+        }
+
+        if (leftovers.Count > 0)
+        {
+            disk.SyncDirectory(layout.ActiveDirectory);
+        }
+
         var copied = 0;
         if (scan.Live.Count > 0)
         {
@@ -49,7 +63,8 @@ internal static class SegmentMaterializer
                 foreach (var (queueId, location) in scan.Live.OrderBy(m => m.Value.Sequence).ThenBy(m => m.Value.BodyOffset))
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    if (Copy(layout, disk, queueId, location))
+                    using var segment = File.OpenHandle(layout.SegmentPath(location.Sequence), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                    if (SegmentCopy.ToQueueFile(layout, disk, logger ?? NullLogger.Instance, segment, queueId, location))
                     {
                         copied++;
                     }
@@ -93,49 +108,5 @@ internal static class SegmentMaterializer
         }
 
         return copied;
-    }
-
-    /// <summary>Writes one message's record body as its queue file; false when a queue file of the id was there already.</summary>
-    private static bool Copy(SpoolLayout layout, IDiskSync disk, string queueId, SegmentLocation location)
-    {
-        var active = layout.ActivePath(queueId);
-        if (File.Exists(active))
-        {
-            return false;
-        }
-
-        var body = ArrayPool<byte>.Shared.Rent(location.BodyLength);
-        try
-        {
-            using (var segment = File.OpenHandle(layout.SegmentPath(location.Sequence), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
-            {
-                if (RandomAccess.Read(segment, body.AsSpan(0, location.BodyLength), location.BodyOffset) != location.BodyLength)
-                {
-                    throw new IOException($"segment {Path.GetFileName(layout.SegmentPath(location.Sequence))} ends inside the record of {queueId}");
-                }
-            }
-
-            // A leftover of an earlier run that stopped before its rename; never acknowledged from here.
-            var incoming = layout.IncomingPath(queueId);
-            disk.Delete(incoming);
-            using (var file = disk.Open(incoming, new FileStreamOptions
-            {
-                Mode = FileMode.CreateNew,
-                Access = FileAccess.Write,
-                Share = FileShare.None,
-                BufferSize = 0,
-            }))
-            {
-                disk.Write(file, body.AsSpan(0, location.BodyLength));
-                disk.SyncFile(file);
-            }
-
-            disk.Move(incoming, active);
-            return true;
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(body);
-        }
     }
 }

@@ -47,6 +47,23 @@ public sealed class SegmentMaterializerTests : IDisposable
     }
 
     [Fact]
+    public void A_copied_message_whose_removal_record_outlived_its_queue_file_s_unlink_stays_gone()
+    {
+        // Copied forward, then removed: the removal record is durable, the queue file's unlink was cut short by a crash.
+        var id = TestSegment.IdAt(Start);
+        var segment = new TestSegment(_data.Path).Message(id, Start, Envelope(), Message("removed after its copy")).Removal(id);
+        segment.Write();
+        Directory.CreateDirectory(_data.Active);
+        File.WriteAllBytes(Layout.ActivePath(id), segment.Bodies[id]);
+
+        SegmentMaterializer.MaterializeAll(Layout, new PosixDiskSync());
+
+        Assert.False(File.Exists(Layout.ActivePath(id)));
+        Assert.Empty(Directory.GetFiles(Layout.SegmentsDirectory));
+        Assert.Empty(new QueueReader(_data.Path).ReadCommitted().Entries);
+    }
+
+    [Fact]
     public void A_queue_file_already_there_wins_over_the_segment_record()
     {
         var id = TestSegment.IdAt(Start);
