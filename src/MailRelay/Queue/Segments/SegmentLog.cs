@@ -27,6 +27,9 @@ internal sealed class SegmentLog : IAsyncDisposable
     /// <summary>Segments' worth of free space below which none is prepared (messages then get queue files of their own).</summary>
     private const int MinimumFreeSegments = 4;
 
+    /// <summary>Messages copied forward side by side.</summary>
+    private const int CopyParallelism = 8;
+
     /// <summary>How long after a segment could not be prepared (a full disk) messages go to queue files of their own.</summary>
     private static readonly TimeSpan PrepareRetryDelay = TimeSpan.FromSeconds(10);
 
@@ -891,16 +894,21 @@ internal sealed class SegmentLog : IAsyncDisposable
         try
         {
             using var source = File.OpenHandle(segment.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            foreach (var (queueId, message) in moving)
+
+            // Side by side: each copy waits for its own file's fsync, and concurrent fsyncs share the journal's commits.
+            Parallel.ForEach(moving, new ParallelOptions { MaxDegreeOfParallelism = CopyParallelism }, item =>
             {
                 // A queue file of the id already there (an earlier copy) is the message as well.
-                SegmentCopy.ToQueueFile(_layout, _disk, _logger, source, queueId, message.Location);
-                copied.Add(queueId);
-            }
+                SegmentCopy.ToQueueFile(_layout, _disk, _logger, source, item.QueueId, item.Message.Location);
+                lock (copied)
+                {
+                    copied.Add(item.QueueId);
+                }
+            });
 
             _disk.SyncDirectory(_layout.ActiveDirectory);
         }
-        catch (Exception ex) when (SpoolFiles.IsIoFailure(ex))
+        catch (Exception ex) when (SpoolFiles.IsIoFailure(ex) || ex is AggregateException { InnerExceptions: var inner } && inner.All(SpoolFiles.IsIoFailure))
         {
             SpoolLog.CopyForwardFailed(_logger, segment.Sequence, ex);
             UndoCopies(copied);
