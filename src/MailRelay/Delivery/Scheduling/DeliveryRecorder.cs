@@ -207,6 +207,13 @@ internal sealed class DeliveryRecorder
         {
             _removed(message);
         }
+        else if (message.Entry.Segment is not null && _removals.Segments is { } segments
+                 && updates.Any(u => u.State.Status == RecipientStatus.Deferred))
+        {
+            // Deferred, it will stay: it moves to a queue file of its own now, as its deferral created its state log,
+            // so segments hold mainly mail not yet attempted and a backlog forms in queue files.
+            await segments.CopyForwardAsync(message.QueueId).ConfigureAwait(false);
+        }
 
         return needsSettling;
     }

@@ -296,6 +296,64 @@ internal sealed class SegmentLog : IAsyncDisposable
         return AppendRemovalAsync(queueId, message);
     }
 
+    /// <summary>
+    /// Copies one live segment message forward now (its first attempt was deferred: it will stay), so segments hold
+    /// mainly mail not yet attempted and a backlog forms in queue files. Does nothing for a message not in a segment or
+    /// being copied already; a failed copy is logged and leaves the message in its segment (retired later).
+    /// </summary>
+    public async Task CopyForwardAsync(string queueId)
+    {
+        LiveMessage? message;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_lock)
+        {
+            if (_closed || !_live.TryGetValue(queueId, out message) || message.Copying is not null)
+            {
+                return;
+            }
+
+            message.Copying = done.Task;
+        }
+
+        var copied = false;
+        try
+        {
+            await Task.Yield();
+            using var source = File.OpenHandle(message.Segment.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            SegmentCopy.ToQueueFile(_layout, _disk, _logger, source, queueId, message.Location);
+            copied = true;
+            _disk.SyncDirectory(_layout.ActiveDirectory);
+        }
+        catch (Exception ex) when (SpoolFiles.IsIoFailure(ex))
+        {
+            SpoolLog.CopyForwardFailed(_logger, message.Location.Sequence, ex);
+            if (copied)
+            {
+                UndoCopies([queueId]);
+                copied = false;
+            }
+        }
+
+        lock (_lock)
+        {
+            message.Copying = null;
+            if (copied && _live.Remove(queueId))
+            {
+                message.Segment.Live--;
+                _copied[queueId] = message.Segment;
+                message.Segment.CopiedIds.Add(queueId);
+            }
+        }
+
+        if (copied)
+        {
+            Interlocked.Increment(ref _copiedForward);
+        }
+
+        done.TrySetResult();
+        DeleteFinishedSegments();
+    }
+
     /// <summary>Refuses further appends, waits for the fdatasyncs owed, stops retiring and closes the segments.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -881,8 +939,14 @@ internal sealed class SegmentLog : IAsyncDisposable
         List<(string QueueId, LiveMessage Message)> moving;
         lock (_lock)
         {
+            // Messages being copied one by one already are left to that copy.
+            moving = [.. _live.Where(l => l.Value.Segment == segment && l.Value.Copying is null).Select(l => (l.Key, l.Value))];
+            if (moving.Count == 0)
+            {
+                return false;
+            }
+
             segment.Copying = true;
-            moving = [.. _live.Where(l => l.Value.Segment == segment).Select(l => (l.Key, l.Value))];
             foreach (var (_, message) in moving)
             {
                 message.Copying = done.Task;
