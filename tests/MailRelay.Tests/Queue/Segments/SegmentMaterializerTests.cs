@@ -199,12 +199,15 @@ public sealed class SegmentMaterializerTests : IDisposable
             ["DELIVERY_ROUTES"] = TestNetwork.UnreachableRoutes,
             ["DNS_SERVERS"] = TestNetwork.SilentDnsServer,
         });
-        var id = TestSegment.IdAt(Start);
+        // Arrived a minute ago: the peer counts its queue lifetime from the first arrival, so an older message would
+        // bounce there at its first attempt.
+        var arrival = DateTimeOffset.UtcNow.AddMinutes(-1);
+        var id = TestSegment.IdAt(arrival);
         var content = Message("handed over from a segment");
         var segment = new TestSegment(_data.Path)
-            .Message(id, Start, Envelope("app@example.com", "user@elsewhere.example"), content)
-            .Message(TestSegment.IdAt(Start.AddSeconds(1)), Start.AddSeconds(1), Envelope(), Message("next"))
-            .Removal(TestSegment.IdAt(Start.AddSeconds(1)));
+            .Message(id, arrival, Envelope("app@example.com", "user@elsewhere.example"), content)
+            .Message(TestSegment.IdAt(arrival.AddSeconds(1)), arrival.AddSeconds(1), Envelope(), Message("next"))
+            .Removal(TestSegment.IdAt(arrival.AddSeconds(1)));
         segment.Write();
 
         var result = await QueueHandoff.RunAsync(
@@ -214,7 +217,7 @@ public sealed class SegmentMaterializerTests : IDisposable
         Assert.Equal(1, result.HandedOver);
         var arrived = Assert.Single(new QueueReader(peer.Data.Path).ReadCommitted().Entries);
         Assert.Equal(["user@elsewhere.example"], arrived.Envelope.Recipients);
-        Assert.Equal(Start, arrived.ArrivalTime);
+        Assert.Equal(arrival.ToUnixTimeMilliseconds(), arrived.ArrivalTime.ToUnixTimeMilliseconds());
         // The peer puts its Received field in front; the rest is the segment's message byte for byte.
         var stored = ContentOf(arrived);
         Assert.StartsWith("Received: ", Encoding.ASCII.GetString(stored), StringComparison.Ordinal);
