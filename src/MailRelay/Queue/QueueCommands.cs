@@ -171,7 +171,7 @@ public static class QueueCommands
             var done = command switch
             {
                 ControlCommand.Delete => QueueFileOperations.Delete(dataDirectory, queueId, diskSync),
-                _ => QueueFileOperations.SetHold(dataDirectory, queueId, command == ControlCommand.Hold, time.GetUtcNow(), diskSync),
+                _ => QueueFileOperations.SetHold(dataDirectory, queueId, command == ControlCommand.Hold, time.GetUtcNow(), diskSync, static _ => false),
             };
             if (!done)
             {

@@ -7,26 +7,14 @@ namespace MailRelay.Queue;
 /// </summary>
 internal static class QueueFileOperations
 {
-    /// <summary>Removes a message's files durably; false when there was no such message.</summary>
-    /// <param name="segments">
-    /// The running daemon's segment log: a message kept in a segment is removed by a removal record there (waited for),
-    /// then its state log. Without one (no daemon runs) segment messages have been copied into queue files first.
-    /// </param>
-    public static bool Delete(string dataDirectory, string queueId, IDiskSync diskSync, Segments.SegmentLog? segments = null)
+    /// <summary>
+    /// Removes a message's queue file and state log durably; false when there was no such file. For the CLI when no
+    /// daemon runs, after every segment message was copied into a queue file; the daemon removes through
+    /// <see cref="RemovalCommitter"/>, which knows segments.
+    /// </summary>
+    public static bool Delete(string dataDirectory, string queueId, IDiskSync diskSync)
     {
         var layout = new SpoolLayout(dataDirectory);
-        if (segments?.TryRemove(queueId, () =>
-            {
-                Delete(dataDirectory, queueId, diskSync);
-                return Task.CompletedTask;
-            }) is { } removal)
-        {
-            // Rare (an operator's delete, a bounced message's end): one fdatasync is waited for on this thread.
-            removal.GetAwaiter().GetResult();
-            diskSync.Delete(layout.StatePath(queueId));
-            return true;
-        }
-
         var messagePath = layout.ActivePath(queueId);
         if (!File.Exists(messagePath))
         {
@@ -40,12 +28,14 @@ internal static class QueueFileOperations
     }
 
     /// <summary>Records the hold flag durably, for a message with a queue file or kept in a segment; false when there is no such message.</summary>
-    /// <param name="inSegment">Whether a message is live in a segment (the running daemon knows); null: the segments are read.</param>
-    public static bool SetHold(string dataDirectory, string queueId, bool held, DateTimeOffset now, IDiskSync diskSync, Func<string, bool>? inSegment = null)
+    /// <param name="inSegment">
+    /// Whether a message is live in a segment: the running daemon's segment log knows; with no daemon running, every
+    /// segment message was copied into a queue file first and none is.
+    /// </param>
+    public static bool SetHold(string dataDirectory, string queueId, bool held, DateTimeOffset now, IDiskSync diskSync, Func<string, bool> inSegment)
     {
         var layout = new SpoolLayout(dataDirectory);
-        if (!File.Exists(layout.ActivePath(queueId))
-            && !(inSegment ?? (id => Segments.SegmentScan.Read(layout).Live.ContainsKey(id)))(queueId))
+        if (!File.Exists(layout.ActivePath(queueId)) && !inSegment(queueId))
         {
             return false;
         }

@@ -94,6 +94,11 @@ public sealed class Spool : IAsyncDisposable
             CreateDirectory(_layout.QueueDirectory);
             CreateDirectory(_layout.IncomingDirectory);
             CreateDirectory(_layout.ActiveDirectory);
+            if (_segments is not null)
+            {
+                CreateDirectory(_layout.SegmentsDirectory);
+            }
+
             _diskSync.SyncDirectory(_layout.DataDirectory);
             _diskSync.SyncDirectory(_layout.QueueDirectory);
             stale = RemoveStaleIncoming();

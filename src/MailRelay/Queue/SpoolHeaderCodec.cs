@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
@@ -57,6 +58,43 @@ internal static class SpoolHeaderCodec
         buffer.Write("\n"u8);
         return buffer.WrittenSpan.ToArray();
     }
+
+    /// <summary>
+    /// Reads only the queue id of a header line this codec wrote: <see cref="Encode"/> always starts it with the
+    /// version and the id, so a reader that needs nothing else (the segment scan, over every record) is spared the
+    /// whole decode. False when the line does not start that way; <see cref="Decode"/> then says why.
+    /// </summary>
+    public static bool TryReadQueueId(ReadOnlySpan<byte> line, [NotNullWhen(true)] out string? queueId)
+    {
+        queueId = null;
+        if (!line.StartsWith(IdLineStart))
+        {
+            return false;
+        }
+
+        var rest = line[IdLineStart.Length..];
+        var end = rest.IndexOf((byte)'"');
+        if (end != QueueIdGenerator.Length)
+        {
+            return false;
+        }
+
+        Span<char> id = stackalloc char[QueueIdGenerator.Length];
+        for (var i = 0; i < id.Length; i++)
+        {
+            id[i] = (char)rest[i];
+        }
+
+        if (!QueueIdGenerator.IsWellFormed(id))
+        {
+            return false;
+        }
+
+        queueId = new string(id);
+        return true;
+    }
+
+    private static ReadOnlySpan<byte> IdLineStart => "{\"v\":1,\"id\":\""u8;
 
     /// <summary>Parses a header line (without its LF). Unknown fields are ignored, so v1 can grow.</summary>
     /// <exception cref="QueueFormatException">The line is not a header this version understands.</exception>

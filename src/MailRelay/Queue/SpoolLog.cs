@@ -54,4 +54,16 @@ internal static partial class SpoolLog
     [LoggerMessage(EventId = 3013, Level = LogLevel.Warning,
         Message = "A segment file operation failed")]
     public static partial void SegmentFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 3401, Level = LogLevel.Warning,
+        Message = "Segment record {Record} checks but cannot be read ({Problem}); its segment is kept for the operator")]
+    public static partial void UnreadableSegmentRecord(ILogger logger, string record, string problem);
+
+    [LoggerMessage(EventId = 3402, Level = LogLevel.Warning,
+        Message = "Segment {FirstKept} and the segments after it are kept: it holds a record that cannot be read")]
+    public static partial void SegmentsKept(ILogger logger, string firstKept);
+
+    [LoggerMessage(EventId = 3403, Level = LogLevel.Information,
+        Message = "Copied {Copied} segment messages into queue files and removed {Deleted} segment files")]
+    public static partial void Materialized(ILogger logger, int copied, int deleted);
 }

@@ -114,7 +114,8 @@ internal sealed class CrashPointWorkload
         var (deleted, held) = (pair[0], pair[1]);
 
         disk.Mark(new CrashPointMarker(CrashPointEvent.HoldRequested, held));
-        QueueFileOperations.SetHold(data.Path, held, true, time.GetUtcNow(), disk);
+        // As the running daemon applies a hold: it knows which messages its segments keep.
+        QueueFileOperations.SetHold(data.Path, held, true, time.GetUtcNow(), disk, spool.Segments!.Contains);
         disk.Mark(new CrashPointMarker(CrashPointEvent.HoldApplied, held));
 
         var transport = new FakeTransport

@@ -267,6 +267,42 @@ public sealed class SegmentLogTests : IDisposable
         Assert.NotEqual(spool.Segments.TryReadEntry(before)!.FilePath, spool.Segments.TryReadEntry(after)!.FilePath);
     }
 
+    [Fact]
+    public async Task A_record_is_acknowledged_only_once_every_record_before_it_in_its_segment_is_written()
+    {
+        // A reader stops at the first record that does not check: a record written after a hole that a crash leaves
+        // unfilled would be lost though acknowledged.
+        var disk = new HeldWriteDisk("Subject: held");
+        await using var spool = SegmentSpool(disk: disk);
+        spool.Initialize();
+        static byte[] Filler(int lines) => Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat(new string('z', 78) + "\r\n", lines)));
+
+        // The held write blocks the thread that makes it; released at the end either way, so the spool can stop.
+        var held = Task.Run(() => CommitAsync(spool, Envelope(), Message("held")));
+        try
+        {
+            await disk.HeldWriteEntered.WaitAsync(TimeSpan.FromSeconds(30));
+            var after = CommitAsync(spool, Envelope(), [.. Message("after"), .. Filler(400)]);
+            // 32 KB and 40 KB do not both fit in a segment of 64 KiB: this one starts the next segment.
+            var next = await CommitAsync(spool, Envelope(), [.. Message("next segment"), .. Filler(500)]);
+
+            // The record of the next segment was synced and acknowledged after the one behind the hole was waiting for
+            // an fdatasync, in a pass that would have counted that one committed first had it been ready.
+            Assert.NotEqual(spool.Segments!.TryReadEntry(next)!.FilePath, SegmentFiles()[0]);
+            Assert.Equal(1, spool.Statistics.CommittedMessages);
+            Assert.False(after.IsCompleted);
+            Assert.False(held.IsCompleted);
+
+            disk.ReleaseHeldWrite.Set();
+            var ids = await Task.WhenAll(held, after);
+            Assert.All(ids, id => Assert.Equal(SegmentFiles()[0], spool.Segments.TryReadEntry(id)!.FilePath));
+        }
+        finally
+        {
+            disk.ReleaseHeldWrite.Set();
+        }
+    }
+
     private Spool SegmentSpool(IDiskSync? disk = null, int maxSegments = 8) =>
         CreateSpool(_data.Path, _time, disk, segments: SmallSegments(maxSegments));
 
@@ -325,6 +361,32 @@ public sealed class SegmentLogTests : IDisposable
     }
 
     /// <summary>Holds the first fdatasync until released, and counts the record writes made meanwhile.</summary>
+    /// <summary>Holds the segment write of the record that contains <c>marker</c> until released.</summary>
+    private sealed class HeldWriteDisk(string marker) : IDiskSync
+    {
+        private readonly PosixDiskSync _real = new();
+        private readonly byte[] _marker = Encoding.ASCII.GetBytes(marker);
+
+        public SemaphoreSlim HeldWriteEntered { get; } = new(0);
+
+        public ManualResetEventSlim ReleaseHeldWrite { get; } = new();
+
+        public void SyncFile(SafeFileHandle file) => _real.SyncFile(file);
+
+        public void SyncDirectory(string path) => _real.SyncDirectory(path);
+
+        public void WriteAt(FileStream file, ReadOnlySpan<byte> data, long offset)
+        {
+            if (data.IndexOf(_marker) >= 0)
+            {
+                HeldWriteEntered.Release();
+                ReleaseHeldWrite.Wait(TimeSpan.FromSeconds(30));
+            }
+
+            RandomAccess.Write(file.SafeFileHandle, data, offset);
+        }
+    }
+
     private sealed class GatedDisk : IDiskSync
     {
         private readonly PosixDiskSync _real = new();

@@ -345,7 +345,7 @@ internal sealed class DeliveryRecorder
             {
                 // A failed append keeps the events, and RecordState then keeps the records behind them.
                 await _events.AppendAsync(message, warnings).ConfigureAwait(false);
-                RecordSettled(message, unnotified, unwarned);
+                await RecordSettledAsync(message, unnotified, unwarned).ConfigureAwait(false);
             }
             finally
             {
@@ -405,10 +405,13 @@ internal sealed class DeliveryRecorder
         }
     }
 
-    /// <summary>Marks the reported recipients notified or warned, and removes the message once every recipient is final.</summary>
-    private void RecordSettled(QueuedMessage message, List<RecipientState> unnotified, List<RecipientState> unwarned)
+    /// <summary>
+    /// Marks the reported recipients notified or warned, and removes the message once every recipient is final; the
+    /// caller holds the settling's claim (<see cref="QueuedMessage.Settling"/>), so nothing else removes it meanwhile.
+    /// </summary>
+    private async Task RecordSettledAsync(QueuedMessage message, List<RecipientState> unnotified, List<RecipientState> unwarned)
     {
-        bool removed;
+        List<StateRecord> records;
         lock (message.Sync)
         {
             if (message.Removed)
@@ -431,18 +434,43 @@ internal sealed class DeliveryRecorder
                 warned.Add(StateRecord.ForRecipient(current, now));
             }
 
-            removed = message.AllFinal && !message.HasInFlight && !message.HasUnwrittenEvents && TryRemove(message);
-            if (!removed && (names.Count > 0 || warned.Count > 0))
+            records = names.Count > 0 ? [StateRecord.ForNotified(names, now), .. warned] : warned;
+            if (!(message.AllFinal && !message.HasInFlight && !message.HasUnwrittenEvents))
             {
-                List<StateRecord> records = names.Count > 0 ? [StateRecord.ForNotified(names, now), .. warned] : warned;
-                RecordState(message, records);
+                if (records.Count > 0)
+                {
+                    RecordState(message, records);
+                }
+
+                return;
             }
         }
 
-        if (removed)
+        // Every recipient is final and none is in flight: no attempt starts while the removal is made durable.
+        var removed = await TryRemoveAsync(message).ConfigureAwait(false);
+        lock (message.Sync)
         {
-            _removed(message);
+            if (message.Removed)
+            {
+                // Deleted by the operator meanwhile: that removal already told everyone.
+                return;
+            }
+
+            if (!removed)
+            {
+                // The removal is tried again at the next full pass; the report must not be sent twice meanwhile.
+                if (records.Count > 0)
+                {
+                    RecordState(message, records);
+                }
+
+                return;
+            }
+
+            message.Removed = true;
         }
+
+        _removed(message);
     }
 
     private RecipientState NextState(QueuedMessage message, RecipientState previous, RecipientResult result, DateTimeOffset now)
@@ -524,22 +552,6 @@ internal sealed class DeliveryRecorder
 
         var bracket = relay.IndexOf('[', StringComparison.Ordinal);
         return bracket < 0 ? relay : relay[..bracket];
-    }
-
-    private bool TryRemove(QueuedMessage message)
-    {
-        try
-        {
-            QueueFileOperations.Delete(_dataDirectory, message.QueueId, _diskSync, _removals.Segments);
-            message.Removed = true;
-            SchedulerLog.Removed(_logger, message.QueueId);
-            return true;
-        }
-        catch (Exception ex) when (SpoolFiles.IsIoFailure(ex))
-        {
-            SchedulerLog.RemoveFailed(_logger, message.QueueId, ex);
-            return false;
-        }
     }
 
     private void Report(QueuedMessage message, RecipientState state, RecipientResult result, DateTimeOffset now, string provider)

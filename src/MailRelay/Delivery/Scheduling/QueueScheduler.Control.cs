@@ -94,63 +94,87 @@ public sealed partial class QueueScheduler
             return;
         }
 
-        var now = _time.GetUtcNow();
-        try
+        lock (message.Sync)
+        {
+            if (message.Removed)
+            {
+                SchedulerLog.ControlIgnored(_logger, request.ToString(), "no such message");
+                return;
+            }
+
+            if (request.Command is ControlCommand.Hold or ControlCommand.Release)
+            {
+                var held = request.Command == ControlCommand.Hold;
+                // Kept and written again at each full pass if the disk is full; in force at once either way.
+                _recorder.RecordState(message, [StateRecord.ForHold(held, _time.GetUtcNow())]);
+                message.Held = held;
+                SchedulerLog.HoldChanged(_logger, message.QueueId, held ? "placed on hold" : "released from hold");
+                SchedulerLog.ControlApplied(_logger, request);
+                return;
+            }
+
+            // Claimed: results of attempts still in flight are dropped when they arrive, and nothing settles it.
+            message.Removed = true;
+        }
+
+        if (!TryRemoveNow(request, message.QueueId, message.MayHaveStateLog))
         {
             lock (message.Sync)
             {
-                if (message.Removed)
-                {
-                    SchedulerLog.ControlIgnored(_logger, request.ToString(), "no such message");
-                    return;
-                }
-
-                switch (request.Command)
-                {
-                    case ControlCommand.Hold or ControlCommand.Release:
-                        var held = request.Command == ControlCommand.Hold;
-                        // Kept and written again at each full pass if the disk is full; in force at once either way.
-                        _recorder.RecordState(message, [StateRecord.ForHold(held, now)]);
-                        message.Held = held;
-                        SchedulerLog.HoldChanged(_logger, message.QueueId, held ? "placed on hold" : "released from hold");
-                        break;
-                    case ControlCommand.Delete:
-                        // Results of attempts still in flight are dropped when they arrive (Removed).
-                        QueueFileOperations.Delete(_options.DataDirectory, message.QueueId, _diskSync, _spool.Segments);
-                        message.Removed = true;
-                        break;
-                }
+                // Its files are still there (or their removal is not known durable): it stays queued.
+                message.Removed = false;
             }
+
+            return;
+        }
+
+        OnRemoved(message);
+        SchedulerLog.ControlApplied(_logger, request);
+    }
+
+    /// <summary>
+    /// Removes an operator-deleted message through the removal committer (a removal record for a segment message) and
+    /// waits for it: requests are applied one at a time, in the pass, and each is done when the pass goes on.
+    /// </summary>
+    private bool TryRemoveNow(ControlRequest request, string queueId, bool withStateLog)
+    {
+        try
+        {
+            _removals.RemoveAsync(queueId, withStateLog).GetAwaiter().GetResult();
+            return true;
         }
         catch (Exception ex) when (SpoolFiles.IsIoFailure(ex))
         {
             SchedulerLog.ControlIgnored(_logger, request.ToString(), ex.Message);
-            return;
+            return false;
         }
-
-        if (request.Command == ControlCommand.Delete)
-        {
-            OnRemoved(message);
-        }
-
-        SchedulerLog.ControlApplied(_logger, request);
     }
 
     /// <summary>A hold, release or delete of a message out of the window: on its files, then its slot.</summary>
     private void ApplyOutOfWindow(QueueSlot slot, ControlRequest request)
     {
+        Func<string, bool> inSegment = _spool.Segments is { } log ? log.Contains : static _ => false;
         bool found;
-        try
+        if (request.Command == ControlCommand.Delete)
         {
-            found = request.Command == ControlCommand.Delete
-                ? QueueFileOperations.Delete(_options.DataDirectory, slot.QueueId, _diskSync, _spool.Segments)
-                : QueueFileOperations.SetHold(
-                    _options.DataDirectory, slot.QueueId, request.Command == ControlCommand.Hold, _time.GetUtcNow(), _diskSync, _spool.Segments is { } log ? log.Contains : _ => false);
+            found = File.Exists(new SpoolLayout(_options.DataDirectory).ActivePath(slot.QueueId)) || inSegment(slot.QueueId);
+            if (found && !TryRemoveNow(request, slot.QueueId, withStateLog: true))
+            {
+                return;
+            }
         }
-        catch (Exception ex) when (ex is QueueFormatException || SpoolFiles.IsIoFailure(ex))
+        else
         {
-            SchedulerLog.ControlIgnored(_logger, request.ToString(), ex.Message);
-            return;
+            try
+            {
+                found = QueueFileOperations.SetHold(
+                    _options.DataDirectory, slot.QueueId, request.Command == ControlCommand.Hold, _time.GetUtcNow(), _diskSync, inSegment);
+            }
+            catch (Exception ex) when (ex is QueueFormatException || SpoolFiles.IsIoFailure(ex))
+            {
+                SchedulerLog.ControlIgnored(_logger, request.ToString(), ex.Message);
+                return;
+            }
         }
 
         if (!found || request.Command == ControlCommand.Delete)

@@ -93,14 +93,13 @@ internal sealed class SegmentLog : IAsyncDisposable
     public long CopiedForward => Interlocked.Read(ref _copiedForward);
 
     /// <summary>
-    /// Creates the segments directory and starts preparing the first segment. Reads no segment and removes nothing:
-    /// the segments already on disk are taken over by <see cref="Recover"/>, under the queue lock.
+    /// Starts preparing the first segment, in the segments directory the spool created with its others. Reads no
+    /// segment and removes nothing: the segments already on disk are taken over by <see cref="Recover"/>, under the
+    /// queue lock.
     /// </summary>
-    /// <exception cref="IOException">The directory cannot be created or listed.</exception>
+    /// <exception cref="IOException">The directory cannot be listed.</exception>
     public void Start()
     {
-        Directory.CreateDirectory(_layout.SegmentsDirectory);
-        _disk.SyncDirectory(_layout.QueueDirectory);
         var highest = Directory.EnumerateFiles(_layout.SegmentsDirectory)
             .Select(path => SpoolLayout.SegmentSequence(Path.ChangeExtension(path, SpoolLayout.SegmentExtension)))
             .Max() ?? 0;

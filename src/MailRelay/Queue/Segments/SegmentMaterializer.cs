@@ -31,12 +31,13 @@ internal static class SegmentMaterializer
     {
         ArgumentNullException.ThrowIfNull(layout);
         ArgumentNullException.ThrowIfNull(disk);
+        logger ??= NullLogger.Instance;
         if (!Directory.Exists(layout.SegmentsDirectory))
         {
             return 0;
         }
 
-        var scan = SegmentScan.Read(layout, unreadable => SegmentMaterializerLog.RecordUnreadable(logger, unreadable.FileName, unreadable.Problem));
+        var scan = SegmentScan.Read(layout, unreadable => SpoolLog.UnreadableSegmentRecord(logger, unreadable.FileName, unreadable.Problem));
         // A copied message whose removal record is durable but whose queue file outlived it (a crash between the two)
         // is gone: its file goes before the segment holding that record does.
         var leftovers = scan.Removed.Where(id => File.Exists(layout.ActivePath(id))).ToList();
@@ -64,7 +65,7 @@ internal static class SegmentMaterializer
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     using var segment = File.OpenHandle(layout.SegmentPath(location.Sequence), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-                    if (SegmentCopy.ToQueueFile(layout, disk, logger ?? NullLogger.Instance, segment, queueId, location))
+                    if (SegmentCopy.ToQueueFile(layout, disk, logger, segment, queueId, location))
                     {
                         copied++;
                     }
@@ -99,12 +100,12 @@ internal static class SegmentMaterializer
 
         if (scan.Pinned.Count > 0)
         {
-            SegmentMaterializerLog.SegmentsKept(logger, Path.GetFileName(layout.SegmentPath(firstPinned)));
+            SpoolLog.SegmentsKept(logger, Path.GetFileName(layout.SegmentPath(firstPinned)));
         }
 
         if (copied > 0 || deleted > 0)
         {
-            SegmentMaterializerLog.Materialized(logger, copied, deleted);
+            SpoolLog.Materialized(logger, copied, deleted);
         }
 
         return copied;

@@ -24,7 +24,7 @@ internal sealed class SegmentScan
     /// <summary>The live messages and where their bodies are.</summary>
     public Dictionary<string, SegmentLocation> Live { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>Segments holding a record that checks but cannot be read as a message: kept for the operator, never removed.</summary>
+    /// <summary>Segments holding a record that checks but whose queue id cannot be read: kept for the operator, never removed.</summary>
     public HashSet<long> Pinned { get; } = [];
 
     /// <summary>
@@ -191,10 +191,18 @@ internal sealed class SegmentScan
 
     private void AddMessage(SegmentLocation location, ReadOnlyMemory<byte> body, Action<UnreadableQueueFile>? unreadable)
     {
+        // The id alone, from the header line's fixed start: the envelope is read where it is needed (recovery, a
+        // listing), and a record whose envelope does not read is reported there, by its id, like a queue file.
+        var line = body.Span;
+        if (line.IndexOf((byte)'\n') is var newline and >= 0)
+        {
+            line = line[..newline];
+        }
+
         string queueId;
         try
         {
-            queueId = EntryOf(Layout, location, body).QueueId;
+            queueId = SpoolHeaderCodec.TryReadQueueId(line, out var id) ? id : EntryOf(Layout, location, body).QueueId;
         }
         catch (QueueFormatException ex)
         {

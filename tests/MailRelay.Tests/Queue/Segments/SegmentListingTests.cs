@@ -196,6 +196,27 @@ public sealed class SegmentListingTests : IDisposable
     }
 
     [Fact]
+    public void A_record_whose_id_reads_but_whose_envelope_does_not_is_a_live_message_reported_by_its_place_and_pins_nothing()
+    {
+        var broken = TestSegment.IdAt(Start, seed: 2);
+        var id = TestSegment.IdAt(Start.AddSeconds(1));
+        new TestSegment(_data.Path)
+            .Record(SegmentRecordType.Message, Encoding.ASCII.GetBytes(
+                $"{{\"v\":1,\"id\":\"{broken}\",\"arrival\":\"2026-03-14T09:26:53Z\",\"recipients\":[\"a@example.net\"]}}\nFrom: x\r\n"))
+            .Message(id, Start.AddSeconds(1), Envelope(), Message("readable"))
+            .Write();
+
+        var scan = SegmentScan.Read(new SpoolLayout(_data.Path), u => Assert.Fail($"{u.FileName}: {u.Problem}"));
+        var snapshot = new QueueReader(_data.Path).ReadCommitted();
+
+        Assert.Equal([broken, id], scan.Live.Keys.Order(StringComparer.Ordinal));
+        Assert.Empty(scan.Pinned);
+        Assert.Equal(id, Assert.Single(snapshot.Entries).QueueId);
+        var unreadable = Assert.Single(snapshot.Unreadable);
+        Assert.Equal(("000000000001.seg@16", "header lacks \"sender\""), (unreadable.FileName, unreadable.Problem));
+    }
+
+    [Fact]
     public void Queue_show_shows_a_segment_message_with_its_own_headers_and_none_of_the_next_record()
     {
         var (shown, next) = (TestSegment.IdAt(Start), TestSegment.IdAt(Start.AddSeconds(1)));
