@@ -2,7 +2,8 @@
 # End-to-end relay benchmark: smtp-source → relay → smtp-sink, MailRelay and Postfix side by side in one
 # run (rounds interleaved, so machine drift hits both alike). Reports acceptance and end-to-end
 # (accepted → counted at the sink) messages/s, medians, and the ratio; each relay's CPU per message (user+sys
-# over the round / messages); MailRelay's commit time p50/p99 (end of DATA → 250, its /metrics histogram).
+# over the round / messages) and the load generator's (smtp-source + smtp-sink, which share the machine); MailRelay's
+# commit time p50/p99 (end of DATA → 250, its /metrics histogram).
 # Loopback only.
 #
 #   bench/relay.sh [-n MSGS] [-s SESSIONS] [-l BYTES] [-r ROUNDS] [-w WARMUP] [-u] [-k]   (defaults 10000 20 4096 3 20000)
@@ -20,7 +21,7 @@
 set -euo pipefail
 N=10000 S=20 L=4096 ROUNDS=3 WARMUP=20000 BATCHES=0 DKIM=true OPENDKIM=false
 while getopts "n:s:l:r:w:b:uk" o; do
-    case $o in n) N=$OPTARG ;; s) S=$OPTARG ;; l) L=$OPTARG ;; r) ROUNDS=$OPTARG ;; w) WARMUP=$OPTARG ;; b) BATCHES=$OPTARG ;; u) DKIM=false ;; k) OPENDKIM=true ;; *) sed -n '2,19p' "$0"; exit 2 ;; esac
+    case $o in n) N=$OPTARG ;; s) S=$OPTARG ;; l) L=$OPTARG ;; r) ROUNDS=$OPTARG ;; w) WARMUP=$OPTARG ;; b) BATCHES=$OPTARG ;; u) DKIM=false ;; k) OPENDKIM=true ;; *) sed -n '2,20p' "$0"; exit 2 ;; esac
 done
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PATH=$PATH:/usr/sbin
@@ -41,6 +42,7 @@ wait_port() { for _ in $(seq 150); do (exec 3<> "/dev/tcp/127.0.0.1/$1") 2> /dev
 
 # The sink: counts messages (-c prints running counters).
 smtp-sink -u nobody -c "127.0.0.1:$SINK" 1024 > "$WORK/sink.log" 2>&1 &
+SINK_PID=$!
 PIDS+=($!)
 wait_port "$SINK"
 sink_count() { tail -c 300 "$WORK/sink.log" | tr '\r' '\n' | grep -o 'mesg=[0-9]*' | tail -1 | cut -d= -f2; }
@@ -64,22 +66,26 @@ commit_quantiles() {
         for (i = 0; i < n; i++) { if (c[i] >= rank) { if (le[i] == "+Inf") return lo * 1000; return (lo + (le[i] - lo) * (rank - prev) / (c[i] - prev)) * 1000 }; prev = c[i]; lo = le[i] } }
       END { printf "%.1f %.1f", q(0.5), q(0.99) }' "$1" "$2"
 }
-measure() {   # $1 = name, $2 = port, $3 = messages (default N); prints "name accept e2e cpu-ms-per-message p50-ms p99-ms"
-    local base t0 t1 t2 got c0 c1 quantiles="- -" n=${3:-$N}
+measure() {   # $1 = name, $2 = port, $3 = messages (default N); prints "name accept e2e cpu-ms-per-message p50-ms p99-ms gen-cpu-ms-per-message"
+    local base t0 t1 t2 got c0 c1 s0 s1 source quantiles="- -" n=${3:-$N} TIMEFORMAT='%3U %3S'
     base=$(sink_count); base=${base:-0}
     [[ $1 == mailrelay* || $1 == batch ]] && commit_buckets > "$WORK/commit.before"
     c0=$(ticks_of "$1")
+    s0=$(awk '{print $14 + $15}' "/proc/$SINK_PID/stat")
     t0=$(now)
-    smtp-source -s "$S" -m "$n" -l "$L" -f app@bench.test -t user@bench.test "127.0.0.1:$2" > "$WORK/source.out" 2>&1 \
+    { time smtp-source -s "$S" -m "$n" -l "$L" -f app@bench.test -t user@bench.test "127.0.0.1:$2" > "$WORK/source.out" 2>&1; } 2> "$WORK/source.time" \
         || { echo "$1: smtp-source failed: $(tail -1 "$WORK/source.out")" >&2; return 1; }
     t1=$(now)
     for _ in $(seq 30000); do got=$(sink_count); ((${got:-0} - base >= n)) && break; sleep 0.02; done
     t2=$(now)
     ((${got:-0} - base >= n)) || { echo "$1: only $((got - base)) of $n reached the sink" >&2; return 1; }
     c1=$(ticks_of "$1")
+    s1=$(awk '{print $14 + $15}' "/proc/$SINK_PID/stat")
+    source=$(awk '{print $1 + $2}' "$WORK/source.time")
     if [[ $1 == mailrelay* || $1 == batch ]]; then commit_buckets > "$WORK/commit.after"; quantiles=$(commit_quantiles "$WORK/commit.before" "$WORK/commit.after"); fi
     awk -v n="$n" -v a="$t0" -v b="$t1" -v c="$t2" -v name="$1" -v ticks=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" -v q="$quantiles" \
-        'BEGIN{printf "%s %.0f %.0f %.2f %s\n", name, n/(b-a), n/(c-a), ticks*1000/hz/n, q}'
+        -v sink=$((s1 - s0)) -v source="$source" \
+        'BEGIN{printf "%s %.0f %.0f %.2f %s %.2f\n", name, n/(b-a), n/(c-a), ticks*1000/hz/n, q, (sink/hz + source)*1000/n}'
 }
 
 # MailRelay, published in Release, routing the test domain to the sink.
@@ -96,7 +102,7 @@ if ((BATCHES > 0)); then
     echo "batches=$BATCHES msgs=$N sessions=$S body=${L}B dkim=$DKIM cores=$(nproc) load=$(cut -d' ' -f1-3 /proc/loadavg) $(date -u +%F)"
     for ((b = 1; b <= BATCHES; b++)); do
         result=$(measure batch "$OURS")
-        read -r _ _ e2e cpu p50 p99 <<< "$result"
+        read -r _ _ e2e cpu p50 p99 _ <<< "$result"
         echo "batch $b (messages $(((b - 1) * N + 1))-$((b * N))): $e2e msg/s end to end, $cpu ms CPU per message, commit p50 $p50 ms p99 $p99 ms"
     done
     exit 0
@@ -193,12 +199,13 @@ for ((r = 1; r <= ROUNDS; r++)); do
     measure postfix "$PFX" | tee -a "$WORK/results"
 done
 awk '
-  { acc[$1] = acc[$1] " " $2; e2e[$1] = e2e[$1] " " $3; cpu[$1] = cpu[$1] " " $4; p50[$1] = p50[$1] " " $5; p99[$1] = p99[$1] " " $6 }
+  { acc[$1] = acc[$1] " " $2; e2e[$1] = e2e[$1] " " $3; cpu[$1] = cpu[$1] " " $4; p50[$1] = p50[$1] " " $5; p99[$1] = p99[$1] " " $6; gen[$1] = gen[$1] " " $7 }
   function median(list,   a, n, i, j, t) { n = split(list, a, " "); for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }; return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
   END {
     ma = median(acc["mailrelay"]); me = median(e2e["mailrelay"]); pa = median(acc["postfix"]); pe = median(e2e["postfix"])
     printf "median accept:     mailrelay %.0f msg/s, postfix %.0f msg/s, ratio %.2f\n", ma, pa, ma / pa
     printf "median end-to-end: mailrelay %.0f msg/s, postfix %.0f msg/s, ratio %.2f\n", me, pe, me / pe
     printf "median CPU per message: mailrelay %.2f ms, postfix %.2f ms (user+sys over the round / messages)\n", median(cpu["mailrelay"]), median(cpu["postfix"])
+    printf "median load generator CPU per message (smtp-source + smtp-sink): %.2f ms with mailrelay, %.2f ms with postfix\n", median(gen["mailrelay"]), median(gen["postfix"])
     printf "median commit time (end of DATA to 250), mailrelay: p50 %.1f ms, p99 %.1f ms\n", median(p50["mailrelay"]), median(p99["mailrelay"])
   }' "$WORK/results"

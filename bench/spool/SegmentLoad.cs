@@ -12,39 +12,27 @@ namespace MailRelay.Bench.Spool;
 /// (one sync at a time; a message completes when a sync that began after its write has finished). No file is created,
 /// renamed or synced per message and no directory is touched: what a segment-log spool would cost on the accept side.
 /// </summary>
-internal sealed partial class SegmentLoad
+internal sealed partial class SegmentLoad(string dataDirectory, int writers, int messages, int messageSize)
 {
     private const int RecordHeader = 16;
-    private readonly string _dataDirectory;
-    private readonly int _writers;
-    private readonly int _messages;
-    private readonly int _messageSize;
-
-    public SegmentLoad(string dataDirectory, int writers, int messages, int messageSize)
-    {
-        _dataDirectory = dataDirectory;
-        _writers = writers;
-        _messages = messages;
-        _messageSize = messageSize;
-    }
 
     public async Task<SpoolLoadResult> RunAsync()
     {
-        WriterRun.Reset(_dataDirectory);
-        var path = Path.Combine(_dataDirectory, "segment-000001.log");
-        var recordSize = RecordHeader + _messageSize;
+        WriterRun.Reset(dataDirectory);
+        var path = Path.Combine(dataDirectory, "segment-000001.log");
+        var recordSize = RecordHeader + messageSize;
         using var handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, FileOptions.None);
-        Preallocate(handle, (long)recordSize * _messages);
+        Preallocate(handle, (long)recordSize * messages);
 
-        var content = new byte[_messageSize];
+        var content = new byte[messageSize];
         Array.Fill(content, (byte)'x');
         var crc = Crc32.HashToUInt32(content);
         var group = new GroupSync(handle);
         var next = -1L;
         return await WriterRun.MeasureAsync(
             "segment",
-            _writers,
-            _messages,
+            writers,
+            messages,
             _ =>
             {
                 var record = new byte[recordSize];
@@ -52,7 +40,7 @@ internal sealed partial class SegmentLoad
                 return () =>
                 {
                     var index = Interlocked.Increment(ref next);
-                    BinaryPrimitives.WriteInt32LittleEndian(record, _messageSize);
+                    BinaryPrimitives.WriteInt32LittleEndian(record, messageSize);
                     BinaryPrimitives.WriteUInt32LittleEndian(record.AsSpan(4), crc);
                     BinaryPrimitives.WriteInt64LittleEndian(record.AsSpan(8), index);
                     RandomAccess.Write(handle, record, index * recordSize);

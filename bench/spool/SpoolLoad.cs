@@ -4,30 +4,17 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace MailRelay.Bench.Spool;
 
 /// <summary>Concurrent writers committing fixed-size messages into a fresh spool; one measured run.</summary>
-internal sealed class SpoolLoad
+internal sealed class SpoolLoad(string dataDirectory, int writers, int messages, int messageSize)
 {
-    private readonly string _dataDirectory;
-    private readonly int _writers;
-    private readonly int _messages;
-    private readonly int _messageSize;
-
-    public SpoolLoad(string dataDirectory, int writers, int messages, int messageSize)
-    {
-        _dataDirectory = dataDirectory;
-        _writers = writers;
-        _messages = messages;
-        _messageSize = messageSize;
-    }
-
     public async Task<SpoolLoadResult> RunAsync(int maxBatchSize)
     {
-        WriterRun.Reset(_dataDirectory);
+        WriterRun.Reset(dataDirectory);
         await using var spool = new MailRelay.Queue.Spool(
-            _dataDirectory, TimeProvider.System, NullLogger.Instance, new PosixDiskSync(), new Random(),
+            dataDirectory, TimeProvider.System, NullLogger.Instance, new PosixDiskSync(), new Random(),
             maxBatchSize, waitingChanged: null);
         spool.Initialize();
 
-        var content = new byte[_messageSize];
+        var content = new byte[messageSize];
         Array.Fill(content, (byte)'x');
         var envelope = new SpoolEnvelope
         {
@@ -39,8 +26,8 @@ internal sealed class SpoolLoad
 
         return await WriterRun.MeasureAsync(
             maxBatchSize == 1 ? "unbatched" : "batched",
-            _writers,
-            _messages,
+            writers,
+            messages,
             _ => async () =>
             {
                 await using var writer = await spool.BeginAsync(envelope);
