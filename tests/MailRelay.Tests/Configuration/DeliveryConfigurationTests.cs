@@ -136,11 +136,24 @@ public class DeliveryConfigurationTests
     [InlineData("""{"example.com": "mx.example.net", "EXAMPLE.com": "mx2.example.net"}""")]
     [InlineData("""["example.com"]""")]
     [InlineData("""{"example.com": "mx.example.net:25""")]
+    [InlineData("""{"example.com": "mx.example.net:0"}""")]
+    [InlineData("""{"example.com": "192.0.2.5:0"}""")]
+    [InlineData("""{"example.com": "[2001:db8::25]:0"}""")]
     public void Bad_delivery_routes_are_refused(string routes)
     {
         var result = TestEnvironment.Load(("DELIVERY_ROUTES", routes));
 
         Assert.Equal(new[] { "DELIVERY_ROUTES" }, TestEnvironment.ErrorVariables(result));
+    }
+
+    [Theory]
+    [InlineData("192.0.2.53:0")]
+    [InlineData("[2001:db8::53]:0")]
+    public void A_dns_server_on_port_0_is_refused(string servers)
+    {
+        var result = TestEnvironment.Load(("DNS_SERVERS", servers));
+
+        Assert.Equal(new[] { "DNS_SERVERS" }, TestEnvironment.ErrorVariables(result));
     }
 
     [Fact]

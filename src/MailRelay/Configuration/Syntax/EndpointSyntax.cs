@@ -107,6 +107,13 @@ public static class EndpointSyntax
             return false;
         }
 
+        // A peer to connect to: port 0, which only a listener may ask for, is no port at all here.
+        if (port == 0)
+        {
+            error = $"'{text}': '0' is not a port number (1 to 65535).";
+            return false;
+        }
+
         endPoint = new IPEndPoint(address, port);
         return true;
     }
