@@ -14,6 +14,7 @@ public static class QueueListing
     private const int IdWidth = QueueIdGenerator.Length;
     private const int SizeWidth = 8;
     private const string TimeFormat = "yyyy-MM-dd HH:mm:ss";
+    private const int BlockSize = 32 * 1024;
     private const int TimeWidth = 20;
     private static readonly string RecipientIndent = new(' ', IdWidth + 1 + SizeWidth + 1 + TimeWidth + 1);
 
@@ -45,17 +46,28 @@ public static class QueueListing
         var culture = CultureInfo.InvariantCulture;
         long totalBytes = 0;
         var requests = 0;
+        // The lines are handed to the output in blocks (the console writes each call through at once): the first message
+        // alone, so a long queue still starts printing at once, then about every 32 KB instead of one write per line.
+        using var block = new StringWriter(culture);
+        var pending = block.GetStringBuilder();
         foreach (var (entry, state) in messages)
         {
             if (requests++ == 0)
             {
-                output.WriteLine(string.Create(culture,
+                block.WriteLine(string.Create(culture,
                     $"{"-Queue ID-",-IdWidth} {"--Size--",SizeWidth} {"--Arrival Time UTC--",-TimeWidth} -Sender/Recipient-------"));
             }
 
             totalBytes += entry.Size;
-            WriteMessage(entry, state, output);
+            WriteMessage(entry, state, block);
+            if (requests == 1 || pending.Length >= BlockSize)
+            {
+                output.Write(pending);
+                pending.Clear();
+            }
         }
+
+        output.Write(pending);
 
         if (requests == 0 && unreadable.Count == 0)
         {

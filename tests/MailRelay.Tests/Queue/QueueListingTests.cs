@@ -42,6 +42,38 @@ public sealed class QueueListingTests : IDisposable
     }
 
     [Fact]
+    public void The_first_message_is_written_before_the_next_is_read_and_the_rest_in_blocks_rather_than_line_by_line()
+    {
+        var output = new CallCountingWriter();
+        var ids = new List<string>();
+        var generator = new QueueIdGenerator(new Random(5));
+        IEnumerable<(QueueEntry, MessageState)> Messages()
+        {
+            for (var i = 0; i < 3000; i++)
+            {
+                if (i == 1)
+                {
+                    // A long queue starts printing at once: the first message is out before the second is read.
+                    Assert.Contains(ids[0], output.Text, StringComparison.Ordinal);
+                }
+
+                var id = generator.Next(Start.AddSeconds(i));
+                ids.Add(id);
+                var header = new SpoolHeader(SpoolHeaderCodec.CurrentVersion, id, Start.AddSeconds(i), Envelope("app@example.com", "a@example.net"));
+                yield return (QueueEntry.Of(header, id + ".msg", 0, 100), MessageState.Empty);
+            }
+        }
+
+        QueueListing.Write(Messages(), [], output);
+
+        var lines = output.Text.Split(Environment.NewLine);
+        Assert.Equal(ids, lines.Where(l => l.Length > 16 && ids.Contains(l[..16])).Select(l => l[..16]));
+        Assert.Equal("-- 293 Kbytes in 3000 Requests.", lines[^2]);
+        // About 9,000 lines: one call for the first message, one per 32 KB block after it, and the closing lines.
+        Assert.InRange(output.Calls, 2, 3 + (output.Text.Length / (32 * 1024)) + 2);
+    }
+
+    [Fact]
     public async Task A_single_entry_is_one_request()
     {
         await using var spool = CreateSpool(_data.Path);
@@ -72,5 +104,53 @@ public sealed class QueueListingTests : IDisposable
         using var output = new StringWriter();
         QueueListing.Write(new QueueReader(_data.Path).ReadCommitted(), output);
         return output.ToString();
+    }
+
+    /// <summary>Keeps what is written and counts the calls that hand text over.</summary>
+    private sealed class CallCountingWriter : TextWriter
+    {
+        private readonly StringWriter _text = new(System.Globalization.CultureInfo.InvariantCulture);
+
+        public int Calls { get; private set; }
+
+        public string Text => _text.ToString();
+
+        public override System.Text.Encoding Encoding => _text.Encoding;
+
+        public override void Write(char value) => _text.Write(value);
+
+        public override void Write(string? value)
+        {
+            Calls++;
+            _text.Write(value);
+        }
+
+        public override void Write(System.Text.StringBuilder? value)
+        {
+            Calls++;
+            _text.Write(value);
+        }
+
+        public override void WriteLine(string? value)
+        {
+            Calls++;
+            _text.WriteLine(value);
+        }
+
+        public override void WriteLine()
+        {
+            Calls++;
+            _text.WriteLine();
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _text.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
     }
 }
