@@ -10,9 +10,9 @@ namespace MailRelay.Tests.Integration;
 internal sealed class InProcessRelay : IAsyncDisposable
 {
     private readonly RelayHost _host;
-    private readonly StringWriter _log;
+    private readonly LogSink _log;
 
-    private InProcessRelay(RelayHost host, StringWriter log, TestDirectory data)
+    private InProcessRelay(RelayHost host, LogSink log, TestDirectory data)
     {
         _host = host;
         _log = log;
@@ -30,16 +30,7 @@ internal sealed class InProcessRelay : IAsyncDisposable
 
     public IPEndPoint AdminEndPoint => _host.AdminEndPoint!;
 
-    public string Log
-    {
-        get
-        {
-            lock (_log)
-            {
-                return _log.ToString();
-            }
-        }
-    }
+    public string Log => _log.Text;
 
     /// <param name="diskSync">The spool's file operations; null: the real ones.</param>
     /// <param name="timeProvider">The daemon's clock; the system's when null.</param>
@@ -67,8 +58,8 @@ internal sealed class InProcessRelay : IAsyncDisposable
             throw new InvalidOperationException(string.Join("; ", result.Errors.Select(e => $"{e.Variable}: {e.Message}")));
         }
 
-        var log = new StringWriter();
-        var logger = LoggingSetup.CreateLogger(result.Configuration.LogFormat, result.Configuration.LogLevel, TextWriter.Synchronized(log));
+        var log = new LogSink();
+        var logger = LoggingSetup.CreateLogger(result.Configuration.LogFormat, result.Configuration.LogLevel, log);
         var host = RelayHost.Create(result.Configuration, logger, timeProvider, diskSync ?? new PosixDiskSync());
         await host.StartAsync();
         return new InProcessRelay(host, log, data);
@@ -91,5 +82,60 @@ internal sealed class InProcessRelay : IAsyncDisposable
         await _host.StopAsync();
         await _host.DisposeAsync();
         Data.Dispose();
+    }
+
+    /// <summary>
+    /// The daemon's log, written by its threads and read by the test while they write: every write and the read take one
+    /// lock (a synchronized wrapper around a <see cref="StringWriter"/> locks itself, not the builder a reader copies).
+    /// </summary>
+    private sealed class LogSink : TextWriter
+    {
+        private readonly Lock _lock = new();
+        private readonly System.Text.StringBuilder _text = new();
+
+        public override System.Text.Encoding Encoding => System.Text.Encoding.UTF8;
+
+        public string Text
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return _text.ToString();
+                }
+            }
+        }
+
+        public override void Write(char value)
+        {
+            lock (_lock)
+            {
+                _text.Append(value);
+            }
+        }
+
+        public override void Write(char[] buffer, int index, int count)
+        {
+            lock (_lock)
+            {
+                _text.Append(buffer, index, count);
+            }
+        }
+
+        public override void Write(ReadOnlySpan<char> buffer)
+        {
+            lock (_lock)
+            {
+                _text.Append(buffer);
+            }
+        }
+
+        public override void Write(string? value)
+        {
+            lock (_lock)
+            {
+                _text.Append(value);
+            }
+        }
     }
 }
