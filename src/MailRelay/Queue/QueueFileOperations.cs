@@ -47,14 +47,14 @@ internal static class QueueFileOperations
 
     /// <summary>Removes state logs whose message is gone (a crash between the two removals).</summary>
     /// <param name="inSegment">Whether a message without a queue file is live in a segment.</param>
-    public static int RemoveOrphanStates(string dataDirectory, IDiskSync diskSync, Func<string, bool>? inSegment = null)
+    public static int RemoveOrphanStates(string dataDirectory, IDiskSync diskSync, Func<string, bool> inSegment)
     {
         var layout = new SpoolLayout(dataDirectory);
         var removed = 0;
         foreach (var state in Directory.EnumerateFiles(layout.ActiveDirectory, "*" + SpoolLayout.StateExtension))
         {
             var queueId = Path.GetFileNameWithoutExtension(state);
-            if (!File.Exists(layout.ActivePath(queueId)) && inSegment?.Invoke(queueId) != true)
+            if (!File.Exists(layout.ActivePath(queueId)) && !inSegment(queueId))
             {
                 diskSync.Delete(state);
                 removed++;

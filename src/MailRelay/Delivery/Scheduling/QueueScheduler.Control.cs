@@ -117,14 +117,15 @@ public sealed partial class QueueScheduler
             message.Removed = true;
         }
 
-        if (!TryRemoveNow(request, message.QueueId, message.MayHaveStateLog))
+        if (RemoveNow(message.QueueId, message.MayHaveStateLog) is { } failure)
         {
             lock (message.Sync)
             {
-                // Its files are still there (or their removal is not known durable): it stays queued.
+                // Not known removed: it stays queued, and a later request may remove it.
                 message.Removed = false;
             }
 
+            SchedulerLog.ControlIgnored(_logger, request.ToString(), failure.Message);
             return;
         }
 
@@ -134,32 +135,39 @@ public sealed partial class QueueScheduler
 
     /// <summary>
     /// Removes an operator-deleted message through the removal committer (a removal record for a segment message) and
-    /// waits for it: requests are applied one at a time, in the pass, and each is done when the pass goes on.
+    /// waits for it: requests are applied one at a time, in the pass, and each is done when the pass goes on. Returns the
+    /// failure when the removal is not known durable.
     /// </summary>
-    private bool TryRemoveNow(ControlRequest request, string queueId, bool withStateLog)
+    private Exception? RemoveNow(string queueId, bool withStateLog)
     {
         try
         {
             _removals.RemoveAsync(queueId, withStateLog).GetAwaiter().GetResult();
-            return true;
+            return null;
         }
         catch (Exception ex) when (SpoolFiles.IsIoFailure(ex))
         {
-            SchedulerLog.ControlIgnored(_logger, request.ToString(), ex.Message);
-            return false;
+            return ex;
         }
     }
+
+    /// <summary>Whether a message is on disk as `queue list` reads it: its queue file, or a live record of a segment.</summary>
+    private bool IsQueuedOnDisk(string queueId) =>
+        File.Exists(new SpoolLayout(_options.DataDirectory).ActivePath(queueId)) || InSegment(queueId);
+
+    /// <summary>Whether a message without a queue file is kept in a segment; the spool's segment log knows.</summary>
+    private bool InSegment(string queueId) => _spool.Segments?.Contains(queueId) == true;
 
     /// <summary>A hold, release or delete of a message out of the window: on its files, then its slot.</summary>
     private void ApplyOutOfWindow(QueueSlot slot, ControlRequest request)
     {
-        Func<string, bool> inSegment = _spool.Segments is { } log ? log.Contains : static _ => false;
         bool found;
         if (request.Command == ControlCommand.Delete)
         {
-            found = File.Exists(new SpoolLayout(_options.DataDirectory).ActivePath(slot.QueueId)) || inSegment(slot.QueueId);
-            if (found && !TryRemoveNow(request, slot.QueueId, withStateLog: true))
+            found = IsQueuedOnDisk(slot.QueueId);
+            if (found && RemoveNow(slot.QueueId, withStateLog: true) is { } failure)
             {
+                SchedulerLog.ControlIgnored(_logger, request.ToString(), failure.Message);
                 return;
             }
         }
@@ -168,7 +176,7 @@ public sealed partial class QueueScheduler
             try
             {
                 found = QueueFileOperations.SetHold(
-                    _options.DataDirectory, slot.QueueId, request.Command == ControlCommand.Hold, _time.GetUtcNow(), _diskSync, inSegment);
+                    _options.DataDirectory, slot.QueueId, request.Command == ControlCommand.Hold, _time.GetUtcNow(), _diskSync, InSegment);
             }
             catch (Exception ex) when (ex is QueueFormatException || SpoolFiles.IsIoFailure(ex))
             {

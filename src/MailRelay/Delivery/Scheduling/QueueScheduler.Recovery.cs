@@ -21,7 +21,7 @@ public sealed partial class QueueScheduler
             Interlocked.Increment(ref unreadable);
             SchedulerLog.Unreadable(_logger, file.FileName, file.Problem);
         }) ?? [];
-        QueueFileOperations.RemoveOrphanStates(_options.DataDirectory, _diskSync, _spool.Segments is { } log ? log.Contains : null);
+        QueueFileOperations.RemoveOrphanStates(_options.DataDirectory, _diskSync, InSegment);
         foreach (var entry in segments)
         {
             if (Admit(entry) is { } slot)

@@ -1,4 +1,5 @@
 using MailRelay.Queue;
+using MailRelay.Tests.Queue;
 
 namespace MailRelay.Tests.Delivery.Scheduling;
 
@@ -62,6 +63,45 @@ public sealed class QueueControlTests : IAsyncLifetime, IAsyncDisposable
         await _harness.Events.RemovedAsync(id);
         Assert.Empty(_harness.Data.ActiveFiles());
         Assert.Equal(1, _harness.Spool.Statistics.CommittedMessages);
+    }
+
+    [Fact]
+    public async Task A_delete_whose_files_cannot_be_removed_leaves_the_message_queued_and_a_second_delete_removes_it()
+    {
+        var disk = new FaultInjectingDiskSync();
+        var (harness, id) = await DeferredMessageAsync(disk);
+        await using var running = harness;
+        disk.Fail(DiskOperation.Delete, ".msg", count: 1);
+
+        await DeleteAsync(harness, id);
+
+        // Not removed: still the daemon's, counted as `queue list` shows it, and open to the next request.
+        Assert.Equal(1, disk.Failures);
+        Assert.True(harness.Exists(id));
+        Assert.Equal(1, harness.Scheduler.MessageCount);
+        Assert.Contains(harness.Logger.Messages, m => m.StartsWith("Queue request ignored", StringComparison.Ordinal) && m.Contains(id, StringComparison.Ordinal));
+
+        await DeleteAsync(harness, id);
+        await harness.Events.RemovedAsync(id);
+        Assert.False(harness.Exists(id));
+        Assert.Equal(0, harness.Scheduler.MessageCount);
+    }
+
+    private static async Task<(SchedulerHarness Harness, string QueueId)> DeferredMessageAsync(FaultInjectingDiskSync disk)
+    {
+        var harness = new SchedulerHarness(diskSync: disk);
+        harness.Transport.Respond = (_, r) => FakeTransport.Deferred(r);
+        await harness.StartAsync();
+        var id = await harness.SubmitAsync("app@example.com", "user@example.net");
+        await harness.Events.NextAttemptAsync();
+        return (harness, id);
+    }
+
+    private async Task DeleteAsync(SchedulerHarness harness, string id)
+    {
+        Assert.Equal(0, QueueCommands.RunChange(harness.DataDirectory, ControlCommand.Delete, id, harness.Time, _stdout, _stderr));
+        harness.Scheduler.Wake();
+        await harness.Events.NextControlAsync();
     }
 
     [Fact]
